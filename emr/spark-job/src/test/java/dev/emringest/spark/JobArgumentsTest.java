@@ -1,0 +1,122 @@
+package dev.emringest.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class JobArgumentsTest {
+
+    private static final List<String> REQUIRED = List.of(
+            "--input", "hdfs:///emr-ingest/staging/orders/run_1",
+            "--input-format", "parquet",
+            "--output", "s3://lake/raw/shop/orders",
+            "--run-key", "2025-01-01T00:00:00Z",
+            "--table", "orders");
+
+    private static String[] args(List<String> base, String... more) {
+        List<String> all = new ArrayList<>(base);
+        all.addAll(Arrays.asList(more));
+        return all.toArray(String[]::new);
+    }
+
+    private static String failure(String... args) {
+        return assertThrows(IllegalArgumentException.class, () -> JobArguments.parse(args)).getMessage();
+    }
+
+    @Test
+    void parsesRequiredOptions() {
+        JobArguments parsed = JobArguments.parse(args(REQUIRED));
+
+        assertEquals("hdfs:///emr-ingest/staging/orders/run_1", parsed.input());
+        assertEquals("parquet", parsed.inputFormat());
+        assertEquals("s3://lake/raw/shop/orders", parsed.output());
+        assertEquals("2025-01-01T00:00:00Z", parsed.runKey());
+        assertEquals("orders", parsed.table());
+        assertTrue(parsed.columns().isEmpty());
+        assertFalse(parsed.sql().isPresent());
+    }
+
+    @Test
+    void parsesOptionalOptionsInAnyOrder() {
+        JobArguments parsed = JobArguments.parse(
+                "--sql", "SELECT id, total * 100 AS cents FROM source",
+                "--table", "orders",
+                "--columns", " id, total ,status",
+                "--run-key", "k",
+                "--output", "file:///tmp/out",
+                "--input-format", "avro",
+                "--input", "/staging/orders/run_1");
+
+        assertEquals("avro", parsed.inputFormat());
+        assertEquals(List.of("id", "total", "status"), parsed.columns());
+        assertEquals("SELECT id, total * 100 AS cents FROM source", parsed.sql().orElseThrow());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--input", "--input-format", "--output", "--run-key", "--table"})
+    void missingRequiredOptionIsNamed(String option) {
+        List<String> without = new ArrayList<>(REQUIRED);
+        int at = without.indexOf(option);
+        without.remove(at + 1);
+        without.remove(at);
+
+        assertEquals("missing required option " + option, failure(args(without)));
+    }
+
+    @Test
+    void unknownOptionIsNamed() {
+        assertEquals("unknown option '--format'", failure(args(REQUIRED, "--format", "parquet")));
+        assertEquals("unknown option 'extra'", failure(args(REQUIRED, "extra")));
+        assertEquals("unknown option '--input=/x'", failure("--input=/x"));
+    }
+
+    @Test
+    void optionWithoutValueIsNamed() {
+        assertEquals("option --sql requires a value", failure(args(REQUIRED, "--sql")));
+        assertEquals("option --input requires a value", failure("--input", "--table", "orders"));
+    }
+
+    @Test
+    void blankValueIsNamed() {
+        assertEquals("option --run-key must not be blank", failure(replace(REQUIRED, "--run-key", " ")));
+    }
+
+    @Test
+    void repeatedOptionIsNamed() {
+        assertEquals("option --table given more than once", failure(args(REQUIRED, "--table", "customers")));
+    }
+
+    @Test
+    void inputFormatMustBeParquetOrAvro() {
+        String message = failure(replace(REQUIRED, "--input-format", "orc"));
+        assertTrue(message.startsWith("option --input-format must be parquet or avro"), message);
+    }
+
+    @Test
+    void columnsMustNotBeEmptyOrRepeated() {
+        assertTrue(failure(args(REQUIRED, "--columns", "id,,total")).startsWith("option --columns has an empty"));
+        assertTrue(failure(args(REQUIRED, "--columns", "id,")).startsWith("option --columns has an empty"));
+        assertEquals("option --columns names column 'id' twice", failure(args(REQUIRED, "--columns", "id,id")));
+    }
+
+    @Test
+    void toStringDoesNotPrintTheSql() {
+        JobArguments parsed = JobArguments.parse(args(REQUIRED, "--sql", "SELECT secret_column FROM source"));
+        assertFalse(parsed.toString().contains("secret_column"));
+    }
+
+    private static String[] replace(List<String> base, String option, String value) {
+        List<String> copy = new ArrayList<>(base);
+        copy.set(copy.indexOf(option) + 1, value);
+        return copy.toArray(String[]::new);
+    }
+}

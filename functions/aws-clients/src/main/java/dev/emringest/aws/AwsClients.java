@@ -1,0 +1,102 @@
+package dev.emringest.aws;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.emr.EmrClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * Builds every AWS client the functions use, so region, HTTP client, retries, timeouts and endpoint
+ * overrides are decided once. Clients share one lightweight HTTP client (no Netty, no Apache).
+ */
+public final class AwsClients {
+
+    /** Defaults leave a 60 s function time to record an error after the last attempt gave up. */
+    public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofSeconds(25);
+    public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(8);
+
+    private final SdkHttpClient http;
+    private final Region region;
+    private final AwsCredentialsProvider credentials;
+    private final URI endpoint;
+    private final boolean pathStyle;
+    private final Duration apiCallTimeout;
+    private final Duration attemptTimeout;
+
+    private AwsClients(Region region, AwsCredentialsProvider credentials, URI endpoint, boolean pathStyle,
+                       Duration apiCallTimeout, Duration attemptTimeout) {
+        this.http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(3))
+                .socketTimeout(attemptTimeout)
+                .build();
+        this.region = region;
+        this.credentials = credentials;
+        this.endpoint = endpoint;
+        this.pathStyle = pathStyle;
+        this.apiCallTimeout = apiCallTimeout;
+        this.attemptTimeout = attemptTimeout;
+    }
+
+    /**
+     * Lambda's own settings: the region from {@code AWS_REGION}; endpoints from the SDK's
+     * {@code AWS_ENDPOINT_URL} / {@code AWS_ENDPOINT_URL_<SERVICE>} variables, which it reads itself.
+     */
+    public static AwsClients fromEnvironment(Map<String, String> env) {
+        String region = env.getOrDefault("AWS_REGION", env.get("AWS_DEFAULT_REGION"));
+        if (region == null || region.isBlank()) {
+            throw new IllegalStateException("AWS_REGION is not set");
+        }
+        // A local endpoint (moto, LocalStack) serves buckets by path, not by virtual host.
+        boolean local = env.containsKey("AWS_ENDPOINT_URL") || env.containsKey("AWS_ENDPOINT_URL_S3");
+        return new AwsClients(Region.of(region), DefaultCredentialsProvider.builder().build(), null, local,
+                DEFAULT_API_CALL_TIMEOUT, DEFAULT_ATTEMPT_TIMEOUT);
+    }
+
+    /** Every service at one endpoint, as moto server or a WireMock proxy serves them in tests and local runs. */
+    public static AwsClients forEndpoint(URI endpoint, String region, AwsCredentialsProvider credentials,
+                                         Duration apiCallTimeout, Duration attemptTimeout) {
+        return new AwsClients(Region.of(region), credentials, endpoint, true, apiCallTimeout, attemptTimeout);
+    }
+
+    public Region region() {
+        return region;
+    }
+
+    public EmrClient emr() {
+        return configure(EmrClient.builder()).build();
+    }
+
+    public SsmClient ssm() {
+        return configure(SsmClient.builder()).build();
+    }
+
+    public S3Client s3() {
+        return configure(S3Client.builder()).forcePathStyle(pathStyle).build();
+    }
+
+    private <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>>
+            B configure(B builder) {
+        builder.region(region)
+                .credentialsProvider(credentials)
+                .httpClient(http)
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy())
+                        .apiCallTimeout(apiCallTimeout)
+                        .apiCallAttemptTimeout(attemptTimeout)
+                        .build());
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        return builder;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.emringest.jobs;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One job's definition, merged over the defaults and validated. Field names match the JSON documents in SSM;
+ * see {@code job-definition.schema.json} for the rules and the README for the reference.
+ *
+ * @param version the SSM parameter versions it was read from, kept in the run record
+ */
+public record JobDefinition(String job, String version, String importer, Source source, Target target,
+                            Cluster cluster, List<SparkStep> extraSparkSteps) {
+
+    public record Source(String jdbcUrl, String username, String passwordParameter, String stagingFormat,
+                         List<Table> tables) {}
+
+    public record Table(String name, List<String> columns, String splitBy, int mappers, Transform transform) {}
+
+    public record Transform(List<String> columns, String sql) {}
+
+    public record Target(String s3Uri, String format) {}
+
+    public record Cluster(String releaseLabel, InstanceGroup master, CoreInstances core, int maxInstances,
+                          int idleTimeoutSeconds, List<String> subnetIds, String securityConfiguration,
+                          String logUri, Map<String, String> tags, List<Map<String, Object>> configurations,
+                          List<BootstrapAction> bootstrapActions) {}
+
+    public record InstanceGroup(List<String> instanceTypes) {}
+
+    public record CoreInstances(List<String> instanceTypes, int count, String market, int spotTimeoutMinutes) {
+        public boolean spot() {
+            return "SPOT".equals(market);
+        }
+    }
+
+    public record BootstrapAction(String name, String path, List<String> args) {}
+
+    public record SparkStep(String name, String mainClass, String jar, List<String> args) {}
+}

@@ -1,0 +1,50 @@
+package dev.emringest.jobs;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.GetParametersResponse;
+import software.amazon.awssdk.services.ssm.model.Parameter;
+
+/**
+ * Reads a job's definition from SSM Parameter Store: {@code <prefix>/defaults} and {@code <prefix>/jobs/<job>} in
+ * one {@code GetParameters} call, never with decryption (the launcher has no business with secrets).
+ */
+public final class JobDefinitionStore {
+
+    /** Job names become SSM paths, S3 keys, cluster names and tags: keep them to a safe alphabet. */
+    public static final Pattern JOB_NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,47}$");
+
+    private final SsmClient ssm;
+    private final String prefix;
+    private final JobDefinitionParser parser;
+
+    public JobDefinitionStore(SsmClient ssm, String prefix) {
+        this.ssm = ssm;
+        this.prefix = prefix;
+        this.parser = new JobDefinitionParser(prefix);
+    }
+
+    public JobDefinition load(String job) {
+        if (job == null || !JOB_NAME.matcher(job).matches()) {
+            throw new JobDefinitionException(String.valueOf(job),
+                    List.of("job: must match " + JOB_NAME.pattern()));
+        }
+        String defaultsName = prefix + "/defaults";
+        String jobName = prefix + "/jobs/" + job;
+        GetParametersResponse response = ssm.getParameters(r -> r.names(defaultsName, jobName).withDecryption(false));
+        Map<String, Parameter> found = response.parameters().stream()
+                .collect(Collectors.toMap(Parameter::name, Function.identity()));
+        Parameter definition = found.get(jobName);
+        if (definition == null) {
+            throw new JobDefinitionException(job, List.of("job: no definition at SSM parameter " + jobName));
+        }
+        Parameter defaults = found.get(defaultsName);
+        String version = "jobs/" + job + "@" + definition.version()
+                + (defaults == null ? "" : ",defaults@" + defaults.version());
+        return parser.parse(job, defaults == null ? null : defaults.value(), definition.value(), version);
+    }
+}

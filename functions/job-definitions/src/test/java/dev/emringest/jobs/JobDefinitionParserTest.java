@@ -1,0 +1,114 @@
+package dev.emringest.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class JobDefinitionParserTest {
+
+    private static final Path EXAMPLES = Path.of("../../examples");
+    private final JobDefinitionParser parser = new JobDefinitionParser("/emr-ingest");
+
+    private static String example(String name) throws IOException {
+        return Files.readString(EXAMPLES.resolve(name));
+    }
+
+    @Test
+    void mergesTheExampleJobOverTheDefaults() throws IOException {
+        JobDefinition d = parser.parse("orders", example("defaults.json"), example("jobs/orders.json"), "v1");
+
+        assertEquals("emr-7.4.0", d.cluster().releaseLabel(), "release label comes from the defaults");
+        assertEquals(List.of("m5.xlarge", "m5a.xlarge"), d.cluster().core().instanceTypes(), "job replaces arrays");
+        assertTrue(d.cluster().core().spot());
+        assertEquals(15, d.cluster().core().spotTimeoutMinutes());
+        assertEquals(List.of("m5.xlarge"), d.cluster().master().instanceTypes(), "objects merge key by key");
+        assertEquals(900, d.cluster().idleTimeoutSeconds());
+        assertEquals("data-platform", d.cluster().tags().get("team"));
+        assertEquals(2, d.source().tables().size());
+        assertEquals("SELECT id, country, created_at FROM source", d.source().tables().get(1).transform().sql());
+        assertEquals(4, d.source().tables().get(0).mappers());
+        assertEquals("spark-defaults", d.cluster().configurations().get(0).get("Classification"));
+        assertEquals("v1", d.version());
+    }
+
+    @Test
+    void appliesSchemaDefaultsToAMinimalDefinition() {
+        String job = """
+                {"source": {"jdbcUrl": "jdbc:mysql://db:3306/shop", "username": "u",
+                            "passwordParameter": "/emr-ingest/secrets/db", "tables": [{"name": "t"}]},
+                 "target": {"s3Uri": "s3://bucket/x"},
+                 "cluster": {"releaseLabel": "emr-7.1.0", "master": {"instanceTypes": ["m5.xlarge"]},
+                             "core": {"instanceTypes": ["m5.xlarge"], "count": 1}}}""";
+        JobDefinition d = parser.parse("t", null, job, "v1");
+        assertEquals("sqoop", d.importer());
+        assertEquals("parquet", d.source().stagingFormat());
+        assertEquals(4, d.source().tables().get(0).mappers());
+        assertEquals(3600, d.cluster().idleTimeoutSeconds());
+        assertEquals(10, d.cluster().maxInstances());
+        assertEquals("ON_DEMAND", d.cluster().core().market());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        missing jdbc url      | /source/jdbcUrl                              |                         | source.jdbcUrl
+        wrong type            | /cluster/core/count                          | "two"                   | cluster.core.count
+        unknown field         | /source/tables/0/colour                      | "red"                   | source.tables[0].colour
+        bad table name        | /source/tables/0/name                        | "orders;drop"           | source.tables[0].name
+        option as value       | /source/username                             | "--password"            | source.username
+        idle timeout too low  | /cluster/idleTimeoutSeconds                  | 30                      | cluster.idleTimeoutSeconds
+        too many instances    | /cluster/core/count                          | 12                      | cluster.core.count
+        secret outside prefix | /source/passwordParameter                    | "/other/secret"         | source.passwordParameter
+        local infile option   | /source/jdbcUrl                              | "jdbc:mysql://h:3306/d?allowLoadLocalInfile=true" | source.jdbcUrl
+        password in url       | /source/jdbcUrl                              | "jdbc:mysql://h:3306/d?password=x" | source.jdbcUrl
+        no sqoop after 7.4    | /cluster/releaseLabel                        | "emr-7.5.0"             | cluster.releaseLabel
+        too old for java 17   | /cluster/releaseLabel                        | "emr-6.15.0"            | cluster.releaseLabel
+        duplicate table       | /source/tables/1/name                        | "orders"                | source.tables[1].name
+        reserved tag          | /cluster/tags/emr-ingest:job                 | "x"                     | cluster.tags
+        """)
+    void namesTheJobAndTheField(String name, String pointer, String value, String field) throws IOException {
+        String job = edit(example("jobs/orders.json"), pointer, value);
+        JobDefinitionException e = assertThrows(JobDefinitionException.class,
+                () -> parser.parse("orders", example("defaults.json"), job, "v1"));
+        assertTrue(e.getMessage().startsWith("job 'orders': "), e.getMessage());
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith(field)),
+                () -> "expected a problem naming " + field + " in " + e.problems());
+    }
+
+    @Test
+    void malformedJsonSaysWhereWithoutQuotingTheDocument() {
+        JobDefinitionException e = assertThrows(JobDefinitionException.class,
+                () -> parser.parse("orders", null, "{\"source\": {\"username\": \"secret-ish\",", "v1"));
+        assertTrue(e.getMessage().startsWith("job 'orders': jobs/orders: not valid JSON (line 1"), e.getMessage());
+        assertTrue(!e.getMessage().contains("secret-ish"), e.getMessage());
+    }
+
+    /** Sets (or, with no value, removes) the field at a JSON pointer. */
+    private static String edit(String json, String pointer, String value) {
+        var root = (tools.jackson.databind.node.ObjectNode) JobDefinitionParser.JSON.readTree(json);
+        int cut = pointer.lastIndexOf('/');
+        var parent = root.at(pointer.substring(0, cut));
+        String key = pointer.substring(cut + 1);
+        if (parent.isMissingNode()) {
+            String parentPointer = pointer.substring(0, cut);
+            int pcut = parentPointer.lastIndexOf('/');
+            ((tools.jackson.databind.node.ObjectNode) root.at(parentPointer.substring(0, pcut)))
+                    .putObject(parentPointer.substring(pcut + 1));
+            parent = root.at(parentPointer);
+        }
+        var object = (tools.jackson.databind.node.ObjectNode) parent;
+        if (value == null) {
+            object.remove(key);
+        } else {
+            object.set(key, JobDefinitionParser.JSON.readTree(value));
+        }
+        return root.toString();
+    }
+}

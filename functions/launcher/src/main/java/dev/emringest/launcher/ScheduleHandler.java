@@ -1,0 +1,50 @@
+package dev.emringest.launcher;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Entry point for schedules: EventBridge Scheduler's raw input or the classic "Scheduled Event" envelope.
+ * A failure is thrown so the asynchronous invocation is retried and then sent to the on-failure destination.
+ */
+public final class ScheduleHandler implements RequestHandler<Map<String, Object>, Map<String, String>> {
+
+    private final LaunchService launches;
+
+    public ScheduleHandler() {
+        this(LaunchService.fromEnvironment(System.getenv()));
+    }
+
+    public ScheduleHandler(LaunchService launches) {
+        this.launches = launches;
+    }
+
+    @Override
+    public Map<String, String> handleRequest(Map<String, Object> input, Context context) {
+        LaunchRequest request;
+        try {
+            request = LaunchRequest.fromSchedule(input);
+        } catch (InvalidRequestException e) {
+            context.getLogger().log("launch rejected: " + e.getMessage());
+            throw e;
+        }
+        try {
+            LaunchService.Result result = launches.launch(request);
+            context.getLogger().log(LaunchLog.launched(result));
+            Map<String, String> answer = new LinkedHashMap<>();
+            answer.put("outcome", result.outcome().name());
+            answer.put("job", result.job());
+            answer.put("runKey", result.runKey());
+            answer.put("clusterName", result.clusterName());
+            if (result.clusterId() != null) {
+                answer.put("clusterId", result.clusterId());
+            }
+            return answer;
+        } catch (RuntimeException e) {
+            context.getLogger().log(LaunchLog.failed(request, e));
+            throw e;
+        }
+    }
+}

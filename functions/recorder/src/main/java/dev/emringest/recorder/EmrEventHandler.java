@@ -1,0 +1,47 @@
+package dev.emringest.recorder;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Entry point for EMR's "EMR Cluster State Change" and "EMR Step Status Change" events from EventBridge.
+ * The input is the raw EventBridge envelope: EMR's detail has no class in aws-lambda-java-events.
+ */
+public final class EmrEventHandler implements RequestHandler<Map<String, Object>, Map<String, String>> {
+
+    private final RecordService records;
+
+    public EmrEventHandler() {
+        this(RecordService.fromEnvironment(System.getenv()));
+    }
+
+    public EmrEventHandler(RecordService records) {
+        this.records = records;
+    }
+
+    @Override
+    public Map<String, String> handleRequest(Map<String, Object> input, Context context) {
+        EmrEvent event = EmrEvent.from(input);
+        RecordService.Result result = records.record(event);
+        String line = "record " + result.outcome() + " " + event.kind() + " cluster=" + event.clusterId()
+                + " state=" + event.state() + (event.stepId() == null ? "" : " step=" + event.stepId());
+        if (result.record() != null) {
+            line += " job=" + result.record().job() + " runKey=" + result.record().runKey()
+                    + " run=" + result.record().state();
+            if (result.record().failure() != null) {
+                line += " reason=" + result.record().failure().code() + " failedStep=" + result.record().failure().step();
+            }
+        }
+        context.getLogger().log(line + ": " + result.why());
+        Map<String, String> answer = new LinkedHashMap<>();
+        answer.put("outcome", result.outcome().name());
+        if (result.record() != null) {
+            answer.put("job", result.record().job());
+            answer.put("runKey", result.record().runKey());
+            answer.put("state", result.record().state().name());
+        }
+        return answer;
+    }
+}

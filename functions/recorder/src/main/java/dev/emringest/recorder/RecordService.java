@@ -1,0 +1,182 @@
+package dev.emringest.recorder;
+
+import dev.emringest.aws.AwsClients;
+import dev.emringest.ledger.ClusterPointer;
+import dev.emringest.ledger.Ledger;
+import dev.emringest.ledger.RunRecord;
+import dev.emringest.ledger.RunRecord.Failure;
+import dev.emringest.ledger.RunRecord.StepOutcome;
+import dev.emringest.ledger.RunState;
+import dev.emringest.ledger.Versioned;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import software.amazon.awssdk.services.emr.EmrClient;
+import software.amazon.awssdk.services.emr.model.Cluster;
+import software.amazon.awssdk.services.emr.model.FailureDetails;
+import software.amazon.awssdk.services.emr.model.Step;
+import software.amazon.awssdk.services.emr.model.StepSummary;
+import software.amazon.awssdk.services.emr.model.Tag;
+
+/**
+ * Records what EMR says about a run. A terminal cluster state writes the final record from DescribeCluster and
+ * ListSteps; step events update that step. Every write is compare-and-swap, and a final record never changes.
+ */
+public final class RecordService {
+
+    static final String TAG_STACK = "emr-ingest:stack";
+    static final String TAG_JOB = "emr-ingest:job";
+    static final String TAG_RUN_KEY = "emr-ingest:run-key";
+    private static final Set<String> TERMINAL_CLUSTER_STATES = Set.of("TERMINATED", "TERMINATED_WITH_ERRORS");
+
+    public enum Outcome { IGNORED, UPDATED, FINAL, UNCHANGED }
+
+    /** @param record the run record after the event, null when the event was ignored */
+    public record Result(Outcome outcome, String why, RunRecord record) {}
+
+    private final Ledger ledger;
+    private final EmrClient emr;
+    private final String stackName;
+    private final Clock clock;
+
+    public RecordService(Ledger ledger, EmrClient emr, String stackName, Clock clock) {
+        this.ledger = ledger;
+        this.emr = emr;
+        this.stackName = stackName;
+        this.clock = clock;
+    }
+
+    public static RecordService fromEnvironment(Map<String, String> env) {
+        String stack = env.get("STACK_NAME");
+        String bucket = env.get("LEDGER_BUCKET");
+        if (stack == null || stack.isBlank() || bucket == null || bucket.isBlank()) {
+            throw new IllegalStateException("recorder environment needs STACK_NAME and LEDGER_BUCKET");
+        }
+        AwsClients aws = AwsClients.fromEnvironment(env);
+        return new RecordService(new Ledger(aws.s3(), bucket), aws.emr(), stack, Clock.systemUTC());
+    }
+
+    public Result record(EmrEvent event) {
+        if (event.kind() == EmrEvent.Kind.OTHER || event.clusterId() == null || event.state() == null) {
+            return new Result(Outcome.IGNORED, "not an EMR cluster or step state change", null);
+        }
+        Optional<ClusterPointer> run = runOf(event);
+        if (run.isEmpty()) {
+            return new Result(Outcome.IGNORED, "cluster " + event.clusterId() + " was not launched by stack "
+                    + stackName, null);
+        }
+        return apply(run.get(), event);
+    }
+
+    private Result apply(ClusterPointer pointer, EmrEvent event) {
+        Optional<Versioned<RunRecord>> before = ledger.read(pointer.job(), pointer.runKey());
+        if (before.isEmpty()) {
+            return new Result(Outcome.IGNORED, "cluster " + event.clusterId() + " names run " + pointer.job() + "/"
+                    + pointer.runKey() + ", which has no record", null);
+        }
+        if (before.get().value().state().terminal()) {
+            return new Result(Outcome.UNCHANGED, "run is final", before.get().value());
+        }
+        UnaryOperator<RunRecord> change;
+        if (event.kind() == EmrEvent.Kind.STEP) {
+            change = stepChange(event, pointer.clusterId());
+        } else if (TERMINAL_CLUSTER_STATES.contains(event.state())) {
+            change = finalChange(pointer.clusterId(), event.reason());
+        } else {
+            change = r -> r.state().terminal() || !r.state().precedes(RunState.RUNNING) ? r
+                    : withCluster(r, pointer.clusterId()).running(clock.instant());
+        }
+        Versioned<RunRecord> after = ledger.update(pointer.job(), pointer.runKey(), change);
+        if (after.etag().equals(before.get().etag())) {
+            return new Result(Outcome.UNCHANGED, "record already says " + after.value().state(), after.value());
+        }
+        return new Result(after.value().state().terminal() ? Outcome.FINAL : Outcome.UPDATED,
+                "state " + after.value().state(), after.value());
+    }
+
+    /** The run a cluster belongs to: the ledger's pointer, else the cluster's own tags if this stack made it. */
+    private Optional<ClusterPointer> runOf(EmrEvent event) {
+        Optional<ClusterPointer> pointer = ledger.cluster(event.clusterId());
+        if (pointer.isPresent()) {
+            return pointer;
+        }
+        if (event.kind() == EmrEvent.Kind.CLUSTER && (event.clusterName() == null
+                || !event.clusterName().startsWith(stackName + "-"))) {
+            return Optional.empty();
+        }
+        // The launcher writes the pointer right after RunJobFlow; an early event may arrive before it.
+        Cluster cluster = emr.describeCluster(r -> r.clusterId(event.clusterId())).cluster();
+        String stack = tag(cluster, TAG_STACK);
+        String job = tag(cluster, TAG_JOB);
+        String runKey = tag(cluster, TAG_RUN_KEY);
+        if (!stackName.equals(stack) || job == null || runKey == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ClusterPointer(event.clusterId(), job, runKey));
+    }
+
+    private static String tag(Cluster cluster, String key) {
+        return cluster.tags().stream().filter(t -> key.equals(t.key())).map(Tag::value).findFirst().orElse(null);
+    }
+
+    private UnaryOperator<RunRecord> stepChange(EmrEvent event, String clusterId) {
+        StepOutcome step = "FAILED".equals(event.state())
+                ? outcome(emr.describeStep(r -> r.clusterId(clusterId).stepId(event.stepId())).step())
+                : new StepOutcome(event.stepId(), event.stepName(), event.state(), null, null, null);
+        return r -> r.state().terminal() ? r : withCluster(r, clusterId).withStep(step, clock.instant());
+    }
+
+    private UnaryOperator<RunRecord> finalChange(String clusterId, EmrEvent.Reason eventReason) {
+        Cluster cluster = emr.describeCluster(r -> r.clusterId(clusterId)).cluster();
+        List<StepOutcome> steps = new ArrayList<>();
+        for (StepSummary summary : emr.listStepsPaginator(r -> r.clusterId(clusterId)).steps()) {
+            steps.add(outcome(summary));
+        }
+        Collections.reverse(steps); // ListSteps answers newest first
+        boolean succeeded = !steps.isEmpty() && steps.stream().allMatch(s -> "COMPLETED".equals(s.state()));
+        Failure failure = null;
+        if (!succeeded) {
+            var reason = cluster.status() == null ? null : cluster.status().stateChangeReason();
+            String code = reason == null || reason.codeAsString() == null ? "" : reason.codeAsString();
+            String message = reason == null || reason.message() == null ? "" : reason.message();
+            if (code.isEmpty() && message.isEmpty()) {
+                code = eventReason.code();
+                message = eventReason.message();
+            }
+            StepOutcome failed = steps.stream().filter(s -> "FAILED".equals(s.state())).findFirst().orElse(null);
+            if (steps.isEmpty() && code.isEmpty()) {
+                message = message.isEmpty() ? "the cluster ended without running any step" : message;
+            }
+            failure = new Failure(code, message, failed == null ? null : failed.name());
+        }
+        RunState finalState = succeeded ? RunState.SUCCEEDED : RunState.FAILED;
+        Failure why = failure;
+        return r -> r.state().terminal() ? r
+                : withCluster(r, clusterId).ended(finalState, steps, why, clock.instant());
+    }
+
+    /** A record still CLAIMED when the event arrives learns its cluster from the event. */
+    private RunRecord withCluster(RunRecord r, String clusterId) {
+        return r.clusterId() != null ? r : r.launched(clusterId, clock.instant());
+    }
+
+    private static StepOutcome outcome(StepSummary s) {
+        return outcome(s.id(), s.name(), s.status() == null ? null : s.status().stateAsString(),
+                s.status() == null ? null : s.status().failureDetails());
+    }
+
+    private static StepOutcome outcome(Step s) {
+        return outcome(s.id(), s.name(), s.status() == null ? null : s.status().stateAsString(),
+                s.status() == null ? null : s.status().failureDetails());
+    }
+
+    private static StepOutcome outcome(String id, String name, String state, FailureDetails failure) {
+        return new StepOutcome(id, name, state, failure == null ? null : failure.reason(),
+                failure == null ? null : failure.message(), failure == null ? null : failure.logFile());
+    }
+}

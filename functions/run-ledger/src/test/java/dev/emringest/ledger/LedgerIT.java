@@ -1,0 +1,102 @@
+package dev.emringest.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.emringest.aws.AwsClients;
+import dev.emringest.moto.MotoServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The ledger's conditional writes against moto server's S3. */
+class LedgerIT {
+
+    private static final MotoServer MOTO = MotoServer.shared();
+    private static final Instant NOW = Instant.parse("2026-11-25T02:00:00Z");
+    private S3Client s3;
+    private Ledger ledger;
+
+    @BeforeEach
+    void freshBucket() {
+        MOTO.reset();
+        s3 = AwsClients.forEndpoint(MOTO.endpoint(), MotoServer.REGION, MOTO.credentials(),
+                Duration.ofSeconds(10), Duration.ofSeconds(5)).s3();
+        s3.createBucket(r -> r.bucket("ledger"));
+        ledger = new Ledger(s3, "ledger");
+    }
+
+    @Test
+    void theFirstClaimWinsAndTheSecondSeesIt() {
+        Ledger.Claim first = ledger.claim(RunRecord.claim("orders", "k1", "stack-orders-abc", "v1", NOW));
+        Ledger.Claim second = ledger.claim(RunRecord.claim("orders", "k1", "stack-orders-abc", "v2", NOW));
+
+        assertTrue(first.created());
+        assertFalse(second.created());
+        assertEquals("v1", second.record().value().definitionVersion(), "the second claim must not overwrite");
+    }
+
+    @Test
+    void concurrentClaimsHaveExactlyOneWinner() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Ledger.Claim>> claims = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            String version = "v" + i;
+            claims.add(pool.submit(() -> ledger.claim(RunRecord.claim("orders", "k2", "n", version, NOW))));
+        }
+        int winners = 0;
+        for (Future<Ledger.Claim> claim : claims) {
+            winners += claim.get().created() ? 1 : 0;
+        }
+        pool.shutdown();
+        assertEquals(1, winners);
+    }
+
+    @Test
+    void concurrentUpdatesAreAllApplied() throws Exception {
+        ledger.claim(RunRecord.claim("orders", "k3", "n", "v1", NOW));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<?>> updates = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String id = "s-" + i;
+            updates.add(pool.submit(() -> ledger.update("orders", "k3", r -> r.withStep(
+                    new RunRecord.StepOutcome(id, "step " + id, "COMPLETED", null, null, null), NOW))));
+        }
+        for (Future<?> update : updates) {
+            update.get();
+        }
+        pool.shutdown();
+        assertEquals(8, ledger.read("orders", "k3").orElseThrow().value().steps().size(),
+                "compare-and-swap must not lose a concurrent step update");
+    }
+
+    @Test
+    void anUnchangedRecordIsNotWritten() {
+        Versioned<RunRecord> claimed = ledger.claim(RunRecord.claim("orders", "k4", "n", "v1", NOW)).record();
+        Versioned<RunRecord> same = ledger.update("orders", "k4", r -> r);
+        assertEquals(claimed.etag(), same.etag());
+    }
+
+    @Test
+    void recordsRoundTripWithTimestampsAndPointers() {
+        ledger.claim(RunRecord.claim("orders", "2026-11-25T02:00:00Z", "n", "v1", NOW));
+        ledger.update("orders", "2026-11-25T02:00:00Z", r -> r.launched("j-ABC", NOW.plusSeconds(5)));
+        ledger.pointCluster(new ClusterPointer("j-ABC", "orders", "2026-11-25T02:00:00Z"));
+
+        RunRecord read = ledger.read("orders", "2026-11-25T02:00:00Z").orElseThrow().value();
+        assertEquals(RunState.LAUNCHED, read.state());
+        assertEquals(NOW.plusSeconds(5), read.launchedAt());
+        assertEquals("orders", ledger.cluster("j-ABC").orElseThrow().job());
+        assertTrue(ledger.cluster("j-NONE").isEmpty());
+        assertSame(RunState.LAUNCHED, read.state());
+    }
+}
