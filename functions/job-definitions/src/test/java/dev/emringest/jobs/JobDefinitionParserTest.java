@@ -26,10 +26,10 @@ class JobDefinitionParserTest {
         JobDefinition d = parser.parse("orders", example("defaults.json"), example("jobs/orders.json"), "v1");
 
         assertEquals("emr-7.4.0", d.cluster().releaseLabel(), "release label comes from the defaults");
-        assertEquals(List.of("m5.xlarge", "m5a.xlarge"), d.cluster().core().instanceTypes(), "job replaces arrays");
-        assertTrue(d.cluster().core().spot());
-        assertEquals(15, d.cluster().core().spotTimeoutMinutes());
+        assertEquals(List.of("m5.xlarge"), d.cluster().core().instanceTypes());
+        assertEquals(2, d.cluster().core().count());
         assertEquals(List.of("m5.xlarge"), d.cluster().master().instanceTypes(), "objects merge key by key");
+        assertEquals(1, d.cluster().configurations().size(), "the job adds what the defaults lack");
         assertEquals(900, d.cluster().idleTimeoutSeconds());
         assertEquals("data-platform", d.cluster().tags().get("team"));
         assertEquals(2, d.source().tables().size());
@@ -37,6 +37,22 @@ class JobDefinitionParserTest {
         assertEquals(4, d.source().tables().get(0).mappers());
         assertEquals("spark-defaults", d.cluster().configurations().get(0).get("Classification"));
         assertEquals("v1", d.version());
+    }
+
+    @Test
+    void theJobsArraysReplaceTheDefaults() {
+        JobDefinition d = parser.parse("orders",
+                "{\"cluster\": {\"core\": {\"instanceTypes\": [\"m5.xlarge\"], \"count\": 2}}}",
+                """
+                {"source": {"jdbcUrl": "jdbc:mysql://db:3306/shop", "username": "u",
+                            "passwordParameter": "/emr-ingest/secrets/db", "tables": [{"name": "t"}]},
+                 "target": {"s3Uri": "s3://bucket/x"},
+                 "cluster": {"releaseLabel": "emr-7.1.0", "master": {"instanceTypes": ["m5.xlarge"]},
+                             "core": {"instanceTypes": ["m5a.xlarge", "m6a.xlarge"], "market": "SPOT"}}}""", "v1");
+        assertEquals(List.of("m5a.xlarge", "m6a.xlarge"), d.cluster().core().instanceTypes());
+        assertEquals(2, d.cluster().core().count(), "a key the job leaves out keeps its default");
+        assertTrue(d.cluster().core().spot());
+        assertEquals(20, d.cluster().core().spotTimeoutMinutes());
     }
 
     @Test

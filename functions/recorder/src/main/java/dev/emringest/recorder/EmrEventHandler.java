@@ -31,7 +31,8 @@ public final class EmrEventHandler implements RequestHandler<Map<String, Object>
             line += " job=" + result.record().job() + " runKey=" + result.record().runKey()
                     + " run=" + result.record().state();
             if (result.record().failure() != null) {
-                line += " reason=" + result.record().failure().code() + " failedStep=" + result.record().failure().step();
+                line += " reason=" + result.record().failure().code()
+                        + (result.record().failure().step() == null ? "" : " failedStep=" + result.record().failure().step());
             }
         }
         context.getLogger().log(line + ": " + result.why());

@@ -79,8 +79,14 @@ public final class RecordService {
             return new Result(Outcome.IGNORED, "cluster " + event.clusterId() + " names run " + pointer.job() + "/"
                     + pointer.runKey() + ", which has no record", null);
         }
-        if (before.get().value().state().terminal()) {
-            return new Result(Outcome.UNCHANGED, "run is final", before.get().value());
+        RunRecord current = before.get().value();
+        if (current.clusterId() != null && !current.clusterId().equals(pointer.clusterId())) {
+            // Only the run's own cluster decides its outcome; another one tagged for it is a duplicate.
+            return new Result(Outcome.IGNORED, "cluster " + pointer.clusterId() + " is not the cluster of run "
+                    + pointer.job() + "/" + pointer.runKey() + " (" + current.clusterId() + "): a duplicate", null);
+        }
+        if (current.state().terminal()) {
+            return new Result(Outcome.UNCHANGED, "run is final", current);
         }
         UnaryOperator<RunRecord> change;
         if (event.kind() == EmrEvent.Kind.STEP) {
@@ -88,7 +94,7 @@ public final class RecordService {
         } else if (TERMINAL_CLUSTER_STATES.contains(event.state())) {
             change = finalChange(pointer.clusterId(), event.reason());
         } else {
-            change = r -> r.state().terminal() || !r.state().precedes(RunState.RUNNING) ? r
+            change = r -> closedTo(r, pointer.clusterId()) || !r.state().precedes(RunState.RUNNING) ? r
                     : withCluster(r, pointer.clusterId()).running(clock.instant());
         }
         Versioned<RunRecord> after = ledger.update(pointer.job(), pointer.runKey(), change);
@@ -128,7 +134,7 @@ public final class RecordService {
         StepOutcome step = "FAILED".equals(event.state())
                 ? outcome(emr.describeStep(r -> r.clusterId(clusterId).stepId(event.stepId())).step())
                 : new StepOutcome(event.stepId(), event.stepName(), event.state(), null, null, null);
-        return r -> r.state().terminal() ? r : withCluster(r, clusterId).withStep(step, clock.instant());
+        return r -> closedTo(r, clusterId) ? r : withCluster(r, clusterId).withStep(step, clock.instant());
     }
 
     private UnaryOperator<RunRecord> finalChange(String clusterId, EmrEvent.Reason eventReason) {
@@ -156,8 +162,12 @@ public final class RecordService {
         }
         RunState finalState = succeeded ? RunState.SUCCEEDED : RunState.FAILED;
         Failure why = failure;
-        return r -> r.state().terminal() ? r
-                : withCluster(r, clusterId).ended(finalState, steps, why, clock.instant());
+        return r -> closedTo(r, clusterId) ? r : withCluster(r, clusterId).ended(finalState, steps, why, clock.instant());
+    }
+
+    /** Re-checked inside each compare-and-swap: the record may have moved since it was first read. */
+    private static boolean closedTo(RunRecord r, String clusterId) {
+        return r.state().terminal() || (r.clusterId() != null && !r.clusterId().equals(clusterId));
     }
 
     /** A record still CLAIMED when the event arrives learns its cluster from the event. */

@@ -49,22 +49,42 @@ public record RunRecord(String job, String runKey, RunState state, String cluste
                 createdAt, launchedAt, now, now);
     }
 
-    /** This record with one step's outcome added or replaced (matched by step id). */
+    /**
+     * This record with one step's outcome added or replaced (matched by step id). Step events arrive in any order:
+     * an outcome never replaces one that is further along (RUNNING never replaces COMPLETED).
+     */
     public RunRecord withStep(StepOutcome step, Instant now) {
         List<StepOutcome> updated = new ArrayList<>();
-        boolean replaced = false;
+        boolean seen = false;
         for (StepOutcome existing : steps) {
             if (existing.id().equals(step.id())) {
+                seen = true;
+                if (stepRank(step.state()) <= stepRank(existing.state())) {
+                    return this;
+                }
                 updated.add(step);
-                replaced = true;
             } else {
                 updated.add(existing);
             }
         }
-        if (!replaced) {
+        if (!seen) {
             updated.add(step);
         }
         return new RunRecord(job, runKey, state, clusterId, clusterName, definitionVersion, updated, failure,
                 createdAt, launchedAt, endedAt, now);
+    }
+
+    /** EMR's step states in the order a step goes through them; the four ends rank alike. */
+    static int stepRank(String state) {
+        if (state == null) {
+            return -1;
+        }
+        return switch (state) {
+            case "PENDING" -> 0;
+            case "CANCEL_PENDING" -> 1;
+            case "RUNNING" -> 2;
+            case "COMPLETED", "CANCELLED", "FAILED", "INTERRUPTED" -> 3;
+            default -> -1;
+        };
     }
 }

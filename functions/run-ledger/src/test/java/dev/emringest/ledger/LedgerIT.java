@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emringest.aws.AwsClients;
-import dev.emringest.moto.MotoServer;
+import dev.emringest.local.MotoServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

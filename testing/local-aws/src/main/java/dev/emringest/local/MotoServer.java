@@ -1,6 +1,5 @@
-package dev.emringest.moto;
+package dev.emringest.local;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
@@ -12,9 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A moto server process on a free loopback port: the local AWS for integration tests and the local run.
@@ -24,16 +29,19 @@ public final class MotoServer implements AutoCloseable {
 
     public static final String REGION = "us-east-1";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static MotoServer shared;
 
     private final Process process;
     private final URI endpoint;
     private final Path log;
+    private final Path recording;
 
-    private MotoServer(Process process, URI endpoint, Path log) {
+    private MotoServer(Process process, URI endpoint, Path log, Path recording) {
         this.process = process;
         this.endpoint = endpoint;
         this.log = log;
+        this.recording = recording;
     }
 
     /** One server for the whole JVM (tests reset it between cases), stopped when the JVM exits. */
@@ -50,12 +58,16 @@ public final class MotoServer implements AutoCloseable {
         int port = freePort();
         try {
             Path log = Files.createTempFile("moto-" + port + "-", ".log");
+            // The recorder keeps request bodies (seeded secrets included) in a file: keep it out of the work tree.
+            Path recording = Files.createTempFile("moto-" + port + "-", ".recording");
             String python = System.getenv().getOrDefault("MOTO_PYTHON", "python3");
-            Process process = new ProcessBuilder(python, "-m", "moto.server", "-H", "127.0.0.1", "-p", String.valueOf(port))
+            ProcessBuilder builder = new ProcessBuilder(python, "-m", "moto.server", "-H", "127.0.0.1", "-p",
+                    String.valueOf(port))
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
-            MotoServer server = new MotoServer(process, URI.create("http://127.0.0.1:" + port), log);
+                    .redirectOutput(log.toFile());
+            builder.environment().put("MOTO_RECORDER_FILEPATH", recording.toString());
+            Process process = builder.start();
+            MotoServer server = new MotoServer(process, URI.create("http://127.0.0.1:" + port), log, recording);
             server.awaitReady();
             return server;
         } catch (IOException e) {
@@ -82,10 +94,26 @@ public final class MotoServer implements AutoCloseable {
         post("/moto-api/recorder/start-recording");
     }
 
-    /** What moto received since {@link #startRecording()}, one JSON document per request. */
-    public String recording() {
+    /** One request as moto received it; {@code target} is the JSON protocols' {@code X-Amz-Target}, if any. */
+    public record Recorded(String method, String url, String target, String body) {}
+
+    /** What moto received since {@link #startRecording()}, bodies decoded. */
+    public List<Recorded> recording() {
         post("/moto-api/recorder/stop-recording");
-        return request("GET", "/moto-api/recorder/download-recording");
+        List<Recorded> requests = new ArrayList<>();
+        for (String line : request("GET", "/moto-api/recorder/download-recording").split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode entry = JSON.readTree(line);
+            String body = entry.path("body").asString("");
+            if (entry.path("body_encoded").asBoolean(false)) {
+                body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
+            }
+            requests.add(new Recorded(entry.path("method").asString(), entry.path("url").asString(),
+                    entry.path("headers").path("X-Amz-Target").asString(null), body));
+        }
+        return requests;
     }
 
     private void awaitReady() {
@@ -156,12 +184,17 @@ public final class MotoServer implements AutoCloseable {
     public void close() {
         process.destroy();
         try {
-            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        new File(log.toString()).delete();
+        try {
+            Files.deleteIfExists(log);
+            Files.deleteIfExists(recording);
+        } catch (IOException ignored) {
+            // a temp file left behind is harmless
+        }
     }
 }

@@ -1,0 +1,67 @@
+package dev.emringest.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class LaunchRequestTest {
+
+    @Test
+    void schedulerInputUsesTheScheduledTimeAsRunKey() {
+        LaunchRequest request = LaunchRequest.fromSchedule(Map.of("job", "orders", "scheduledTime", "2026-11-25T02:00:00Z"));
+        assertEquals(new LaunchRequest("orders", "2026-11-25T02:00:00Z"), request);
+    }
+
+    @Test
+    void classicEnvelopeUsesItsTimeAndDetail() {
+        LaunchRequest request = LaunchRequest.fromSchedule(Map.of("detail-type", "Scheduled Event",
+                "time", "2026-11-25T02:00:00Z", "detail", Map.of("job", "orders")));
+        assertEquals(new LaunchRequest("orders", "2026-11-25T02:00:00Z"), request);
+    }
+
+    @Test
+    void sqsRunKeyIsTheBodysElseTheMessageId() {
+        assertEquals("k-1", LaunchRequest.fromSqs("{\"job\":\"orders\",\"runKey\":\"k-1\"}", "m-1").runKey());
+        assertEquals("m-1", LaunchRequest.fromSqs("{\"job\":\"orders\"}", "m-1").runKey());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '\'', textBlock = """
+        malformed json        | {"job": "orders",                          | body
+        not an object         | ["orders"]                                 | body
+        empty body            | ''                                         | body
+        job missing           | {"runKey": "k"}                            | job
+        job not a string      | {"job": 7}                                 | job
+        job upper case        | {"job": "Orders"}                          | job
+        job path traversal    | {"job": "../secrets"}                      | job
+        job option injection  | {"job": "--help"}                          | job
+        run key with slash    | {"job": "orders", "runKey": "a/b"}         | runKey
+        run key option        | {"job": "orders", "runKey": "-rf"}         | runKey
+        run key not a string  | {"job": "orders", "runKey": 1}             | runKey
+        run key control char  | {"job": "orders", "runKey": "a\\u0007b"}   | runKey
+        run key too long      | {"job": "orders", "runKey": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"} | runKey
+        sql smuggled in       | {"job": "orders", "sql": "DROP TABLE x"}  | sql
+        window not yet        | {"job": "orders", "window": {"from": "a"}} | window
+        """)
+    void badSqsBodiesNameTheField(String name, String body, String field) {
+        InvalidRequestException e = assertThrows(InvalidRequestException.class,
+                () -> LaunchRequest.fromSqs(body, "m-1"));
+        assertTrue(e.getMessage().startsWith(field + ":"), e.getMessage());
+    }
+
+    @Test
+    void badScheduleInputsNameTheField() {
+        assertTrue(assertThrows(InvalidRequestException.class, () -> LaunchRequest.fromSchedule(
+                Map.of("job", "orders", "scheduledTime", "yesterday"))).getMessage().startsWith("scheduledTime:"));
+        assertTrue(assertThrows(InvalidRequestException.class, () -> LaunchRequest.fromSchedule(
+                Map.of("scheduledTime", "2026-11-25T02:00:00Z"))).getMessage().startsWith("job:"));
+        assertTrue(assertThrows(InvalidRequestException.class, () -> LaunchRequest.fromSchedule(
+                Map.of("detail-type", "Scheduled Event", "time", "2026-11-25T02:00:00Z")))
+                .getMessage().startsWith("detail:"));
+    }
+}

@@ -1,0 +1,214 @@
+package dev.emringest.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import dev.emringest.aws.AwsClients;
+import dev.emringest.ledger.Ledger;
+import dev.emringest.ledger.RunRecord;
+import dev.emringest.ledger.RunState;
+import dev.emringest.local.ExampleAccount;
+import dev.emringest.local.LoggedContext;
+import dev.emringest.local.MotoServer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.emr.EmrClient;
+import software.amazon.awssdk.services.emr.model.Application;
+import software.amazon.awssdk.services.emr.model.Cluster;
+import software.amazon.awssdk.services.emr.model.ClusterSummary;
+import software.amazon.awssdk.services.emr.model.StepSummary;
+import software.amazon.awssdk.services.emr.model.Tag;
+
+/** The launcher's handlers against moto server: what EMR, SSM and S3 end up holding. */
+class LauncherIT {
+
+    private static final MotoServer MOTO = MotoServer.shared();
+    private static final Path REPO = Path.of("../..");
+    private static final String PASSWORD = "Kn0wn-Pa55word-7f3e";
+
+    private AwsClients aws;
+    private EmrClient emr;
+    private LaunchService launches;
+    private Ledger ledger;
+    private LoggedContext context;
+
+    @BeforeEach
+    void freshAccount() {
+        MOTO.reset();
+        aws = AwsClients.forEndpoint(MOTO.endpoint(), MotoServer.REGION, MOTO.credentials(),
+                Duration.ofSeconds(20), Duration.ofSeconds(10));
+        ExampleAccount.seed(aws, REPO.resolve("examples"), PASSWORD);
+        launches = LaunchService.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
+                Clock.systemUTC());
+        emr = aws.emr();
+        ledger = new Ledger(aws.s3(), ExampleAccount.LEDGER_BUCKET);
+        context = new LoggedContext("launcher");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> event(String file) {
+        return EventLoader.loadEvent(REPO.resolve("events").resolve(file).toString(), Map.class);
+    }
+
+    private Map<String, String> schedule(String file) {
+        return new ScheduleHandler(launches).handleRequest(event(file), context);
+    }
+
+    private SQSBatchResponse sqs(SQSEvent event) {
+        return new SqsHandler(launches).handleRequest(event, context);
+    }
+
+    private static SQSEvent messages(String... bodies) {
+        SQSEvent event = new SQSEvent();
+        List<SQSEvent.SQSMessage> records = new java.util.ArrayList<>();
+        for (int i = 0; i < bodies.length; i++) {
+            SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+            message.setMessageId("msg-" + i);
+            message.setBody(bodies[i]);
+            records.add(message);
+        }
+        event.setRecords(records);
+        return event;
+    }
+
+    private List<ClusterSummary> clusters() {
+        return emr.listClustersPaginator(r -> { }).clusters().stream().toList();
+    }
+
+    @Test
+    void scheduleStartsTheClusterTheDefinitionDescribes() {
+        Map<String, String> answer = schedule("schedule-scheduler.json");
+        assertEquals("LAUNCHED", answer.get("outcome"));
+        String clusterId = answer.get("clusterId");
+
+        Cluster cluster = emr.describeCluster(r -> r.clusterId(clusterId)).cluster();
+        assertEquals(ClusterRequestBuilder.Run.of("emr-ingest", "orders", "2026-11-25T02:00:00Z").clusterName(),
+                cluster.name());
+        assertEquals("emr-7.4.0", cluster.releaseLabel());
+        assertEquals(List.of("Hadoop", "Sqoop", "Spark"),
+                cluster.applications().stream().map(Application::name).toList());
+        assertFalse(cluster.autoTerminate() == null || !cluster.autoTerminate(),
+                "a transient cluster ends when its steps do");
+        Map<String, String> tags = cluster.tags().stream().collect(Collectors.toMap(Tag::key, Tag::value));
+        assertEquals("orders", tags.get("emr-ingest:job"));
+        assertEquals("2026-11-25T02:00:00Z", tags.get("emr-ingest:run-key"));
+        assertEquals("emr-ingest", tags.get("emr-ingest:stack"));
+
+        List<StepSummary> steps = emr.listStepsPaginator(r -> r.clusterId(clusterId)).steps().stream().toList();
+        List<String> names = new java.util.ArrayList<>(steps.stream().map(StepSummary::name).toList());
+        java.util.Collections.reverse(names); // ListSteps answers newest first
+        assertEquals(List.of("sqoop-import orders", "spark-load orders", "sqoop-import customers", "spark-load customers"),
+                names);
+
+        var bootstrap = emr.listBootstrapActions(r -> r.clusterId(clusterId)).bootstrapActions().get(0);
+        assertTrue(bootstrap.scriptPath().matches("s3://emr-ingest-cluster/assets/[0-9a-f]{64}/install-mysql-driver.sh"),
+                bootstrap.scriptPath());
+        String driverKey = bootstrap.args().get(0).substring("s3://emr-ingest-cluster/".length());
+        assertTrue(aws.s3().headObject(r -> r.bucket(ExampleAccount.CLUSTER_BUCKET).key(driverKey)).contentLength() > 1_000_000,
+                "the MySQL driver was published where the bootstrap action fetches it");
+
+        RunRecord record = ledger.read("orders", "2026-11-25T02:00:00Z").orElseThrow().value();
+        assertEquals(RunState.LAUNCHED, record.state());
+        assertEquals(clusterId, record.clusterId());
+        assertEquals("jobs/orders@1,defaults@1", record.definitionVersion());
+        assertEquals("orders", ledger.cluster(clusterId).orElseThrow().job());
+    }
+
+    @Test
+    void whatMotoReceivedIsATransientClusterWithAnIdleTimeout() {
+        String orders = aws.ssm().getParameter(r -> r.name("/emr-ingest/jobs/orders")).parameter().value();
+        ExampleAccount.put(aws.ssm(), "/emr-ingest/jobs/orders", orders.replace("\"configurations\"",
+                "\"core\": {\"instanceTypes\": [\"m5.xlarge\", \"m5a.xlarge\"], \"count\": 2, \"market\": \"SPOT\"}, "
+                        + "\"configurations\""));
+        MOTO.startRecording();
+        schedule("schedule-scheduler.json");
+        MotoServer.Recorded runJobFlow = MOTO.recording().stream()
+                .filter(r -> "ElasticMapReduce.RunJobFlow".equals(r.target())).findFirst().orElseThrow();
+        String body = runJobFlow.body();
+        assertTrue(body.contains("\"KeepJobFlowAliveWhenNoSteps\":false"), body);
+        assertTrue(body.contains("\"AutoTerminationPolicy\":{\"IdleTimeout\":900}"), body);
+        assertTrue(body.contains("\"TimeoutAction\":\"SWITCH_TO_ON_DEMAND\""), body);
+        assertTrue(body.contains("\"ActionOnFailure\":\"TERMINATE_CLUSTER\""), body);
+    }
+
+    @Test
+    void everyRetryOfOneFiringFindsTheSameCluster() {
+        String first = schedule("schedule-scheduler.json").get("clusterId");
+        Map<String, String> again = schedule("schedule-classic.json");
+        assertEquals("ALREADY_LAUNCHED", again.get("outcome"));
+        assertEquals(first, again.get("clusterId"));
+        assertEquals(1, clusters().size());
+    }
+
+    @Test
+    void aBadMessageFailsAloneAndLaunchesNothing() {
+        SQSEvent batch = EventLoader.loadSQSEvent(REPO.resolve("events/sqs-batch.json").toString());
+        SQSBatchResponse response = sqs(batch);
+
+        assertEquals(List.of(batch.getRecords().get(1).getMessageId()),
+                response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList());
+        List<ClusterSummary> clusters = clusters();
+        assertEquals(1, clusters.size());
+        Cluster cluster = emr.describeCluster(r -> r.clusterId(clusters.get(0).id())).cluster();
+        assertTrue(cluster.tags().contains(Tag.builder().key("emr-ingest:run-key").value("manual-2026-11-25").build()));
+        assertTrue(ledger.read("orders", batch.getRecords().get(1).getMessageId()).isEmpty(),
+                "nothing is claimed for a message that could not be read");
+        assertTrue(context.lines().stream().anyMatch(l -> l.startsWith("launch rejected: body: not valid JSON")
+                && l.endsWith("message=" + batch.getRecords().get(1).getMessageId())), context.lines().toString());
+    }
+
+    @Test
+    void aMissingDefinitionNamesTheJobAndLaunchesNothing() {
+        SQSBatchResponse response = sqs(messages("{\"job\": \"invoices\"}"));
+
+        assertEquals(1, response.getBatchItemFailures().size());
+        assertTrue(clusters().isEmpty());
+        assertTrue(ledger.read("invoices", "msg-0").isEmpty());
+        assertTrue(context.lines().stream().anyMatch(l -> l.contains(
+                "job 'invoices': job: no definition at SSM parameter /emr-ingest/jobs/invoices")), context.lines().toString());
+    }
+
+    @Test
+    void anInvalidDefinitionNamesTheJobAndField() {
+        ExampleAccount.put(aws.ssm(), "/emr-ingest/jobs/broken", """
+                {"source": {"jdbcUrl": "jdbc:mysql://db:3306/shop", "username": "u",
+                            "passwordParameter": "/emr-ingest/secrets/shop-db", "tables": [{"name": "t"}]},
+                 "target": {"s3Uri": "s3://lake/raw"},
+                 "cluster": {"core": {"count": "two"}}}""");
+        SQSBatchResponse response = sqs(messages("{\"job\": \"broken\"}"));
+
+        assertEquals(1, response.getBatchItemFailures().size());
+        assertTrue(clusters().isEmpty());
+        String line = context.lines().stream().filter(l -> l.contains("job 'broken'")).findFirst().orElseThrow();
+        assertTrue(line.contains("cluster.core.count: "), line);
+    }
+
+    @Test
+    void theLauncherNeverReadsNorRepeatsThePassword() {
+        MOTO.startRecording();
+        schedule("schedule-scheduler.json");
+        sqs(EventLoader.loadSQSEvent(REPO.resolve("events/sqs-batch.json").toString()));
+        List<MotoServer.Recorded> requests = MOTO.recording();
+
+        assertTrue(requests.stream().anyMatch(r -> "ElasticMapReduce.RunJobFlow".equals(r.target())));
+        for (MotoServer.Recorded request : requests) {
+            assertFalse(request.body().contains(PASSWORD), "password sent to " + request.target() + " " + request.url());
+            if (request.target() != null && request.target().startsWith("AmazonSSM.")) {
+                assertFalse(request.body().contains(ExampleAccount.PASSWORD_PARAMETER),
+                        "the launcher asked SSM for the secret: " + request.body());
+                assertFalse(request.body().contains("\"WithDecryption\":true"), request.body());
+            }
+        }
+        assertFalse(String.join("\n", context.lines()).contains(PASSWORD));
+    }
+}

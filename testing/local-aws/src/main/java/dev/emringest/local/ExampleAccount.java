@@ -1,0 +1,77 @@
+package dev.emringest.local;
+
+import dev.emringest.aws.AwsClients;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.ParameterType;
+
+/**
+ * An account laid out as a deployed stack would find it: the stack's buckets, the job definitions from
+ * {@code examples/} in SSM, and the database password as a SecureString.
+ */
+public final class ExampleAccount {
+
+    public static final String STACK = "emr-ingest";
+    public static final String PREFIX = "/emr-ingest";
+    public static final String LEDGER_BUCKET = "emr-ingest-ledger";
+    public static final String CLUSTER_BUCKET = "emr-ingest-cluster";
+    public static final String PASSWORD_PARAMETER = PREFIX + "/secrets/shop-db";
+
+    private ExampleAccount() {}
+
+    /** The environment template.yaml gives the launcher, for this account. */
+    public static Map<String, String> launcherEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("AWS_REGION", MotoServer.REGION);
+        env.put("STACK_NAME", STACK);
+        env.put("JOB_PARAMETER_PREFIX", PREFIX);
+        env.put("LEDGER_BUCKET", LEDGER_BUCKET);
+        env.put("CLUSTER_BUCKET", CLUSTER_BUCKET);
+        env.put("SERVICE_ROLE", STACK + "-EmrServiceRole");
+        env.put("INSTANCE_PROFILE", STACK + "-EmrInstanceRole");
+        env.put("SUBNET_IDS", "subnet-0123456789abcdef0,subnet-0fedcba9876543210");
+        env.put("SECURITY_CONFIGURATION", "");
+        return env;
+    }
+
+    /**
+     * @param examples the repository's {@code examples/} folder: {@code defaults.json} and {@code jobs/*.json}
+     * @param password stored as the SecureString the example jobs name; only the cluster may read it
+     */
+    public static void seed(AwsClients aws, Path examples, String password) {
+        S3Client s3 = aws.s3();
+        s3.createBucket(r -> r.bucket(LEDGER_BUCKET));
+        s3.createBucket(r -> r.bucket(CLUSTER_BUCKET));
+        SsmClient ssm = aws.ssm();
+        put(ssm, PREFIX + "/defaults", read(examples.resolve("defaults.json")));
+        try (DirectoryStream<Path> jobs = Files.newDirectoryStream(examples.resolve("jobs"), "*.json")) {
+            for (Path job : jobs) {
+                String name = job.getFileName().toString().replaceFirst("\\.json$", "");
+                put(ssm, PREFIX + "/jobs/" + name, read(job));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ssm.putParameter(r -> r.name(PASSWORD_PARAMETER).type(ParameterType.SECURE_STRING).value(password)
+                .overwrite(true));
+    }
+
+    public static void put(SsmClient ssm, String name, String value) {
+        ssm.putParameter(r -> r.name(name).type(ParameterType.STRING).value(value).overwrite(true));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
