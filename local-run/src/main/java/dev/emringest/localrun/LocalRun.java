@@ -86,7 +86,7 @@ public final class LocalRun {
                 ExampleAccount.STACK, Clock.systemUTC());
         new EmrEventHandler(records).handleRequest(stateChange, new LoggedContext("RecorderFunction", out::println));
 
-        String key = Ledger.runKey(launched.get("job"), launched.get("runKey"));
+        String key = Ledger.recordKey(launched.get("job"), launched.get("runKey"));
         String record = aws.s3().getObjectAsBytes(r -> r.bucket(ExampleAccount.LEDGER_BUCKET).key(key))
                 .asString(StandardCharsets.UTF_8);
         out.println("\n== final run record s3://" + ExampleAccount.LEDGER_BUCKET + "/" + key);

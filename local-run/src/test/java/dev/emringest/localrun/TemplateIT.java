@@ -47,6 +47,6 @@ class TemplateIT {
             assertTrue(RequestHandler.class.isAssignableFrom(Class.forName(handler)), handler);
         }
         assertEquals(List.of("dev.emringest.launcher.ScheduleHandler", "dev.emringest.launcher.SqsHandler",
-                "dev.emringest.recorder.EmrEventHandler"), handlers);
+                "dev.emringest.recorder.EmrEventHandler", "dev.emringest.recorder.ReconcileHandler"), handlers);
     }
 }

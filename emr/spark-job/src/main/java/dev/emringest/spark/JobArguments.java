@@ -110,7 +110,7 @@ public final class JobArguments {
         return columns;
     }
 
-    /** Staged data written by the import step (for example {@code hdfs:///emr-ingest/staging/orders/run_1}). */
+    /** Staged data written by the import step (for example {@code hdfs:///emr-ingest/staging/cd6420d7f6ee/orders}). */
     public String input() {
         return input;
     }

@@ -8,9 +8,14 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.retry.RetryUtils;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.StandardRetryStrategy;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -21,9 +26,12 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  */
 public final class AwsClients {
 
-    /** Defaults leave a 60 s function time to record an error after the last attempt gave up. */
-    public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofSeconds(25);
-    public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(8);
+    /**
+     * A call, retries included, gives up well inside the functions' 60 s timeout, so the handler can still record
+     * the error and answer (SQS: report the message failed) instead of being cut off.
+     */
+    public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
 
     private final SdkHttpClient http;
     private final Region region;
@@ -73,24 +81,43 @@ public final class AwsClients {
     }
 
     public EmrClient emr() {
-        return configure(EmrClient.builder()).build();
+        return configure(EmrClient.builder(), AwsRetryStrategy.standardRetryStrategy()).build();
+    }
+
+    /**
+     * EMR for calls that must not be repeated blindly (RunJobFlow has no idempotency token): retried only when EMR
+     * answered that it throttled the call, which means it did nothing. A timeout or a 5xx may have started a
+     * cluster, so those surface to the caller, whose next attempt looks for the cluster before starting another.
+     */
+    public EmrClient emrWithoutBlindRetries() {
+        return configure(EmrClient.builder(), StandardRetryStrategy.builder()
+                .maxAttempts(4)
+                .retryOnException(AwsClients::throttled)
+                .treatAsThrottling(AwsClients::throttled)
+                .throttlingBackoffStrategy(BackoffStrategy.exponentialDelayHalfJitter(
+                        Duration.ofMillis(200), Duration.ofSeconds(5)))
+                .build()).build();
+    }
+
+    private static boolean throttled(Throwable e) {
+        return e instanceof SdkException sdk && RetryUtils.isThrottlingException(sdk);
     }
 
     public SsmClient ssm() {
-        return configure(SsmClient.builder()).build();
+        return configure(SsmClient.builder(), AwsRetryStrategy.standardRetryStrategy()).build();
     }
 
     public S3Client s3() {
-        return configure(S3Client.builder()).forcePathStyle(pathStyle).build();
+        return configure(S3Client.builder(), AwsRetryStrategy.standardRetryStrategy()).forcePathStyle(pathStyle).build();
     }
 
     private <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>>
-            B configure(B builder) {
+            B configure(B builder, RetryStrategy retries) {
         builder.region(region)
                 .credentialsProvider(credentials)
                 .httpClient(http)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy())
+                        .retryStrategy(retries)
                         .apiCallTimeout(apiCallTimeout)
                         .apiCallAttemptTimeout(attemptTimeout)
                         .build());

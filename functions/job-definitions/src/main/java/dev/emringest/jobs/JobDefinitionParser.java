@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -44,6 +45,7 @@ public final class JobDefinitionParser {
     private static final Pattern RELEASE = Pattern.compile("^emr-(\\d+)\\.(\\d+)\\.(\\d+)$");
 
     static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final TypeReference<Map<String, Object>> CONFIGURATION = new TypeReference<>() { };
 
     private final JobSchema schema = new JobSchema();
     private final String secretsPrefix;
@@ -124,7 +126,7 @@ public final class JobDefinitionParser {
         c.path("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asString()));
         List<Map<String, Object>> configurations = new ArrayList<>();
         for (JsonNode conf : c.path("configurations")) {
-            configurations.add(JSON.treeToValue(conf, Map.class));
+            configurations.add(JSON.convertValue(conf, CONFIGURATION));
         }
         Cluster cluster = new Cluster(c.path("releaseLabel").asString(),
                 new InstanceGroup(strings(c.path("master").path("instanceTypes"))),

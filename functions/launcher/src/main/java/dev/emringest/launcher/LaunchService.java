@@ -2,26 +2,30 @@ package dev.emringest.launcher;
 
 import dev.emringest.aws.AwsClients;
 import dev.emringest.jobs.JobDefinition;
+import dev.emringest.jobs.JobDefinitionException;
 import dev.emringest.jobs.JobDefinitionStore;
 import dev.emringest.launcher.ClusterRequestBuilder.Run;
-import dev.emringest.ledger.ClusterPointer;
 import dev.emringest.ledger.Ledger;
+import dev.emringest.ledger.RunClusters;
 import dev.emringest.ledger.RunRecord;
+import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.Versioned;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.retry.RetryUtils;
 import software.amazon.awssdk.services.emr.EmrClient;
-import software.amazon.awssdk.services.emr.model.ClusterState;
-import software.amazon.awssdk.services.emr.model.ClusterSummary;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Launches one run: read the definition, claim the run in the ledger, then start its cluster, or adopt the one
- * an earlier attempt started. A run never gets two clusters: only the holder of the claim calls RunJobFlow, and a
- * stale claim is taken over by compare-and-swap, so exactly one contender wins it.
+ * Launches one run: claim it in the ledger, then start its cluster, or adopt the one an earlier attempt started.
+ * A run never gets two clusters: only the attempt holding the claim calls RunJobFlow, RunJobFlow is never retried
+ * when its outcome is unknown, and a stale claim is taken over by compare-and-swap (exactly one contender wins),
+ * which first looks for a cluster of the run's name.
  */
 public final class LaunchService {
 
@@ -38,15 +42,18 @@ public final class LaunchService {
     private final JobDefinitionStore definitions;
     private final Ledger ledger;
     private final EmrClient emr;
+    private final EmrClient launches;
     private final ClusterAssets assets;
     private final LauncherSettings settings;
     private final Clock clock;
 
-    public LaunchService(JobDefinitionStore definitions, Ledger ledger, EmrClient emr, ClusterAssets assets,
-                         LauncherSettings settings, Clock clock) {
+    /** @param launches the EMR client for RunJobFlow, which must not retry a call whose outcome is unknown */
+    public LaunchService(JobDefinitionStore definitions, Ledger ledger, EmrClient emr, EmrClient launches,
+                         ClusterAssets assets, LauncherSettings settings, Clock clock) {
         this.definitions = definitions;
         this.ledger = ledger;
         this.emr = emr;
+        this.launches = launches;
         this.assets = assets;
         this.settings = settings;
         this.clock = clock;
@@ -61,72 +68,113 @@ public final class LaunchService {
     public static LaunchService create(AwsClients aws, LauncherSettings settings, Clock clock) {
         S3Client s3 = aws.s3();
         return new LaunchService(new JobDefinitionStore(aws.ssm(), settings.parameterPrefix()),
-                new Ledger(s3, settings.ledgerBucket()), aws.emr(), new ClusterAssets(s3, settings.clusterBucket()),
-                settings, clock);
+                new Ledger(s3, settings.ledgerBucket()), aws.emr(), aws.emrWithoutBlindRetries(),
+                new ClusterAssets(s3, settings.clusterBucket()), settings, clock);
     }
 
     public Result launch(LaunchRequest request) {
-        JobDefinition definition = definitions.load(request.job());
         Run run = Run.of(settings.stackName(), request.job(), request.runKey());
-        Ledger.Claim claim = ledger.claim(RunRecord.claim(run.job(), run.runKey(), run.clusterName(),
-                definition.version(), clock.instant()));
-        if (!claim.created()) {
-            Optional<Result> settled = settle(claim.record(), run);
-            if (settled.isPresent()) {
-                return settled.get();
+        Optional<Versioned<RunRecord>> existing = ledger.read(run.job(), run.runKey());
+        Optional<Result> settled = existing.flatMap(r -> settled(r.value(), run));
+        if (settled.isPresent()) {
+            return settled.get();
+        }
+        String attempt = UUID.randomUUID().toString();
+        JobDefinition definition = definition(run, attempt, existing.isEmpty());
+
+        Versioned<RunRecord> held;
+        boolean takenOver = true;
+        if (existing.isEmpty()) {
+            Ledger.Claim claim = ledger.claim(RunRecord.claim(run.job(), run.runKey(), attempt, run.clusterName(),
+                    definition.version(), clock.instant()));
+            if (claim.created()) {
+                held = claim.record();
+                takenOver = false;
+            } else {
+                settled = settled(claim.record().value(), run);
+                if (settled.isPresent()) {
+                    return settled.get();
+                }
+                held = takeOver(claim.record(), run, attempt, definition);
+            }
+        } else {
+            held = takeOver(existing.get(), run, attempt, definition);
+        }
+        if (takenOver) {
+            // The attempt before may have started the cluster and died, or lost RunJobFlow's answer.
+            Optional<String> found = RunClusters.named(emr, run.clusterName(), held.value().createdAt(),
+                    RunClusters.ACTIVE).map(c -> c.id());
+            if (found.isPresent()) {
+                ledger.markLaunched(run.job(), run.runKey(), found.get(), clock.instant());
+                return new Result(Outcome.ADOPTED, run.job(), run.runKey(), found.get(), run.clusterName());
             }
         }
-        String clusterId = emr.runJobFlow(ClusterRequestBuilder.build(definition, run, settings, assets.publish()))
-                .jobFlowId();
-        recordLaunched(run, clusterId);
+        String clusterId = startCluster(run, attempt, definition);
+        ledger.markLaunched(run.job(), run.runKey(), clusterId, clock.instant());
         return new Result(Outcome.LAUNCHED, run.job(), run.runKey(), clusterId, run.clusterName());
     }
 
-    /**
-     * The run was claimed before. Returns what to answer, or empty when this attempt now holds the claim and
-     * no cluster of the run is active, so it must launch.
-     */
-    private Optional<Result> settle(Versioned<RunRecord> existing, Run run) {
-        RunRecord record = existing.value();
+    /** The answer for a run that needs no launch: its cluster is known, or it ended after running. */
+    private static Optional<Result> settled(RunRecord record, Run run) {
         if (record.clusterId() != null) {
             return Optional.of(new Result(Outcome.ALREADY_LAUNCHED, run.job(), run.runKey(), record.clusterId(),
                     run.clusterName()));
         }
-        if (record.state().terminal()) {
+        if (record.state().terminal() && record.state() != RunState.LAUNCH_FAILED) {
             return Optional.of(new Result(Outcome.ALREADY_ENDED, run.job(), run.runKey(), null, run.clusterName()));
-        }
-        Instant now = clock.instant();
-        if (record.updatedAt().plus(CLAIM_GRACE).isAfter(now)) {
-            throw new RunInProgressException("run " + run.job() + "/" + run.runKey()
-                    + " was claimed at " + record.updatedAt() + " by another attempt that may still be launching");
-        }
-        if (ledger.swap(existing, record.reclaimed(now)).isEmpty()) {
-            throw new RunInProgressException("run " + run.job() + "/" + run.runKey()
-                    + " was taken over by another attempt");
-        }
-        // The attempt before may have started the cluster and died before recording it.
-        Optional<String> active = activeCluster(run.clusterName(), record.createdAt());
-        if (active.isPresent()) {
-            recordLaunched(run, active.get());
-            return Optional.of(new Result(Outcome.ADOPTED, run.job(), run.runKey(), active.get(), run.clusterName()));
         }
         return Optional.empty();
     }
 
-    private Optional<String> activeCluster(String name, Instant claimedAt) {
-        return emr.listClustersPaginator(r -> r.createdAfter(claimedAt.minus(Duration.ofMinutes(5)))
-                        .clusterStates(ClusterState.STARTING, ClusterState.BOOTSTRAPPING, ClusterState.RUNNING,
-                                ClusterState.WAITING, ClusterState.TERMINATING))
-                .clusters().stream()
-                .filter(c -> name.equals(c.name()))
-                .map(ClusterSummary::id)
-                .findFirst();
+    /** The job's definition; an invalid one fails the run for good (LAUNCH_FAILED) until the definition is fixed. */
+    private JobDefinition definition(Run run, String attempt, boolean unrecorded) {
+        try {
+            return definitions.load(run.job());
+        } catch (JobDefinitionException e) {
+            if (unrecorded) {
+                ledger.claim(RunRecord.launchFailed(run.job(), run.runKey(), attempt, run.clusterName(),
+                        new RunRecord.Failure(RunRecord.INVALID_DEFINITION, e.getMessage(), null), clock.instant()));
+            }
+            throw e;
+        }
     }
 
-    /** Pointer first, so an event about the cluster can always find its run once the record names the cluster. */
-    private void recordLaunched(Run run, String clusterId) {
-        ledger.pointCluster(new ClusterPointer(clusterId, run.job(), run.runKey()));
+    /**
+     * Takes over a claim that no live attempt holds: a CLAIMED record older than the grace period, or a run that
+     * failed to launch and is requested again. Exactly one contender's compare-and-swap succeeds.
+     */
+    private Versioned<RunRecord> takeOver(Versioned<RunRecord> existing, Run run, String attempt,
+                                          JobDefinition definition) {
+        RunRecord record = existing.value();
         Instant now = clock.instant();
-        ledger.update(run.job(), run.runKey(), r -> r.clusterId() == null ? r.launched(clusterId, now) : r);
+        if (record.state() == RunState.CLAIMED && record.updatedAt().plus(CLAIM_GRACE).isAfter(now)) {
+            throw new RunInProgressException("run " + run.job() + "/" + run.runKey() + " was claimed at "
+                    + record.updatedAt() + " by another attempt that may still be launching");
+        }
+        return ledger.swap(existing, record.reclaimed(attempt, definition.version(), now))
+                .orElseThrow(() -> new RunInProgressException("run " + run.job() + "/" + run.runKey()
+                        + " was taken over by another attempt"));
+    }
+
+    /**
+     * RunJobFlow, retried only on throttling. When EMR rejects the request (a 4xx other than throttling), nothing was
+     * started and retrying cannot help: the run is LAUNCH_FAILED with EMR's reason. Any other failure may have
+     * started the cluster: the claim stays, and the next attempt adopts what it finds.
+     */
+    private String startCluster(Run run, String attempt, JobDefinition definition) {
+        try {
+            return launches.runJobFlow(ClusterRequestBuilder.build(definition, run, settings, assets.publish()))
+                    .jobFlowId();
+        } catch (AwsServiceException e) {
+            if (e.statusCode() >= 400 && e.statusCode() < 500 && !RetryUtils.isThrottlingException(e)) {
+                String code = e.awsErrorDetails() == null ? "EMR_REJECTED" : e.awsErrorDetails().errorCode();
+                ledger.update(run.job(), run.runKey(), r -> attempt.equals(r.attempt()) && r.clusterId() == null
+                        ? r.ended(RunState.LAUNCH_FAILED, r.steps(), new RunRecord.Failure(code,
+                                e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage(), null),
+                                clock.instant())
+                        : r);
+            }
+            throw e;
+        }
     }
 }

@@ -171,9 +171,13 @@ class LauncherIT {
     void aMissingDefinitionNamesTheJobAndLaunchesNothing() {
         SQSBatchResponse response = sqs(messages("{\"job\": \"invoices\"}"));
 
-        assertEquals(1, response.getBatchItemFailures().size());
+        assertEquals(1, response.getBatchItemFailures().size(), "failed, so it reaches the DLQ after the receive limit");
         assertTrue(clusters().isEmpty());
-        assertTrue(ledger.read("invoices", "msg-0").isEmpty());
+        RunRecord record = ledger.read("invoices", "msg-0").orElseThrow().value();
+        assertEquals(RunState.LAUNCH_FAILED, record.state());
+        assertEquals(RunRecord.INVALID_DEFINITION, record.failure().code());
+        assertTrue(record.failure().message().contains("/emr-ingest/jobs/invoices"), record.failure().message());
+        assertTrue(ledger.openRuns().isEmpty(), "a run that cannot launch is not left open");
         assertTrue(context.lines().stream().anyMatch(l -> l.contains(
                 "job 'invoices': job: no definition at SSM parameter /emr-ingest/jobs/invoices")), context.lines().toString());
     }
@@ -191,6 +195,14 @@ class LauncherIT {
         assertTrue(clusters().isEmpty());
         String line = context.lines().stream().filter(l -> l.contains("job 'broken'")).findFirst().orElseThrow();
         assertTrue(line.contains("cluster.core.count: "), line);
+        assertTrue(ledger.read("broken", "msg-0").orElseThrow().value().failure().message().contains("cluster.core.count"));
+
+        ExampleAccount.put(aws.ssm(), "/emr-ingest/jobs/broken", aws.ssm()
+                .getParameter(r -> r.name("/emr-ingest/jobs/orders")).parameter().value());
+        assertTrue(sqs(messages("{\"job\": \"broken\"}")).getBatchItemFailures().isEmpty(),
+                "once the definition is fixed, the same run is requested again (e.g. a DLQ redrive) and launches");
+        assertEquals(RunState.LAUNCHED, ledger.read("broken", "msg-0").orElseThrow().value().state());
+        assertEquals(1, clusters().size());
     }
 
     @Test

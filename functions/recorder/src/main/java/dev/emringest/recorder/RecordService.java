@@ -51,14 +51,23 @@ public final class RecordService {
         this.clock = clock;
     }
 
-    public static RecordService fromEnvironment(Map<String, String> env) {
-        String stack = env.get("STACK_NAME");
-        String bucket = env.get("LEDGER_BUCKET");
-        if (stack == null || stack.isBlank() || bucket == null || bucket.isBlank()) {
-            throw new IllegalStateException("recorder environment needs STACK_NAME and LEDGER_BUCKET");
+    /** What the stack hands the recorder and the reconcile through their environment. */
+    public record Settings(String stackName, String ledgerBucket) {
+        public static Settings fromEnvironment(Map<String, String> env) {
+            String stack = env.get("STACK_NAME");
+            String bucket = env.get("LEDGER_BUCKET");
+            if (stack == null || stack.isBlank() || bucket == null || bucket.isBlank()) {
+                throw new IllegalStateException("recorder environment needs STACK_NAME and LEDGER_BUCKET");
+            }
+            return new Settings(stack, bucket);
         }
+    }
+
+    public static RecordService fromEnvironment(Map<String, String> env) {
+        Settings settings = Settings.fromEnvironment(env);
         AwsClients aws = AwsClients.fromEnvironment(env);
-        return new RecordService(new Ledger(aws.s3(), bucket), aws.emr(), stack, Clock.systemUTC());
+        return new RecordService(new Ledger(aws.s3(), settings.ledgerBucket()), aws.emr(), settings.stackName(),
+                Clock.systemUTC());
     }
 
     public Result record(EmrEvent event) {
@@ -71,6 +80,12 @@ public final class RecordService {
                     + stackName, null);
         }
         return apply(run.get(), event);
+    }
+
+    /** Finalises a run whose cluster has ended, exactly as its terminal event would; the reconcile's path. */
+    public Result finalise(ClusterPointer pointer) {
+        return apply(pointer, new EmrEvent(EmrEvent.Kind.CLUSTER, pointer.clusterId(), null, "TERMINATED", null,
+                null, EmrEvent.Reason.NONE));
     }
 
     private Result apply(ClusterPointer pointer, EmrEvent event) {
@@ -97,7 +112,7 @@ public final class RecordService {
             change = r -> closedTo(r, pointer.clusterId()) || !r.state().precedes(RunState.RUNNING) ? r
                     : withCluster(r, pointer.clusterId()).running(clock.instant());
         }
-        Versioned<RunRecord> after = ledger.update(pointer.job(), pointer.runKey(), change);
+        Versioned<RunRecord> after = ledger.update(pointer.job(), pointer.runKey(), change).orElseThrow();
         if (after.etag().equals(before.get().etag())) {
             return new Result(Outcome.UNCHANGED, "record already says " + after.value().state(), after.value());
         }

@@ -466,7 +466,7 @@ class RecorderOutcomeIT {
     @Test
     void anEarlyTerminalEventIsRecordedThroughTheClustersTags() {
         // The launcher claimed the run and started the cluster, but has written neither pointer nor cluster id yet.
-        ledger.claim(RunRecord.claim(JOB, RUN_KEY, CLUSTER_NAME, "v1", CLAIMED_AT));
+        ledger.claim(RunRecord.claim(JOB, RUN_KEY, "attempt-1", CLUSTER_NAME, "v1", CLAIMED_AT));
         stubDescribeCluster(cluster("j-8EARLY", CLUSTER_NAME, "TERMINATED_WITH_ERRORS", "BOOTSTRAP_FAILURE",
                 "bootstrap action 1 returned a non-zero return code", ourTags()));
         stubListSteps("j-8EARLY", step("s-2SPARK", SPARK, "CANCELLED"), step("s-1SQOOP", SQOOP, "CANCELLED"));
@@ -487,7 +487,7 @@ class RecorderOutcomeIT {
 
     @Test
     void anEarlyRunningEventIsRecordedThroughTheClustersTags() {
-        ledger.claim(RunRecord.claim(JOB, RUN_KEY, CLUSTER_NAME, "v1", CLAIMED_AT));
+        ledger.claim(RunRecord.claim(JOB, RUN_KEY, "attempt-1", CLUSTER_NAME, "v1", CLAIMED_AT));
         stubDescribeCluster(cluster("j-8EARLYRUN", CLUSTER_NAME, "RUNNING", null, null, ourTags()));
 
         Map<String, String> answer = invoke(clusterEvent("j-8EARLYRUN", CLUSTER_NAME, "RUNNING", "{\"code\":\"\"}"));
@@ -633,7 +633,7 @@ class RecorderOutcomeIT {
 
     /** What the launcher leaves in the ledger once RunJobFlow answered: a LAUNCHED record and the pointer. */
     private void launchedRun(String clusterId) {
-        assertTrue(ledger.claim(RunRecord.claim(JOB, RUN_KEY, CLUSTER_NAME, "v1", CLAIMED_AT)).created());
+        assertTrue(ledger.claim(RunRecord.claim(JOB, RUN_KEY, "attempt-1", CLUSTER_NAME, "v1", CLAIMED_AT)).created());
         ledger.update(JOB, RUN_KEY, r -> r.launched(clusterId, LAUNCHED_AT));
         ledger.pointCluster(new ClusterPointer(clusterId, JOB, RUN_KEY));
     }

@@ -1,5 +1,9 @@
 package dev.emringest.ledger;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.core.ResponseBytes;
@@ -9,17 +13,21 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import tools.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * The run ledger in S3. A claim is {@code PutObject If-None-Match: *}; every later change is compare-and-swap
  * with {@code If-Match: <etag>}, retried on a lost race, so concurrent writers never overwrite each other.
+ *
+ * <p>{@code open/<job>/<runKey>} lists the runs that are not final, so the reconcile reads only those: the marker is
+ * written before the claim and removed once the record is final.
  */
 public final class Ledger {
 
     /** Enough for a burst of duplicate events; each retry re-reads, so it converges. */
     private static final int MAX_SWAPS = 20;
+    private static final String OPEN = "open/";
     private static final JsonMapper JSON = JsonMapper.builder()
             .changeDefaultPropertyInclusion(i -> i.withValueInclusion(JsonInclude.Include.NON_NULL))
             .build();
@@ -32,25 +40,31 @@ public final class Ledger {
         this.bucket = bucket;
     }
 
-    public static String runKey(String job, String runKey) {
+    public static String recordKey(String job, String runKey) {
         return "runs/" + job + "/" + runKey + ".json";
     }
 
-    /** Writes the claim if no record exists; otherwise returns the record that does. */
+    /**
+     * Writes the claim if no record exists; otherwise returns the record that does. A claim this same attempt
+     * already wrote (its first answer was lost and the SDK retried) counts as created.
+     */
     public Claim claim(RunRecord record) {
-        String key = runKey(record.job(), record.runKey());
+        String key = recordKey(record.job(), record.runKey());
+        if (!record.state().terminal()) {
+            s3.putObject(r -> r.bucket(bucket).key(OPEN + record.job() + "/" + record.runKey()), RequestBody.empty());
+        }
         for (int attempt = 0; attempt < MAX_SWAPS; attempt++) {
             try {
                 PutObjectResponse put = s3.putObject(r -> r.bucket(bucket).key(key).ifNoneMatch("*")
                         .contentType("application/json"), RequestBody.fromBytes(JSON.writeValueAsBytes(record)));
                 return new Claim(true, new Versioned<>(record, put.eTag()));
             } catch (S3Exception e) {
-                if (!preconditionFailed(e) && !conflict(e)) {
+                if (!raceLost(e)) {
                     throw e;
                 }
                 Optional<Versioned<RunRecord>> existing = read(record.job(), record.runKey());
                 if (existing.isPresent()) {
-                    return new Claim(false, existing.get());
+                    return new Claim(existing.get().value().equals(record), existing.get());
                 }
                 // 409: a concurrent write was still in flight and nothing is visible yet; try again.
             }
@@ -59,51 +73,81 @@ public final class Ledger {
     }
 
     public Optional<Versioned<RunRecord>> read(String job, String runKey) {
-        return get(runKey(job, runKey), RunRecord.class);
+        return get(recordKey(job, runKey), RunRecord.class);
     }
 
     /**
      * Applies {@code change} to the current record and writes it if the record has not moved since it was read;
-     * on a lost race it reads again and re-applies. A change that returns its input writes nothing.
+     * on a lost race it reads again and re-applies. A change that returns its input writes nothing. Empty when
+     * there is no record.
      */
-    public Versioned<RunRecord> update(String job, String runKey, UnaryOperator<RunRecord> change) {
-        String key = runKey(job, runKey);
+    public Optional<Versioned<RunRecord>> update(String job, String runKey, UnaryOperator<RunRecord> change) {
         for (int attempt = 0; attempt < MAX_SWAPS; attempt++) {
-            Versioned<RunRecord> current = read(job, runKey)
-                    .orElseThrow(() -> new IllegalStateException("no run record at " + key));
-            RunRecord next = change.apply(current.value());
-            if (next == current.value()) {
+            Optional<Versioned<RunRecord>> current = read(job, runKey);
+            if (current.isEmpty()) {
                 return current;
             }
-            try {
-                PutObjectResponse put = s3.putObject(r -> r.bucket(bucket).key(key).ifMatch(current.etag())
-                        .contentType("application/json"), RequestBody.fromBytes(JSON.writeValueAsBytes(next)));
-                return new Versioned<>(next, put.eTag());
-            } catch (S3Exception e) {
-                if (!preconditionFailed(e) && !conflict(e)) {
-                    throw e;
-                }
+            RunRecord next = change.apply(current.get().value());
+            if (next == current.get().value()) {
+                return current;
+            }
+            Optional<Versioned<RunRecord>> written = swap(current.get(), next);
+            if (written.isPresent()) {
+                return written;
             }
         }
-        throw new IllegalStateException("gave up updating " + key + " after " + MAX_SWAPS + " lost races");
+        throw new IllegalStateException("gave up updating " + recordKey(job, runKey) + " after " + MAX_SWAPS
+                + " lost races");
     }
 
     /**
      * One compare-and-swap from {@code expected} to {@code next}: present when this caller won, empty when the
-     * record moved first. Used to take over a claim, where exactly one contender may win.
+     * record moved first. Used alone to take over a claim, where exactly one contender may win.
      */
     public Optional<Versioned<RunRecord>> swap(Versioned<RunRecord> expected, RunRecord next) {
-        String key = runKey(next.job(), next.runKey());
+        String key = recordKey(next.job(), next.runKey());
         try {
             PutObjectResponse put = s3.putObject(r -> r.bucket(bucket).key(key).ifMatch(expected.etag())
                     .contentType("application/json"), RequestBody.fromBytes(JSON.writeValueAsBytes(next)));
+            closeIfFinal(expected.value(), next);
             return Optional.of(new Versioned<>(next, put.eTag()));
         } catch (S3Exception e) {
-            if (preconditionFailed(e) || conflict(e)) {
-                return Optional.empty();
+            if (!raceLost(e)) {
+                throw e;
             }
-            throw e;
+            // Our own write whose answer was lost looks exactly like a lost race: tell them apart by content.
+            Optional<Versioned<RunRecord>> now = read(next.job(), next.runKey());
+            if (now.isPresent() && now.get().value().equals(next)) {
+                closeIfFinal(expected.value(), next);
+                return now;
+            }
+            return Optional.empty();
         }
+    }
+
+    private void closeIfFinal(RunRecord before, RunRecord after) {
+        if (after.state().terminal() && !before.state().terminal()) {
+            closeOpen(after.job(), after.runKey());
+        }
+    }
+
+    /** An entry of the open-run index. */
+    public record OpenRun(String job, String runKey, Instant since) {}
+
+    /** The runs that are not final (and, briefly, some that just became final). */
+    public List<OpenRun> openRuns() {
+        List<OpenRun> runs = new ArrayList<>();
+        for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(OPEN)).contents()) {
+            String[] parts = object.key().substring(OPEN.length()).split("/", 2);
+            if (parts.length == 2) {
+                runs.add(new OpenRun(parts[0], parts[1], object.lastModified()));
+            }
+        }
+        return runs;
+    }
+
+    public void closeOpen(String job, String runKey) {
+        s3.deleteObject(r -> r.bucket(bucket).key(OPEN + job + "/" + runKey));
     }
 
     /** Points a cluster back to its run; the content never changes, so a plain put is idempotent. */
@@ -114,6 +158,15 @@ public final class Ledger {
 
     public Optional<ClusterPointer> cluster(String clusterId) {
         return get(clusterKey(clusterId), ClusterPointer.class).map(Versioned::value);
+    }
+
+    /**
+     * Records that the run's cluster exists: the pointer first, so an event about the cluster can always find its
+     * run once the record names the cluster. A record that already names a cluster or is final stays as it is.
+     */
+    public Optional<Versioned<RunRecord>> markLaunched(String job, String runKey, String clusterId, Instant now) {
+        pointCluster(new ClusterPointer(clusterId, job, runKey));
+        return update(job, runKey, r -> r.clusterId() == null && !r.state().terminal() ? r.launched(clusterId, now) : r);
     }
 
     private static String clusterKey(String clusterId) {
@@ -129,15 +182,11 @@ public final class Ledger {
         }
     }
 
-    private static boolean preconditionFailed(S3Exception e) {
-        return e.statusCode() == 412;
+    /** 412: the precondition failed; 409 ConditionalRequestConflict: two conditional writes to one key overlapped. */
+    private static boolean raceLost(S3Exception e) {
+        return e.statusCode() == 412 || e.statusCode() == 409;
     }
 
-    /** S3 answers 409 ConditionalRequestConflict when two conditional writes to one key overlap. */
-    private static boolean conflict(S3Exception e) {
-        return e.statusCode() == 409;
-    }
-
-    /** @param created whether this call wrote the claim; if not, {@code record} is the run as it already was */
+    /** @param created whether this attempt wrote the claim; if not, {@code record} is the run as it already was */
     public record Claim(boolean created, Versioned<RunRecord> record) {}
 }

@@ -7,10 +7,18 @@ import java.util.List;
 /**
  * One run's record, {@code runs/<job>/<runKey>.json} in the ledger. Immutable: every change makes a new record that
  * the ledger writes with compare-and-swap.
+ *
+ * @param attempt the launch attempt that holds the claim: lets an attempt recognise its own write when S3's answer
+ *                was lost and the SDK's retry met its own precondition
  */
-public record RunRecord(String job, String runKey, RunState state, String clusterId, String clusterName,
-                        String definitionVersion, List<StepOutcome> steps, Failure failure,
+public record RunRecord(String job, String runKey, RunState state, String attempt, String clusterId,
+                        String clusterName, String definitionVersion, List<StepOutcome> steps, Failure failure,
                         Instant createdAt, Instant launchedAt, Instant endedAt, Instant updatedAt) {
+
+    /** Failure code of a run whose job definition or request could never launch. */
+    public static final String INVALID_DEFINITION = "INVALID_DEFINITION";
+    /** Failure code of a claim that no attempt turned into a cluster. */
+    public static final String NO_CLUSTER = "NO_CLUSTER";
 
     public RunRecord {
         steps = steps == null ? List.of() : List.copyOf(steps);
@@ -20,33 +28,41 @@ public record RunRecord(String job, String runKey, RunState state, String cluste
     public record StepOutcome(String id, String name, String state, String failureReason, String failureMessage,
                               String logFile) {}
 
-    /** Why a run did not succeed: EMR's reason code and message, and the step that failed if one did. */
+    /** Why a run did not succeed: a reason code and message, and the step that failed if one did. */
     public record Failure(String code, String message, String step) {}
 
-    public static RunRecord claim(String job, String runKey, String clusterName, String definitionVersion, Instant now) {
-        return new RunRecord(job, runKey, RunState.CLAIMED, null, clusterName, definitionVersion, List.of(), null,
-                now, null, null, now);
+    public static RunRecord claim(String job, String runKey, String attempt, String clusterName,
+                                  String definitionVersion, Instant now) {
+        return new RunRecord(job, runKey, RunState.CLAIMED, attempt, null, clusterName, definitionVersion, List.of(),
+                null, now, null, null, now);
     }
 
-    /** The same claim taken over by a later attempt, after the one before it died before launching. */
-    public RunRecord reclaimed(Instant now) {
-        return new RunRecord(job, runKey, RunState.CLAIMED, clusterId, clusterName, definitionVersion, steps, failure,
-                createdAt, launchedAt, endedAt, now);
+    /** A run that could not launch at all, e.g. because its job definition is invalid. */
+    public static RunRecord launchFailed(String job, String runKey, String attempt, String clusterName, Failure why,
+                                         Instant now) {
+        return new RunRecord(job, runKey, RunState.LAUNCH_FAILED, attempt, null, clusterName, null, List.of(), why,
+                now, null, now, now);
     }
 
-    public RunRecord launched(String clusterId, Instant now) {
-        return new RunRecord(job, runKey, RunState.LAUNCHED, clusterId, clusterName, definitionVersion, steps, null,
+    /** The same run claimed again by a later attempt, after the one before it died or could not launch. */
+    public RunRecord reclaimed(String newAttempt, String newDefinitionVersion, Instant now) {
+        return new RunRecord(job, runKey, RunState.CLAIMED, newAttempt, null, clusterName, newDefinitionVersion,
+                List.of(), null, createdAt, null, null, now);
+    }
+
+    public RunRecord launched(String id, Instant now) {
+        return new RunRecord(job, runKey, RunState.LAUNCHED, attempt, id, clusterName, definitionVersion, steps, null,
                 createdAt, now, null, now);
     }
 
     public RunRecord running(Instant now) {
-        return new RunRecord(job, runKey, RunState.RUNNING, clusterId, clusterName, definitionVersion, steps, failure,
-                createdAt, launchedAt, null, now);
+        return new RunRecord(job, runKey, RunState.RUNNING, attempt, clusterId, clusterName, definitionVersion, steps,
+                failure, createdAt, launchedAt, null, now);
     }
 
     public RunRecord ended(RunState finalState, List<StepOutcome> finalSteps, Failure why, Instant now) {
-        return new RunRecord(job, runKey, finalState, clusterId, clusterName, definitionVersion, finalSteps, why,
-                createdAt, launchedAt, now, now);
+        return new RunRecord(job, runKey, finalState, attempt, clusterId, clusterName, definitionVersion, finalSteps,
+                why, createdAt, launchedAt, now, now);
     }
 
     /**
@@ -70,7 +86,7 @@ public record RunRecord(String job, String runKey, RunState state, String cluste
         if (!seen) {
             updated.add(step);
         }
-        return new RunRecord(job, runKey, state, clusterId, clusterName, definitionVersion, updated, failure,
+        return new RunRecord(job, runKey, state, attempt, clusterId, clusterName, definitionVersion, updated, failure,
                 createdAt, launchedAt, endedAt, now);
     }
 

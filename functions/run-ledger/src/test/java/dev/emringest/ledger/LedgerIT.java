@@ -37,8 +37,8 @@ class LedgerIT {
 
     @Test
     void theFirstClaimWinsAndTheSecondSeesIt() {
-        Ledger.Claim first = ledger.claim(RunRecord.claim("orders", "k1", "stack-orders-abc", "v1", NOW));
-        Ledger.Claim second = ledger.claim(RunRecord.claim("orders", "k1", "stack-orders-abc", "v2", NOW));
+        Ledger.Claim first = ledger.claim(RunRecord.claim("orders", "k1", "attempt-1", "stack-orders-abc", "v1", NOW));
+        Ledger.Claim second = ledger.claim(RunRecord.claim("orders", "k1", "attempt-2", "stack-orders-abc", "v2", NOW));
 
         assertTrue(first.created());
         assertFalse(second.created());
@@ -51,7 +51,7 @@ class LedgerIT {
         List<Future<Ledger.Claim>> claims = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
             String version = "v" + i;
-            claims.add(pool.submit(() -> ledger.claim(RunRecord.claim("orders", "k2", "n", version, NOW))));
+            claims.add(pool.submit(() -> ledger.claim(RunRecord.claim("orders", "k2", version, "n", version, NOW))));
         }
         int winners = 0;
         for (Future<Ledger.Claim> claim : claims) {
@@ -63,7 +63,7 @@ class LedgerIT {
 
     @Test
     void concurrentUpdatesAreAllApplied() throws Exception {
-        ledger.claim(RunRecord.claim("orders", "k3", "n", "v1", NOW));
+        ledger.claim(RunRecord.claim("orders", "k3", "a", "n", "v1", NOW));
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<?>> updates = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -80,15 +80,53 @@ class LedgerIT {
     }
 
     @Test
+    void anAttemptThatMeetsItsOwnClaimOwnsIt() {
+        RunRecord mine = RunRecord.claim("orders", "k5", "attempt-7", "n", "v1", NOW);
+        assertTrue(ledger.claim(mine).created());
+        // what a retried PUT whose first answer was lost looks like: 412 against our own record
+        assertTrue(ledger.claim(mine).created(), "the same attempt's record is its own claim");
+        assertFalse(ledger.claim(RunRecord.claim("orders", "k5", "attempt-8", "n", "v1", NOW)).created());
+    }
+
+    @Test
+    void openRunsAreIndexedUntilFinal() {
+        ledger.claim(RunRecord.claim("orders", "k6", "a", "n", "v1", NOW));
+        ledger.claim(RunRecord.claim("invoices", "k7", "a", "n", "v1", NOW));
+        assertEquals(List.of("invoices/k7", "orders/k6"),
+                ledger.openRuns().stream().map(o -> o.job() + "/" + o.runKey()).sorted().toList());
+
+        ledger.update("orders", "k6", r -> r.launched("j-1", NOW));
+        assertEquals(2, ledger.openRuns().size(), "launched is not final");
+        ledger.update("orders", "k6", r -> r.ended(RunState.SUCCEEDED, List.of(), null, NOW));
+        assertEquals(List.of("invoices/k7"), ledger.openRuns().stream().map(o -> o.job() + "/" + o.runKey()).toList());
+    }
+
+    @Test
+    void aFinalClaimIsNeverIndexedAsOpen() {
+        ledger.claim(RunRecord.launchFailed("orders", "k8", "a", "n",
+                new RunRecord.Failure(RunRecord.INVALID_DEFINITION, "bad", null), NOW));
+        assertTrue(ledger.openRuns().isEmpty());
+    }
+
+    @Test
+    void aSwapThatLostItsAnswerStillWins() {
+        Versioned<RunRecord> claimed = ledger.claim(RunRecord.claim("orders", "k9", "a", "n", "v1", NOW)).record();
+        RunRecord next = claimed.value().reclaimed("b", "v2", NOW.plusSeconds(300));
+        assertTrue(ledger.swap(claimed, next).isPresent());
+        assertTrue(ledger.swap(claimed, next).isPresent(), "a retried swap meeting its own write has won");
+        assertTrue(ledger.swap(claimed, claimed.value().reclaimed("c", "v2", NOW.plusSeconds(301))).isEmpty());
+    }
+
+    @Test
     void anUnchangedRecordIsNotWritten() {
-        Versioned<RunRecord> claimed = ledger.claim(RunRecord.claim("orders", "k4", "n", "v1", NOW)).record();
-        Versioned<RunRecord> same = ledger.update("orders", "k4", r -> r);
+        Versioned<RunRecord> claimed = ledger.claim(RunRecord.claim("orders", "k4", "a", "n", "v1", NOW)).record();
+        Versioned<RunRecord> same = ledger.update("orders", "k4", r -> r).orElseThrow();
         assertEquals(claimed.etag(), same.etag());
     }
 
     @Test
     void recordsRoundTripWithTimestampsAndPointers() {
-        ledger.claim(RunRecord.claim("orders", "2026-11-25T02:00:00Z", "n", "v1", NOW));
+        ledger.claim(RunRecord.claim("orders", "2026-11-25T02:00:00Z", "a", "n", "v1", NOW));
         ledger.update("orders", "2026-11-25T02:00:00Z", r -> r.launched("j-ABC", NOW.plusSeconds(5)));
         ledger.pointCluster(new ClusterPointer("j-ABC", "orders", "2026-11-25T02:00:00Z"));
 
