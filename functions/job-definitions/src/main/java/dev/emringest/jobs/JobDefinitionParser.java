@@ -9,6 +9,8 @@ import dev.emringest.jobs.JobDefinition.SparkStep;
 import dev.emringest.jobs.JobDefinition.Table;
 import dev.emringest.jobs.JobDefinition.Target;
 import dev.emringest.jobs.JobDefinition.Transform;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,6 +22,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -42,9 +45,9 @@ public final class JobDefinitionParser {
             "autodeserialize", "queryinterceptors", "exceptioninterceptors", "connectionlifecycleinterceptors",
             "propertiestransform", "socketfactory", "clientcertificatekeystoreurl",
             "trustcertificatekeystoreurl", "servercertificatekeystoreurl");
-    private static final Pattern RELEASE = Pattern.compile("^emr-(\\d+)\\.(\\d+)\\.(\\d+)$");
+    private static final Pattern RELEASE = Pattern.compile("^emr-(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})$");
 
-    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final TypeReference<Map<String, Object>> CONFIGURATION = new TypeReference<>() { };
 
     private final JobSchema schema = new JobSchema();
@@ -82,9 +85,7 @@ public final class JobDefinitionParser {
             }
             return node;
         } catch (JacksonException e) {
-            // The parser's own message may quote the document; keep only where it broke.
-            throw new JobDefinitionException(job, List.of(document + ": not valid JSON (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
+            throw new JobDefinitionException(job, List.of(document + ": " + InputErrors.notJson(e)));
         }
     }
 
@@ -184,9 +185,16 @@ public final class JobDefinitionParser {
             return Optional.empty();
         }
         for (String pair : jdbcUrl.substring(query + 1).split("&")) {
-            String key = pair.split("=", 2)[0].toLowerCase(Locale.ROOT);
-            if (FORBIDDEN_JDBC_OPTIONS.contains(key)) {
-                return Optional.of("source.jdbcUrl: option '" + pair.split("=", 2)[0]
+            String name = pair.split("=", 2)[0];
+            // Connector/J percent-decodes option names: allowLoadLocal%49nfile is allowLoadLocalInfile.
+            String decoded;
+            try {
+                decoded = URLDecoder.decode(name, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return Optional.of("source.jdbcUrl: option '" + InputErrors.printable(name) + "' is badly encoded");
+            }
+            if (FORBIDDEN_JDBC_OPTIONS.contains(decoded.toLowerCase(Locale.ROOT))) {
+                return Optional.of("source.jdbcUrl: option '" + InputErrors.printable(decoded)
                         + "' is not allowed (credentials belong in source.passwordParameter; local-file and "
                         + "deserialization options are unsafe)");
             }

@@ -39,7 +39,8 @@ final class JobSchema {
         if (("required".equals(keyword) || "additionalProperties".equals(keyword)) && error.getProperty() != null) {
             field = field.isEmpty() ? error.getProperty() : field + "." + error.getProperty();
         }
-        return (field.isEmpty() ? "(document)" : field) + ": " + error.getMessage();
+        // Property names come from the document: the validator's message quotes them as they are.
+        return InputErrors.printable((field.isEmpty() ? "(document)" : field) + ": " + error.getMessage(), 512);
     }
 
     /** {@code /source/tables/0/name} (a JSON pointer) as {@code source.tables[0].name}. */

@@ -1,5 +1,6 @@
 package dev.emringest.launcher;
 
+import dev.emringest.jobs.InputErrors;
 import dev.emringest.jobs.JobDefinitionStore;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -7,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -19,7 +21,8 @@ public record LaunchRequest(String job, String runKey) {
     /** Run keys become S3 keys and EMR tags: no slashes, no leading dash, no control characters. */
     static final Pattern RUN_KEY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$");
     private static final Set<String> SQS_FIELDS = Set.of("job", "runKey", "window");
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** A body naming a field twice is ambiguous (which job?): rejected, not resolved by "last one wins". */
+    private static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     public LaunchRequest {
         if (job == null || !JobDefinitionStore.JOB_NAME.matcher(job).matches()) {
@@ -56,15 +59,15 @@ public record LaunchRequest(String job, String runKey) {
         try {
             node = body == null ? null : JSON.readTree(body);
         } catch (JacksonException e) {
-            throw new InvalidRequestException("body: not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
+            throw new InvalidRequestException(InputErrors.duplicateField(e).map(f -> f + ": appears twice in the body")
+                    .orElse("body: " + InputErrors.notJson(e)));
         }
         if (node == null || !node.isObject()) {
             throw new InvalidRequestException("body: must be a JSON object such as {\"job\": \"orders\"}");
         }
         for (String field : node.propertyNames()) {
             if (!SQS_FIELDS.contains(field)) {
-                throw new InvalidRequestException(printable(field) + ": unknown field (allowed: job, runKey)");
+                throw new InvalidRequestException(InputErrors.printable(field) + ": unknown field (allowed: job, runKey)");
             }
         }
         if (node.has("window")) {
@@ -98,11 +101,5 @@ public record LaunchRequest(String job, String runKey) {
         } catch (DateTimeParseException e) {
             throw new InvalidRequestException(field + ": must be the scheduled time as an ISO-8601 instant");
         }
-    }
-
-    /** Field names come from the sender: never echo control characters or unbounded text into logs. */
-    private static String printable(String text) {
-        String cleaned = text.replaceAll("[^\\x20-\\x7e]", "?");
-        return cleaned.length() > 64 ? cleaned.substring(0, 64) + "..." : cleaned;
     }
 }

@@ -83,8 +83,8 @@ public final class ReconcileService {
                 closed++;
             } else if (record.clusterId() != null) {
                 ClusterState state = emr.describeCluster(r -> r.clusterId(record.clusterId())).cluster().status().state();
-                if (ENDED.contains(state)) {
-                    records.finalise(new ClusterPointer(record.clusterId(), run.job(), run.runKey()));
+                if (ENDED.contains(state) && records.finalise(new ClusterPointer(record.clusterId(), run.job(),
+                        run.runKey())).outcome() == RecordService.Outcome.FINAL) {
                     finalised++;
                 } else {
                     unchanged++;
@@ -94,12 +94,14 @@ public final class ReconcileService {
                         EnumSet.allOf(ClusterState.class).stream().filter(s -> s != ClusterState.UNKNOWN_TO_SDK_VERSION)
                                 .toList());
                 if (cluster.isPresent()) {
-                    ledger.markLaunched(run.job(), run.runKey(), cluster.get().id(), clock.instant());
-                    adopted++;
-                    if (ENDED.contains(cluster.get().status().state())) {
-                        records.finalise(new ClusterPointer(cluster.get().id(), run.job(), run.runKey()));
-                        finalised++;
-                    }
+                    boolean adoptedHere = ledger.markLaunched(run.job(), run.runKey(), cluster.get().id(),
+                            clock.instant()).map(Ledger.Updated::written).orElse(false);
+                    boolean finalisedHere = ENDED.contains(cluster.get().status().state())
+                            && records.finalise(new ClusterPointer(cluster.get().id(), run.job(), run.runKey()))
+                                    .outcome() == RecordService.Outcome.FINAL;
+                    adopted += adoptedHere ? 1 : 0;
+                    finalised += finalisedHere ? 1 : 0;
+                    unchanged += adoptedHere || finalisedHere ? 0 : 1;
                 } else if (ledger.swap(found.get(), record.ended(RunState.LAUNCH_FAILED, record.steps(),
                         new RunRecord.Failure(RunRecord.NO_CLUSTER, "no attempt started a cluster within "
                                 + STUCK_AFTER.toMinutes() + " minutes of the claim; look for the launch request in "

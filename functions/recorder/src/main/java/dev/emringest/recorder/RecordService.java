@@ -112,12 +112,12 @@ public final class RecordService {
             change = r -> closedTo(r, pointer.clusterId()) || !r.state().precedes(RunState.RUNNING) ? r
                     : withCluster(r, pointer.clusterId()).running(clock.instant());
         }
-        Versioned<RunRecord> after = ledger.update(pointer.job(), pointer.runKey(), change).orElseThrow();
-        if (after.etag().equals(before.get().etag())) {
-            return new Result(Outcome.UNCHANGED, "record already says " + after.value().state(), after.value());
+        Ledger.Updated after = ledger.update(pointer.job(), pointer.runKey(), change).orElseThrow();
+        RunRecord now = after.record().value();
+        if (!after.written()) {
+            return new Result(Outcome.UNCHANGED, "record already says " + now.state(), now);
         }
-        return new Result(after.value().state().terminal() ? Outcome.FINAL : Outcome.UPDATED,
-                "state " + after.value().state(), after.value());
+        return new Result(now.state().terminal() ? Outcome.FINAL : Outcome.UPDATED, "state " + now.state(), now);
     }
 
     /** The run a cluster belongs to: the ledger's pointer, else the cluster's own tags if this stack made it. */
@@ -170,8 +170,9 @@ public final class RecordService {
                 message = eventReason.message();
             }
             StepOutcome failed = steps.stream().filter(s -> "FAILED".equals(s.state())).findFirst().orElse(null);
-            if (steps.isEmpty() && code.isEmpty()) {
-                message = message.isEmpty() ? "the cluster ended without running any step" : message;
+            if (code.isEmpty() && message.isEmpty()) {
+                message = steps.isEmpty() ? "the cluster ended without running any step"
+                        : "EMR gave no reason; not every step completed (see steps)";
             }
             failure = new Failure(code, message, failed == null ? null : failed.name());
         }

@@ -76,24 +76,27 @@ public final class Ledger {
         return get(recordKey(job, runKey), RunRecord.class);
     }
 
+    /** The record after {@link #update}, and whether this update wrote it (a change may find nothing to do). */
+    public record Updated(Versioned<RunRecord> record, boolean written) {}
+
     /**
      * Applies {@code change} to the current record and writes it if the record has not moved since it was read;
      * on a lost race it reads again and re-applies. A change that returns its input writes nothing. Empty when
      * there is no record.
      */
-    public Optional<Versioned<RunRecord>> update(String job, String runKey, UnaryOperator<RunRecord> change) {
+    public Optional<Updated> update(String job, String runKey, UnaryOperator<RunRecord> change) {
         for (int attempt = 0; attempt < MAX_SWAPS; attempt++) {
             Optional<Versioned<RunRecord>> current = read(job, runKey);
             if (current.isEmpty()) {
-                return current;
+                return Optional.empty();
             }
             RunRecord next = change.apply(current.get().value());
             if (next == current.get().value()) {
-                return current;
+                return Optional.of(new Updated(current.get(), false));
             }
             Optional<Versioned<RunRecord>> written = swap(current.get(), next);
             if (written.isPresent()) {
-                return written;
+                return Optional.of(new Updated(written.get(), true));
             }
         }
         throw new IllegalStateException("gave up updating " + recordKey(job, runKey) + " after " + MAX_SWAPS
@@ -164,7 +167,7 @@ public final class Ledger {
      * Records that the run's cluster exists: the pointer first, so an event about the cluster can always find its
      * run once the record names the cluster. A record that already names a cluster or is final stays as it is.
      */
-    public Optional<Versioned<RunRecord>> markLaunched(String job, String runKey, String clusterId, Instant now) {
+    public Optional<Updated> markLaunched(String job, String runKey, String clusterId, Instant now) {
         pointCluster(new ClusterPointer(clusterId, job, runKey));
         return update(job, runKey, r -> r.clusterId() == null && !r.state().terminal() ? r.launched(clusterId, now) : r);
     }

@@ -120,8 +120,11 @@ class LedgerIT {
     @Test
     void anUnchangedRecordIsNotWritten() {
         Versioned<RunRecord> claimed = ledger.claim(RunRecord.claim("orders", "k4", "a", "n", "v1", NOW)).record();
-        Versioned<RunRecord> same = ledger.update("orders", "k4", r -> r).orElseThrow();
-        assertEquals(claimed.etag(), same.etag());
+        Ledger.Updated same = ledger.update("orders", "k4", r -> r).orElseThrow();
+        assertFalse(same.written());
+        assertEquals(claimed.etag(), same.record().etag());
+        assertTrue(ledger.update("orders", "k4", r -> r.launched("j-1", NOW)).orElseThrow().written());
+        assertTrue(ledger.update("orders", "nothing-here", r -> r.launched("j-1", NOW)).isEmpty());
     }
 
     @Test
