@@ -90,7 +90,9 @@ public final class AwsClients {
      * cluster, so those surface to the caller, whose next attempt looks for the cluster before starting another.
      */
     public EmrClient emrWithoutBlindRetries() {
+        // useClientDefaults(false): otherwise the SDK adds its own conditions (I/O errors, 5xx) to this strategy.
         return configure(EmrClient.builder(), StandardRetryStrategy.builder()
+                .useClientDefaults(false)
                 .maxAttempts(4)
                 .retryOnException(AwsClients::throttled)
                 .treatAsThrottling(AwsClients::throttled)

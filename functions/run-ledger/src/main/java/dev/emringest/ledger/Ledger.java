@@ -51,7 +51,7 @@ public final class Ledger {
     public Claim claim(RunRecord record) {
         String key = recordKey(record.job(), record.runKey());
         if (!record.state().terminal()) {
-            s3.putObject(r -> r.bucket(bucket).key(OPEN + record.job() + "/" + record.runKey()), RequestBody.empty());
+            markOpen(record);
         }
         for (int attempt = 0; attempt < MAX_SWAPS; attempt++) {
             try {
@@ -109,6 +109,9 @@ public final class Ledger {
      */
     public Optional<Versioned<RunRecord>> swap(Versioned<RunRecord> expected, RunRecord next) {
         String key = recordKey(next.job(), next.runKey());
+        if (expected.value().state().terminal() && !next.state().terminal()) {
+            markOpen(next);  // a LAUNCH_FAILED run taken over is open again, and must be found by the reconcile
+        }
         try {
             PutObjectResponse put = s3.putObject(r -> r.bucket(bucket).key(key).ifMatch(expected.etag())
                     .contentType("application/json"), RequestBody.fromBytes(JSON.writeValueAsBytes(next)));
@@ -147,6 +150,10 @@ public final class Ledger {
             }
         }
         return runs;
+    }
+
+    private void markOpen(RunRecord record) {
+        s3.putObject(r -> r.bucket(bucket).key(OPEN + record.job() + "/" + record.runKey()), RequestBody.empty());
     }
 
     public void closeOpen(String job, String runKey) {

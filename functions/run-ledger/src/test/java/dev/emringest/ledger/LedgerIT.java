@@ -109,6 +109,15 @@ class LedgerIT {
     }
 
     @Test
+    void aFailedLaunchTakenOverIsOpenAgain() {
+        Versioned<RunRecord> failed = ledger.claim(RunRecord.launchFailed("orders", "k10", "a", "n",
+                new RunRecord.Failure(RunRecord.INVALID_DEFINITION, "bad", null), NOW)).record();
+        assertTrue(ledger.openRuns().isEmpty());
+        ledger.swap(failed, failed.value().reclaimed("b", "v2", NOW.plusSeconds(60))).orElseThrow();
+        assertEquals(List.of("orders/k10"), ledger.openRuns().stream().map(o -> o.job() + "/" + o.runKey()).toList());
+    }
+
+    @Test
     void aSwapThatLostItsAnswerStillWins() {
         Versioned<RunRecord> claimed = ledger.claim(RunRecord.claim("orders", "k9", "a", "n", "v1", NOW)).record();
         RunRecord next = claimed.value().reclaimed("b", "v2", NOW.plusSeconds(300));

@@ -53,7 +53,10 @@ public final class MotoServer implements AutoCloseable {
         return shared;
     }
 
-    /** Starts {@code python3 -m moto.server} ({@code MOTO_PYTHON} names another interpreter). */
+    /**
+     * Starts moto server through {@code moto_server.py}, which makes S3's conditional writes atomic as they are on
+     * AWS ({@code MOTO_PYTHON} names another interpreter than {@code python3}).
+     */
     public static MotoServer start() {
         int port = freePort();
         try {
@@ -61,7 +64,12 @@ public final class MotoServer implements AutoCloseable {
             // The recorder keeps request bodies (seeded secrets included) in a file: keep it out of the work tree.
             Path recording = Files.createTempFile("moto-" + port + "-", ".recording");
             String python = System.getenv().getOrDefault("MOTO_PYTHON", "python3");
-            ProcessBuilder builder = new ProcessBuilder(python, "-m", "moto.server", "-H", "127.0.0.1", "-p",
+            Path script = Files.createTempFile("moto-server-", ".py");
+            try (var in = MotoServer.class.getResourceAsStream("moto_server.py")) {
+                Files.write(script, in.readAllBytes());
+            }
+            script.toFile().deleteOnExit();
+            ProcessBuilder builder = new ProcessBuilder(python, script.toString(), "-H", "127.0.0.1", "-p",
                     String.valueOf(port))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());

@@ -1,0 +1,423 @@
+package dev.emringest.launcher;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.emringest.aws.AwsClients;
+import dev.emringest.ledger.Ledger;
+import dev.emringest.ledger.RunRecord;
+import dev.emringest.ledger.RunState;
+import dev.emringest.local.ExampleAccount;
+import dev.emringest.local.LoggedContext;
+import dev.emringest.local.MotoServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.emr.EmrClient;
+import software.amazon.awssdk.services.emr.model.ClusterSummary;
+
+/**
+ * The launcher's real SDK clients talking to moto through WireMock, which throttles, fails, delays or drops the
+ * answers of chosen calls. What counts is what moto holds afterwards (clusters, the ledger) and how many RunJobFlow
+ * calls actually went out.
+ */
+class LaunchFaultsIT {
+
+    private static final MotoServer MOTO = MotoServer.shared();
+    private static final Path EXAMPLES = Path.of("../../examples");
+    private static final String PASSWORD = "Kn0wn-Pa55word-7f3e";
+    private static final String RUN_JOB_FLOW = "ElasticMapReduce.RunJobFlow";
+    private static final String GET_PARAMETERS = "AmazonSSM.GetParameters";
+    private static final String JSON_11 = "application/x-amz-json-1.1";
+    private static final String JOB = "orders";
+
+    private static WireMockServer wireMock;
+
+    private AwsClients direct;
+    private EmrClient motoEmr;
+    private Ledger ledger;
+    private MutableClock clock;
+    private LaunchService service;
+    private LoggedContext context;
+
+    /** A clock that follows real time plus an offset the test can move forward ("two minutes later"). */
+    static final class MutableClock extends Clock {
+        private volatile Duration offset = Duration.ZERO;
+
+        void advance(Duration by) {
+            offset = offset.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(offset);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    @BeforeAll
+    static void startWireMock() {
+        wireMock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").containerThreads(40));
+        wireMock.start();
+    }
+
+    @AfterAll
+    static void stopWireMock() {
+        if (wireMock != null) {
+            wireMock.stop();
+        }
+    }
+
+    @BeforeEach
+    void freshAccount() {
+        MOTO.reset();
+        wireMock.resetAll();
+        wireMock.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(MOTO.endpoint().toString())));
+
+        direct = AwsClients.forEndpoint(MOTO.endpoint(), MotoServer.REGION, MOTO.credentials(),
+                Duration.ofSeconds(20), Duration.ofSeconds(10));
+        ExampleAccount.seed(direct, EXAMPLES, PASSWORD);
+        motoEmr = direct.emr();
+        ledger = new Ledger(direct.s3(), ExampleAccount.LEDGER_BUCKET);
+        clock = new MutableClock();
+        service = launcherThroughWireMock(Duration.ofSeconds(20), Duration.ofSeconds(10));
+        context = new LoggedContext("launcher");
+    }
+
+    private LaunchService launcherThroughWireMock(Duration apiCallTimeout, Duration attemptTimeout) {
+        AwsClients aws = AwsClients.forEndpoint(URI.create(wireMock.baseUrl()), MotoServer.REGION, MOTO.credentials(),
+                apiCallTimeout, attemptTimeout);
+        return LaunchService.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()), clock);
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------------
+
+    private static MappingBuilder call(String target) {
+        return post(anyUrl()).atPriority(1).withHeader("X-Amz-Target", equalTo(target));
+    }
+
+    private static ResponseDefinitionBuilder awsError(int status, String type, String message) {
+        return aResponse().withStatus(status).withHeader("Content-Type", JSON_11)
+                .withHeader("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000")
+                .withBody("{\"__type\":\"" + type + "\",\"message\":\"" + message + "\"}");
+    }
+
+    private static ResponseDefinitionBuilder throttled() {
+        return awsError(400, "ThrottlingException", "Rate exceeded");
+    }
+
+    /** {@code target} answers {@code response} the first {@code times} times, then goes through to moto. */
+    private static void failTimes(String target, int times, ResponseDefinitionBuilder response) {
+        for (int i = 0; i < times; i++) {
+            wireMock.stubFor(call(target).inScenario("fail " + target)
+                    .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "failed " + i)
+                    .willSetStateTo("failed " + (i + 1))
+                    .willReturn(response));
+        }
+    }
+
+    /** {@code target} answers {@code response} until the returned stub is removed. */
+    private static StubMapping failAlways(String target, ResponseDefinitionBuilder response) {
+        return wireMock.stubFor(call(target).willReturn(response));
+    }
+
+    private static int seen(String target) {
+        return wireMock.countRequestsMatching(postRequestedFor(anyUrl()).withHeader("X-Amz-Target", equalTo(target))
+                .build()).getCount();
+    }
+
+    private static SQSEvent message(String messageId, String runKey) {
+        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+        message.setMessageId(messageId);
+        message.setBody("{\"job\":\"" + JOB + "\",\"runKey\":\"" + runKey + "\"}");
+        message.setEventSource("aws:sqs");
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(message));
+        return event;
+    }
+
+    private SQSBatchResponse deliver(SQSEvent event) {
+        return new SqsHandler(service).handleRequest(event, context);
+    }
+
+    private static List<String> failedIds(SQSBatchResponse response) {
+        return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+                .toList();
+    }
+
+    private List<ClusterSummary> clusters() {
+        return motoEmr.listClustersPaginator(r -> { }).clusters().stream().toList();
+    }
+
+    private RunRecord record(String runKey) {
+        return ledger.read(JOB, runKey).orElseThrow(() -> new AssertionError("no ledger record for " + runKey)).value();
+    }
+
+    private Optional<RunRecord> maybeRecord(String runKey) {
+        return ledger.read(JOB, runKey).map(v -> v.value());
+    }
+
+    private String lastLine() {
+        List<String> lines = context.lines();
+        assertTrue(!lines.isEmpty(), "the handler logged nothing");
+        return lines.get(lines.size() - 1);
+    }
+
+    private void assertSucceeded(SQSBatchResponse response, String expectedOutcome) {
+        assertEquals(List.of(), failedIds(response), "message should succeed; log: " + context.lines());
+        assertTrue(lastLine().startsWith("launch " + expectedOutcome + " "), lastLine());
+    }
+
+    private void assertFailed(SQSBatchResponse response, String messageId) {
+        assertEquals(List.of(messageId), failedIds(response), "message should be reported failed; log: "
+                + context.lines());
+    }
+
+    private void afterTheGrace() {
+        clock.advance(LaunchService.CLAIM_GRACE.plusSeconds(30));
+    }
+
+    // ---- 1. throttling ---------------------------------------------------------------------------------------------
+
+    @Test
+    void runJobFlowThrottledTwiceIsRetriedAndStartsOneCluster() {
+        failTimes(RUN_JOB_FLOW, 2, throttled());
+
+        SQSBatchResponse response = deliver(message("m-1", "throttled-twice"));
+
+        assertSucceeded(response, "LAUNCHED");
+        assertEquals(3, seen(RUN_JOB_FLOW), "two throttled attempts and the one that went through");
+        List<ClusterSummary> clusters = clusters();
+        assertEquals(1, clusters.size(), clusters.toString());
+        RunRecord record = record("throttled-twice");
+        assertEquals(RunState.LAUNCHED, record.state());
+        assertEquals(clusters.get(0).id(), record.clusterId());
+    }
+
+    // ---- 2. throttled for good, then redelivered --------------------------------------------------------------------
+
+    @Test
+    void runJobFlowThrottledForGoodLeavesTheClaimAndALaterRedeliveryLaunchesOnce() {
+        StubMapping fault = failAlways(RUN_JOB_FLOW, throttled());
+        SQSEvent event = message("m-2", "always-throttled");
+
+        assertFailed(deliver(event), "m-2");
+        int throttledAttempts = seen(RUN_JOB_FLOW);
+        assertTrue(throttledAttempts > 1, "throttling is retried by the SDK, saw " + throttledAttempts);
+        assertTrue(clusters().isEmpty());
+        RunRecord claimed = record("always-throttled");
+        assertEquals(RunState.CLAIMED, claimed.state(), "throttling started nothing, the run is still to launch");
+        assertNull(claimed.clusterId());
+        assertTrue(lastLine().contains("ThrottlingException") || lastLine().contains("Rate exceeded"), lastLine());
+
+        // Redelivered at once (within the grace): another attempt may still be launching, so nothing is called.
+        wireMock.removeStub(fault);
+        assertFailed(deliver(event), "m-2");
+        assertTrue(lastLine().startsWith("launch deferred "), lastLine());
+        assertEquals(throttledAttempts, seen(RUN_JOB_FLOW), "a deferred attempt must not call RunJobFlow");
+        assertTrue(clusters().isEmpty());
+
+        afterTheGrace();
+        assertSucceeded(deliver(event), "LAUNCHED");
+        List<ClusterSummary> clusters = clusters();
+        assertEquals(1, clusters.size());
+        RunRecord launched = record("always-throttled");
+        assertEquals(RunState.LAUNCHED, launched.state());
+        assertEquals(clusters.get(0).id(), launched.clusterId());
+        assertEquals(throttledAttempts + 1, seen(RUN_JOB_FLOW));
+
+        assertSucceeded(deliver(event), "ALREADY_LAUNCHED");
+        assertEquals(1, clusters().size());
+        assertEquals(throttledAttempts + 1, seen(RUN_JOB_FLOW));
+        assertEquals(clusters.get(0).id(), record("always-throttled").clusterId());
+    }
+
+    // ---- 3. 5xx ------------------------------------------------------------------------------------------------------
+
+    @Test
+    void runJobFlow500IsNotRetriedAndALaterRedeliveryLaunchesOnce() {
+        failTimes(RUN_JOB_FLOW, 1, awsError(500, "InternalServerError", "An internal error occurred"));
+        SQSEvent event = message("m-3", "server-error");
+
+        SQSBatchResponse first = deliver(event);
+        assertEquals(1, seen(RUN_JOB_FLOW), "a 5xx may have started the cluster: RunJobFlow must not be repeated "
+                + "(a repeat that succeeds would be a second cluster). Log: " + context.lines());
+        assertFailed(first, "m-3");
+        assertTrue(clusters().isEmpty());
+        RunRecord claimed = record("server-error");
+        assertEquals(RunState.CLAIMED, claimed.state(), "outcome unknown: the claim stays for the next attempt");
+        assertNull(claimed.clusterId());
+
+        afterTheGrace();
+        assertSucceeded(deliver(event), "LAUNCHED");
+        assertEquals(2, seen(RUN_JOB_FLOW));
+        List<ClusterSummary> clusters = clusters();
+        assertEquals(1, clusters.size());
+        RunRecord launched = record("server-error");
+        assertEquals(RunState.LAUNCHED, launched.state());
+        assertEquals(clusters.get(0).id(), launched.clusterId());
+    }
+
+    @Test
+    void getParameters503IsRetriedWithinTheSameInvocation() {
+        failTimes(GET_PARAMETERS, 2, awsError(503, "InternalServerError", "Service Unavailable"));
+
+        assertSucceeded(deliver(message("m-3b", "ssm-unavailable")), "LAUNCHED");
+        assertEquals(3, seen(GET_PARAMETERS), "two 503s and the call that went through");
+        assertEquals(1, seen(RUN_JOB_FLOW));
+        assertEquals(1, clusters().size());
+        assertEquals(RunState.LAUNCHED, record("ssm-unavailable").state());
+    }
+
+    // ---- 4. applied, answer lost -------------------------------------------------------------------------------------
+
+    @Test
+    void aLostRunJobFlowAnswerIsAdoptedNotLaunchedAgain() throws Exception {
+        StubMapping fault = failAlways(RUN_JOB_FLOW, aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
+        SQSEvent event = message("m-4", "answer-lost");
+
+        assertFailed(deliver(event), "m-4");
+        List<LoggedRequest> sent = wireMock.findAll(postRequestedFor(anyUrl())
+                .withHeader("X-Amz-Target", equalTo(RUN_JOB_FLOW)));
+        assertEquals(1, sent.size(), "RunJobFlow went out " + sent.size() + " times in one invocation after its "
+                + "connection was reset; each of those could have started a cluster. Log: " + context.lines());
+        assertTrue(clusters().isEmpty());
+        assertEquals(RunState.CLAIMED, record("answer-lost").state());
+
+        // EMR did apply it: replay the exact request to moto, as if only the answer had been lost.
+        String clusterId = replayToMoto(sent.get(0));
+        wireMock.removeStub(fault);
+        assertEquals(1, clusters().size());
+
+        afterTheGrace();
+        assertSucceeded(deliver(event), "ADOPTED");
+        assertTrue(lastLine().contains("launch ADOPTED"), lastLine());
+        assertTrue(lastLine().contains("clusterId=" + clusterId), lastLine());
+        assertEquals(1, seen(RUN_JOB_FLOW), "the cluster is adopted, RunJobFlow is not called again");
+        List<ClusterSummary> clusters = clusters();
+        assertEquals(1, clusters.size());
+        assertEquals(clusterId, clusters.get(0).id());
+        RunRecord adopted = record("answer-lost");
+        assertEquals(RunState.LAUNCHED, adopted.state());
+        assertEquals(clusterId, adopted.clusterId());
+        assertEquals("answer-lost", ledger.cluster(clusterId).orElseThrow().runKey());
+    }
+
+    /** Sends the request WireMock received to moto as it was; moto does not check signatures. */
+    private static String replayToMoto(LoggedRequest request) throws IOException, InterruptedException {
+        HttpRequest.Builder replay = HttpRequest.newBuilder(MOTO.endpoint().resolve(request.getUrl()))
+                .timeout(Duration.ofSeconds(30))
+                .header("X-Amz-Target", request.getHeader("X-Amz-Target"))
+                .header("Content-Type", request.getHeader("Content-Type"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(request.getBody()));
+        // moto picks the service from the signature's credential scope; it does not verify the signature itself
+        for (String name : List.of("Authorization", "X-Amz-Date")) {
+            if (request.containsHeader(name)) {
+                replay.header(name, request.getHeader(name));
+            }
+        }
+        HttpResponse<String> answer = HttpClient.newHttpClient().send(replay.build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
+        Matcher id = Pattern.compile("\"JobFlowId\"\\s*:\\s*\"([^\"]+)\"").matcher(answer.body());
+        assertTrue(id.find(), answer.body());
+        return id.group(1);
+    }
+
+    // ---- 5. slow SSM ------------------------------------------------------------------------------------------------
+
+    @Test
+    void aSlowCallTimesOutSoTheHandlerCanStillAnswer() {
+        Duration delay = Duration.ofSeconds(5);
+        service = launcherThroughWireMock(Duration.ofSeconds(2), Duration.ofSeconds(1));
+        wireMock.stubFor(call(GET_PARAMETERS).willReturn(aResponse().proxiedFrom(MOTO.endpoint().toString())
+                .withFixedDelay((int) delay.toMillis())));
+
+        long started = System.nanoTime();
+        SQSBatchResponse response = deliver(message("m-5", "slow-ssm"));
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+
+        assertFailed(response, "m-5");
+        assertTrue(elapsed.compareTo(Duration.ofSeconds(10)) < 0, "the handler answered after " + elapsed);
+        assertTrue(elapsed.compareTo(delay) < 0, "answered after " + elapsed + ", not before SSM did");
+        String line = lastLine();
+        assertTrue(line.contains("ApiCallTimeoutException") || line.contains("ApiCallAttemptTimeoutException"), line);
+        assertTrue(seen(GET_PARAMETERS) >= 1);
+        assertEquals(0, seen(RUN_JOB_FLOW));
+        assertTrue(clusters().isEmpty());
+        assertTrue(maybeRecord("slow-ssm").isEmpty(), "nothing is claimed before the definition is read");
+    }
+
+    @Test
+    void theDefaultCallTimeoutLeavesTheHandlerTimeToAnswer() {
+        Duration functionTimeout = Duration.ofSeconds(60);
+        Duration margin = Duration.ofSeconds(10);
+        assertTrue(AwsClients.DEFAULT_API_CALL_TIMEOUT.compareTo(functionTimeout.minus(margin)) < 0,
+                "DEFAULT_API_CALL_TIMEOUT " + AwsClients.DEFAULT_API_CALL_TIMEOUT);
+        assertTrue(AwsClients.DEFAULT_ATTEMPT_TIMEOUT.compareTo(AwsClients.DEFAULT_API_CALL_TIMEOUT) < 0,
+                "an attempt must time out before the whole call does, so a retry can still happen");
+    }
+
+    // ---- 6. EMR rejects the request -------------------------------------------------------------------------------
+
+    @Test
+    void aRejectedRequestFailsTheRunWithEmrsReason() {
+        String reason = "Instance type m5.xlarge is not supported";
+        failAlways(RUN_JOB_FLOW, awsError(400, "ValidationException", reason));
+
+        assertFailed(deliver(message("m-6", "rejected")), "m-6");
+        assertEquals(1, seen(RUN_JOB_FLOW), "a rejected request is not retried");
+        assertTrue(clusters().isEmpty());
+        RunRecord failed = record("rejected");
+        assertEquals(RunState.LAUNCH_FAILED, failed.state());
+        assertNotNull(failed.failure());
+        assertEquals("ValidationException", failed.failure().code());
+        assertEquals(reason, failed.failure().message());
+        assertNull(failed.clusterId());
+        assertTrue(ledger.openRuns().stream().noneMatch(r -> r.runKey().equals("rejected")),
+                "a run that failed for good is not left open: " + ledger.openRuns());
+    }
+}
