@@ -27,6 +27,7 @@ import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.Versioned;
 import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
+import dev.emringest.local.MutableClock;
 import dev.emringest.local.MotoServer;
 import java.io.IOException;
 import java.net.URI;
@@ -36,11 +37,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -63,7 +61,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -147,7 +144,7 @@ class LaunchBurstIT {
 
         // The test clock stays behind moto's (wall) clock: RunClusters looks for clusters created after
         // claim - 5 min by EMR's clock, and a test clock running ahead of moto's would hide clusters that exist.
-        TestClock clock = new TestClock(Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS));
+        MutableClock clock = new MutableClock(Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS));
         AwsClients faulty = AwsClients.forEndpoint(URI.create(wiremock.baseUrl()), MotoServer.REGION,
                 MOTO.credentials(), Duration.ofSeconds(3), Duration.ofSeconds(1));
         LauncherSettings settings = LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment());
@@ -247,7 +244,7 @@ class LaunchBurstIT {
     }
 
     /** Rounds of SQS delivery until no message is in flight; returns the number of rounds. */
-    private static int deliverUntilSettled(LaunchService service, List<Message> messages, TestClock clock,
+    private static int deliverUntilSettled(LaunchService service, List<Message> messages, MutableClock clock,
                                            Random random) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
@@ -764,34 +761,6 @@ class LaunchBurstIT {
             return aResponse().withStatus(status).withHeader("Content-Type", "application/xml")
                     .withBody("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>"
                             + message + "</Message><RequestId>burst</RequestId></Error>").build();
-        }
-    }
-
-    /** The function's clock: the test moves it on by the visibility timeout between deliveries. */
-    static final class TestClock extends Clock {
-        private final AtomicReference<Instant> now;
-
-        TestClock(Instant start) {
-            this.now = new AtomicReference<>(start);
-        }
-
-        void advance(Duration by) {
-            now.updateAndGet(t -> t.plus(by));
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

@@ -27,6 +27,7 @@ import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
 import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
+import dev.emringest.local.MutableClock;
 import dev.emringest.local.MotoServer;
 import java.io.IOException;
 import java.net.URI;
@@ -34,11 +35,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -74,30 +72,6 @@ class LaunchFaultsIT {
     private LaunchService service;
     private LoggedContext context;
 
-    /** A clock that follows real time plus an offset the test can move forward ("two minutes later"). */
-    static final class MutableClock extends Clock {
-        private volatile Duration offset = Duration.ZERO;
-
-        void advance(Duration by) {
-            offset = offset.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     @BeforeAll
     static void startWireMock() {
         wireMock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").containerThreads(40));
@@ -122,7 +96,7 @@ class LaunchFaultsIT {
         ExampleAccount.seed(direct, EXAMPLES, PASSWORD);
         motoEmr = direct.emr();
         ledger = new Ledger(direct.s3(), ExampleAccount.LEDGER_BUCKET);
-        clock = new MutableClock();
+        clock = new MutableClock(Instant.now());
         service = launcherThroughWireMock(Duration.ofSeconds(20), Duration.ofSeconds(10));
         context = new LoggedContext("launcher");
     }

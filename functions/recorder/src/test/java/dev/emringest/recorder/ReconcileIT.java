@@ -22,17 +22,15 @@ import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.Versioned;
 import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
+import dev.emringest.local.MutableClock;
 import dev.emringest.local.MotoServer;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -648,37 +646,5 @@ class ReconcileIT {
         reason.put("code", code);
         reason.put("message", message);
         return JSON.writeValueAsString(reason);
-    }
-
-    /** A clock the test moves; shared by the launcher, the recorder and the reconcile. */
-    private static final class MutableClock extends Clock {
-        private final AtomicReference<Instant> now;
-
-        MutableClock(Instant start) {
-            this.now = new AtomicReference<>(start);
-        }
-
-        void advance(Duration by) {
-            now.updateAndGet(t -> t.plus(by));
-        }
-
-        void set(Instant to) {
-            now.set(to);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
     }
 }
