@@ -182,6 +182,8 @@ public final class ClusterRequestBuilder {
                     "--target-dir", staging,
                     "--format", format,
                     "--num-mappers", String.valueOf(table.mappers()),
+                    // the spark-job jar also carries StoreCredential, which puts the password in a jceks store
+                    "--tools-jar", assets.sparkJob(),
                     "--region", settings.region()));
             if (table.splitBy() != null) {
                 sqoop.addAll(List.of("--split-by", table.splitBy()));

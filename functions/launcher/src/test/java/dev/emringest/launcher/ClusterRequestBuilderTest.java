@@ -141,6 +141,7 @@ class ClusterRequestBuilderTest {
                 "--target-dir", staging,
                 "--format", "parquet",
                 "--num-mappers", "4",
+                "--tools-jar", ASSETS.sparkJob(),
                 "--region", "eu-west-1",
                 "--split-by", "id",
                 "--columns", "id,customer_id,status,total,created_at,updated_at"), sqoop.hadoopJarStep().args());
