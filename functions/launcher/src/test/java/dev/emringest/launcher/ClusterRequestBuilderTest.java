@@ -151,7 +151,7 @@ class ClusterRequestBuilderTest {
         assertEquals(List.of("spark-submit", "--deploy-mode", "cluster", "--class", "dev.emringest.spark.IngestJob",
                 ASSETS.sparkJob(), "--input", staging, "--input-format", "parquet",
                 "--output", "s3://example-lake/raw/shop/orders", "--run-key", "2026-11-25T02:00:00Z",
-                "--table", "orders"), spark.hadoopJarStep().args());
+                "--run-id", RUN.runId(), "--table", "orders"), spark.hadoopJarStep().args());
 
         List<String> customers = steps.get(3).hadoopJarStep().args();
         assertEquals("SELECT id, country, created_at FROM source", customers.get(customers.size() - 1));
