@@ -158,6 +158,18 @@ class ClusterRequestBuilderTest {
     }
 
     @Test
+    void sparkStepsCarryTheRunsClaimDateAsIngestDate() throws IOException {
+        RunJobFlowRequest request = ClusterRequestBuilder.build(
+                example(Files.readString(EXAMPLES.resolve("jobs/orders.json"))), RUN,
+                java.time.Instant.parse("2026-11-25T23:59:59Z"), SETTINGS, ASSETS);
+        List<String> spark = request.steps().get(1).hadoopJarStep().args();
+        int at = spark.indexOf("--ingest-date");
+        assertTrue(at > 0, spark.toString());
+        assertEquals("2026-11-25", spark.get(at + 1));
+        assertEquals(RUN.runId(), spark.get(spark.indexOf("--run-id") + 1));
+    }
+
+    @Test
     void stagingDirectoryLastSegmentSuitsKite() throws IOException {
         for (StepConfig step : exampleRequest().steps()) {
             List<String> args = step.hadoopJarStep().args();
