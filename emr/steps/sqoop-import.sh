@@ -2,13 +2,15 @@
 # EMR step (run through script-runner.jar): import one table with Sqoop into a staging directory.
 #
 #   sqoop-import.sh --jdbc-url URL --username USER --password-parameter SSM_NAME --table TABLE
-#                   --target-dir DIR --format parquet|avro --num-mappers N
+#                   --target-dir DIR --format parquet|avro --num-mappers N --tools-jar S3_URI
 #                   [--split-by COL] [--columns a,b,c] [--region REGION]
 #
 # Each option and each value is its own argument; "--opt=value" is not accepted. The password is read from the SSM
-# SecureString named by --password-parameter with the cluster's own role, written to a private temporary file and
-# handed to Sqoop as --password-file: it never appears on a command line, in step arguments or in output. The file is
-# removed on every exit.
+# SecureString named by --password-parameter with the cluster's own role and piped straight into
+# dev.emringest.credentials.StoreCredential (in the --tools-jar, the job's spark-job.jar), which writes it into a
+# Hadoop credential store (jceks) in a private directory (0700, store 0600). Sqoop gets only the store's path and
+# --password-alias: the secret is never in a shell variable, a command line, step arguments or output. The directory
+# is removed on every exit.
 #
 # The MySQL Connector/J jar installed by emr/bootstrap/install-mysql-driver.sh is put on HADOOP_CLASSPATH, so Sqoop's
 # own MySQL connection manager (chosen for jdbc:mysql: URLs) loads the driver and ships its jar to the mappers.
@@ -18,10 +20,14 @@
 #
 # Environment (for local tests; EMR sets none of these):
 #   EMR_INGEST_SQOOP       Sqoop command, split on whitespace (default "sqoop")
-#   EMR_INGEST_AWS         AWS CLI command, split on whitespace (default "aws")
+#   EMR_INGEST_HADOOP      hadoop launcher, split on whitespace, run as "<cmd> CLASS ARGS" with HADOOP_CLASSPATH set
+#                          (default "hadoop")
+#   EMR_INGEST_AWS         AWS CLI command, split on whitespace (default "aws"); used for "ssm get-parameter" and
+#                          "s3 cp"
 #   EMR_INGEST_SQOOP_OPTS  extra arguments placed right after "import", split on whitespace (e.g. "-fs file:/// -jt
 #                          local --bindir /tmp/classes")
 #   EMR_INGEST_LIB_DIR     directory holding mysql-connector-j.jar (default /opt/emr-ingest/lib)
+#   TMPDIR                 where the private work directory is created (default /tmp)
 set -euo pipefail
 
 readonly prog=${0##*/}
@@ -29,7 +35,7 @@ readonly prog=${0##*/}
 usage() {
   cat >&2 <<EOF
 usage: $prog --jdbc-url URL --username USER --password-parameter SSM_NAME --table TABLE
-       ${prog//?/ } --target-dir DIR --format parquet|avro --num-mappers N
+       ${prog//?/ } --target-dir DIR --format parquet|avro --num-mappers N --tools-jar S3_URI
        ${prog//?/ } [--split-by COL] [--columns a,b,c] [--region REGION]
 EOF
 }
@@ -47,13 +53,13 @@ die() {
 
 # ---------------------------------------------------------------------------------------------------- arguments
 declare -A opt=()
-readonly required=(--jdbc-url --username --password-parameter --table --target-dir --format --num-mappers)
+readonly required=(--jdbc-url --username --password-parameter --table --target-dir --format --num-mappers --tools-jar)
 
 while [[ $# -gt 0 ]]; do
   name=$1
   case $name in
     --jdbc-url | --username | --password-parameter | --table | --target-dir | --format | --num-mappers | \
-      --split-by | --columns | --region)
+      --tools-jar | --split-by | --columns | --region)
       if [[ $# -lt 2 || -z $2 || $2 == --* ]]; then
         usage_error "option $name requires a value"
       fi
@@ -86,6 +92,7 @@ table=${opt[--table]}
 target_dir=${opt[--target-dir]}
 format=${opt[--format]}
 num_mappers=${opt[--num-mappers]}
+tools_jar=${opt[--tools-jar]}
 
 if [[ $jdbc_url != jdbc:mysql://?* ]]; then
   usage_error "option --jdbc-url must be a jdbc:mysql:// URL (MySQL, MariaDB and Aurora MySQL all use it), got '$jdbc_url'"
@@ -105,6 +112,12 @@ last_segment=${last_segment##*/}
 if [[ ! $last_segment =~ ^[A-Za-z0-9_]+$ ]]; then
   usage_error "option --target-dir: last path segment '$last_segment' of '$target_dir' may contain only letters, digits and '_' (Kite rejects others)"
 fi
+if [[ $tools_jar != s3://?*/?*.jar ]]; then
+  usage_error "option --tools-jar must be the S3 URI of a jar (s3://bucket/key.jar), got '$tools_jar'"
+fi
+if [[ ! $password_parameter =~ ^/[A-Za-z0-9_./-]+$ ]]; then
+  usage_error "option --password-parameter must be an SSM parameter name (/path/name), got '$password_parameter'"
+fi
 if [[ ${opt[--split-by]+set} && ${opt[--split-by]} =~ [[:space:]] ]]; then
   usage_error "option --split-by must be one column name, got '${opt[--split-by]}'"
 fi
@@ -114,9 +127,11 @@ fi
 
 # ---------------------------------------------------------------------------------------------------- environment
 read -r -a sqoop_cmd <<<"${EMR_INGEST_SQOOP:-sqoop}"
+read -r -a hadoop_cmd <<<"${EMR_INGEST_HADOOP:-hadoop}"
 read -r -a aws_cmd <<<"${EMR_INGEST_AWS:-aws}"
 read -r -a sqoop_opts <<<"${EMR_INGEST_SQOOP_OPTS:-}"
 [[ ${#sqoop_cmd[@]} -gt 0 ]] || die "EMR_INGEST_SQOOP is set but empty"
+[[ ${#hadoop_cmd[@]} -gt 0 ]] || die "EMR_INGEST_HADOOP is set but empty"
 [[ ${#aws_cmd[@]} -gt 0 ]] || die "EMR_INGEST_AWS is set but empty"
 
 driver_jar=${EMR_INGEST_LIB_DIR:-/opt/emr-ingest/lib}/mysql-connector-j.jar
@@ -125,12 +140,17 @@ if [[ ! -r $driver_jar ]]; then
 fi
 export HADOOP_CLASSPATH="$driver_jar${HADOOP_CLASSPATH:+:$HADOOP_CLASSPATH}"
 
-# ---------------------------------------------------------------------------------------------------- password
-password_file=
+region_args=()
+if [[ -n ${opt[--region]+set} ]]; then
+  region_args=(--region "${opt[--region]}")
+fi
+
+# ---------------------------------------------------------------------------------------------------- private work dir
+work_dir=
 child_pid=
 cleanup() {
-  if [[ -n $password_file ]]; then
-    rm -f -- "$password_file"
+  if [[ -n $work_dir ]]; then
+    rm -rf -- "$work_dir"
   fi
 }
 on_signal() {
@@ -148,32 +168,40 @@ trap 'on_signal 130' INT
 trap 'on_signal 143' TERM
 
 umask 077
-password_file=$(mktemp "${TMPDIR:-/tmp}/emr-ingest-sqoop.XXXXXXXX")
+work_dir=$(mktemp -d "${TMPDIR:-/tmp}/emr-ingest-sqoop.XXXXXXXX") || die "could not create a private work directory"
+chmod 0700 "$work_dir"
+tools=$work_dir/tools.jar
+store=$work_dir/creds.jceks
+provider="jceks://file$store"
+alias=emr-ingest.jdbc.password
 
+if ! "${aws_cmd[@]}" s3 cp --only-show-errors "$tools_jar" "$tools" ${region_args[@]+"${region_args[@]}"} >&2; then
+  die "could not copy $tools_jar (does the cluster's instance role allow s3:GetObject on the assets?)"
+fi
+
+# ---------------------------------------------------------------------------------------------------- password
+# The secret goes from the AWS CLI's stdout straight into StoreCredential's stdin: it is in no shell variable, no
+# process's argv and no output. pipefail makes a failed read fail the step.
 ssm_args=(ssm get-parameter --name "$password_parameter" --with-decryption --query Parameter.Value --output text)
-if [[ -n ${opt[--region]+set} ]]; then
-  ssm_args+=(--region "${opt[--region]}")
+if ! "${aws_cmd[@]}" "${ssm_args[@]}" ${region_args[@]+"${region_args[@]}"} |
+  HADOOP_CLASSPATH="$tools" "${hadoop_cmd[@]}" dev.emringest.credentials.StoreCredential "$provider" "$alias" >&2; then
+  die "could not store the password from SSM parameter $password_parameter for table $table (does the cluster's instance role allow ssm:GetParameter and kms:Decrypt on it?)"
 fi
-# The secret only passes through this shell's memory and a builtin printf: no process sees it in its argv.
-if ! password=$("${aws_cmd[@]}" "${ssm_args[@]}"); then
-  die "could not read SSM parameter $password_parameter for table $table (does the cluster's instance role allow ssm:GetParameter and kms:Decrypt?)"
-fi
-if [[ -z $password ]]; then
-  die "SSM parameter $password_parameter is empty (table $table)"
-fi
-printf '%s' "$password" >"$password_file"
-unset password
-chmod 0400 "$password_file"
+[[ -s $store ]] || die "credential store $store was not written"
+chmod 0600 "$store"
 
 # ---------------------------------------------------------------------------------------------------- sqoop
 sqoop_args=(
   import
+  -D "hadoop.security.credential.provider.path=$provider"
+  -D sqoop.avro.logical_types.decimal.enable=true
   ${sqoop_opts[@]+"${sqoop_opts[@]}"}
   --connect "$jdbc_url"
   --username "$username"
-  --password-file "file://$password_file"
+  --password-alias "$alias"
   --table "$table"
   --target-dir "$target_dir"
+  --outdir "$work_dir/src"
   "$format_arg"
   --num-mappers "$num_mappers"
 )
@@ -189,7 +217,7 @@ printf '%s: running:' "$prog"
 printf ' %q' "${sqoop_cmd[@]}" "${sqoop_args[@]}"
 printf '\n'
 
-# Run in the background and wait, so a signal (step cancelled) is handled at once and the password file removed.
+# Run in the background and wait, so a signal (step cancelled) is handled at once and the store removed.
 "${sqoop_cmd[@]}" "${sqoop_args[@]}" </dev/null &
 child_pid=$!
 status=0

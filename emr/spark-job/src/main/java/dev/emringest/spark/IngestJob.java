@@ -1,13 +1,31 @@
 package dev.emringest.spark;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
+import org.apache.avro.Schema;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -17,16 +35,28 @@ import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Spark step: reads one table's staged import, applies the job's transform and writes Parquet partitioned by
- * {@code ingest_date}, replacing only the partition this run writes.
+ * {@code ingest_date} and {@code _run_id}, replacing only this run's partition, then writes {@code _manifest.json}
+ * into that partition.
  *
- * <p>Added columns: {@code _run_key} (string), {@code _ingested_at} (timestamp, one instant for the whole run) and
- * {@code ingest_date} (that instant's date in UTC, the partition column).
+ * <p>Added columns: {@code _run_key} (string), {@code _ingested_at} (timestamp, one instant for the whole run),
+ * {@code ingest_date} (the run's date, fixed by the launcher) and {@code _run_id} (the run's short id); the last two
+ * are the partition columns.
+ *
+ * <p>Sqoop's Avro carries DATE and TIMESTAMP columns as epoch milliseconds ({@code long}) and records the JDBC type
+ * of each field in the schema ({@code "sqlType"}); the job turns those back into {@code date} and {@code timestamp}
+ * before anything else, so the target has the source's types.
  */
 public final class IngestJob {
 
     public static final String RUN_KEY_COLUMN = "_run_key";
+    public static final String RUN_ID_COLUMN = "_run_id";
     public static final String INGESTED_AT_COLUMN = "_ingested_at";
     public static final String INGEST_DATE_COLUMN = "ingest_date";
+    public static final String MANIFEST = "_manifest.json";
+
+    private static final int SQL_DATE = 91;
+    private static final int SQL_TIMESTAMP = 93;
+    private static final int SQL_TIMESTAMP_WITH_TIMEZONE = 2014;
 
     private IngestJob() {
     }
@@ -50,17 +80,22 @@ public final class IngestJob {
         }
     }
 
-    /** Reads, transforms and writes one table for one run. */
-    public static void run(SparkSession spark, JobArguments arguments, Instant ingestedAt) {
-        Dataset<Row> staged = spark.read().format(arguments.inputFormat()).load(arguments.input());
+    /** Reads, transforms and writes one table for one run; returns the partition written. */
+    public static String run(SparkSession spark, JobArguments arguments, Instant ingestedAt) {
+        Dataset<Row> staged = restoreTypes(spark.read().format(arguments.inputFormat()).load(arguments.input()),
+                stagedSqlTypes(spark, arguments));
         Dataset<Row> result = transform(spark, staged, arguments, ingestedAt);
-        // Dynamic overwrite: only the partitions present in `result` are replaced, older ingest dates stay.
+        // Dynamic overwrite: only the partitions present in `result` are replaced, which is this run's one.
         spark.conf().set("spark.sql.sources.partitionOverwriteMode", "dynamic");
         result.write()
                 .mode(SaveMode.Overwrite)
                 .option("partitionOverwriteMode", "dynamic")
-                .partitionBy(INGEST_DATE_COLUMN)
+                .partitionBy(INGEST_DATE_COLUMN, RUN_ID_COLUMN)
                 .parquet(arguments.output());
+        String partition = arguments.output().replaceAll("/+$", "") + "/" + INGEST_DATE_COLUMN + "="
+                + ingestDate(arguments, ingestedAt) + "/" + RUN_ID_COLUMN + "=" + arguments.runId();
+        writeManifest(spark, arguments, ingestedAt, partition);
+        return partition;
     }
 
     /** Column selection, then the operator's SQL over the view {@code source}, then the run's columns. */
@@ -76,15 +111,140 @@ public final class IngestJob {
         }
         // Parquet and Spark keep microseconds: truncate so the stored value equals the one computed here.
         Instant at = ingestedAt.truncatedTo(ChronoUnit.MICROS);
-        LocalDate date = LocalDate.ofInstant(at, ZoneOffset.UTC);
         return data
                 .withColumn(RUN_KEY_COLUMN, lit(arguments.runKey()).cast(DataTypes.StringType))
                 .withColumn(INGESTED_AT_COLUMN, lit(at).cast(DataTypes.TimestampType))
-                .withColumn(INGEST_DATE_COLUMN, lit(date).cast(DataTypes.DateType));
+                .withColumn(INGEST_DATE_COLUMN, lit(ingestDate(arguments, ingestedAt)).cast(DataTypes.DateType))
+                .withColumn(RUN_ID_COLUMN, lit(arguments.runId()).cast(DataTypes.StringType));
+    }
+
+    static LocalDate ingestDate(JobArguments arguments, Instant ingestedAt) {
+        return arguments.ingestDate().orElse(LocalDate.ofInstant(ingestedAt, ZoneOffset.UTC));
+    }
+
+    /** DATE/TIMESTAMP fields that Sqoop staged as epoch milliseconds, by field name, with their JDBC type. */
+    static Map<String, Integer> stagedSqlTypes(SparkSession spark, JobArguments arguments) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        try {
+            Path input = new Path(arguments.input());
+            FileSystem fs = input.getFileSystem(conf);
+            Schema schema = null;
+            if (arguments.inputFormat().equals("avro")) {
+                for (FileStatus file : fs.listStatus(input)) {
+                    if (file.isFile() && file.getPath().getName().endsWith(".avro")) {
+                        try (InputStream in = fs.open(file.getPath());
+                             DataFileStream<GenericRecord> avro = new DataFileStream<>(in, new GenericDatumReader<>())) {
+                            schema = avro.getSchema();
+                        }
+                        break;
+                    }
+                }
+            } else {
+                // Sqoop's Parquet goes through Kite, which keeps the Avro schema beside the data.
+                Path kite = new Path(input, ".metadata/schema.avsc");
+                if (fs.exists(kite)) {
+                    try (InputStream in = fs.open(kite)) {
+                        schema = new Schema.Parser().parse(in);
+                    }
+                }
+            }
+            Map<String, Integer> types = new HashMap<>();
+            if (schema != null && schema.getType() == Schema.Type.RECORD) {
+                for (Schema.Field field : schema.getFields()) {
+                    Object sqlType = field.getObjectProp("sqlType");
+                    if (sqlType != null && isLong(field.schema())) {
+                        types.put(field.name(), Integer.parseInt(sqlType.toString()));
+                    }
+                }
+            }
+            return types;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the staged schema under " + arguments.input(), e);
+        }
+    }
+
+    private static boolean isLong(Schema schema) {
+        if (schema.getType() == Schema.Type.UNION) {
+            return schema.getTypes().stream().anyMatch(s -> s.getType() == Schema.Type.LONG);
+        }
+        return schema.getType() == Schema.Type.LONG;
+    }
+
+    /** Epoch-millisecond DATE/TIMESTAMP columns back to Spark's date and timestamp (UTC, as Sqoop wrote them). */
+    static Dataset<Row> restoreTypes(Dataset<Row> staged, Map<String, Integer> sqlTypes) {
+        Dataset<Row> data = staged;
+        for (String name : staged.columns()) {
+            Integer type = sqlTypes.get(name);
+            if (type == null || !(staged.schema().apply(name).dataType().equals(DataTypes.LongType))) {
+                continue;
+            }
+            String quoted = "`" + name.replace("`", "``") + "`";
+            if (type == SQL_TIMESTAMP || type == SQL_TIMESTAMP_WITH_TIMEZONE) {
+                data = data.withColumn(name, expr("timestamp_millis(" + quoted + ")"));
+            } else if (type == SQL_DATE) {
+                data = data.withColumn(name,
+                        expr("date_from_unix_date(CAST(floor(" + quoted + " / 86400000) AS INT))"));
+            }
+        }
+        return data;
+    }
+
+    /** {@code _manifest.json} in the run's partition: row count, schema and files (Spark skips `_` files). */
+    static void writeManifest(SparkSession spark, JobArguments arguments, Instant ingestedAt, String partition) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        try {
+            Path dir = new Path(partition);
+            FileSystem fs = dir.getFileSystem(conf);
+            List<String> files = new ArrayList<>();
+            long bytes = 0;
+            for (FileStatus file : fs.listStatus(dir)) {
+                String name = file.getPath().getName();
+                if (file.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+                    files.add("{\"name\":" + quote(name) + ",\"bytes\":" + file.getLen() + "}");
+                    bytes += file.getLen();
+                }
+            }
+            Dataset<Row> written = spark.read().parquet(partition);
+            long rows = written.count();
+            String json = "{\"table\":" + quote(arguments.table())
+                    + ",\"runKey\":" + quote(arguments.runKey())
+                    + ",\"runId\":" + quote(arguments.runId())
+                    + ",\"ingestDate\":" + quote(ingestDate(arguments, ingestedAt).toString())
+                    + ",\"ingestedAt\":" + quote(ingestedAt.truncatedTo(ChronoUnit.MICROS).toString())
+                    + ",\"input\":" + quote(arguments.input())
+                    + ",\"rowCount\":" + rows
+                    + ",\"bytes\":" + bytes
+                    + ",\"schema\":" + written.schema().json()
+                    + ",\"files\":[" + String.join(",", files) + "]}\n";
+            try (OutputStream out = fs.create(new Path(dir, MANIFEST), true)) {
+                out.write(json.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + MANIFEST + " in " + partition, e);
+        }
+    }
+
+    private static String quote(String value) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
     }
 
     /** A column reference that treats dots and other characters in the name literally. */
     private static Column column(String name) {
         return col("`" + name.replace("`", "``") + "`");
     }
+
 }

@@ -1,5 +1,7 @@
 package dev.emringest.spark;
 
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +15,7 @@ import java.util.Set;
  *
  * <pre>
  * --input DIR --input-format parquet|avro --output S3_OR_FILE_URI --run-key KEY --table NAME
- * [--columns a,b,c] [--sql "SELECT ... FROM source"]
+ * [--run-id ID] [--ingest-date YYYY-MM-DD] [--columns a,b,c] [--sql "SELECT ... FROM source"]
  * </pre>
  *
  * Each option and each value is its own argument. Every error is an {@link IllegalArgumentException} whose message
@@ -22,14 +24,15 @@ import java.util.Set;
 public final class JobArguments {
 
     public static final String USAGE = "usage: IngestJob --input DIR --input-format parquet|avro --output URI"
-            + " --run-key KEY --table NAME [--columns a,b,c] [--sql \"SELECT ... FROM source\"]";
+            + " --run-key KEY --table NAME [--run-id ID] [--ingest-date YYYY-MM-DD] [--columns a,b,c]"
+            + " [--sql \"SELECT ... FROM source\"]";
 
     /** Name of the temporary view the operator's SQL reads from. */
     public static final String SOURCE_VIEW = "source";
 
     private static final List<String> REQUIRED =
             List.of("--input", "--input-format", "--output", "--run-key", "--table");
-    private static final Set<String> OPTIONAL = Set.of("--columns", "--sql");
+    private static final Set<String> OPTIONAL = Set.of("--columns", "--sql", "--run-id", "--ingest-date");
     private static final Set<String> FORMATS = Set.of("parquet", "avro");
 
     private final String input;
@@ -39,9 +42,11 @@ public final class JobArguments {
     private final String table;
     private final List<String> columns;
     private final String sql;
+    private final String runId;
+    private final LocalDate ingestDate;
 
     private JobArguments(String input, String inputFormat, String output, String runKey, String table,
-                         List<String> columns, String sql) {
+                         List<String> columns, String sql, String runId, LocalDate ingestDate) {
         this.input = input;
         this.inputFormat = inputFormat;
         this.output = output;
@@ -49,6 +54,8 @@ public final class JobArguments {
         this.table = table;
         this.columns = List.copyOf(columns);
         this.sql = sql;
+        this.runId = runId;
+        this.ingestDate = ingestDate;
     }
 
     /**
@@ -87,8 +94,24 @@ public final class JobArguments {
             throw new IllegalArgumentException("option --input-format must be parquet or avro, got '" + format + "'");
         }
         List<String> columns = values.containsKey("--columns") ? parseColumns(values.get("--columns")) : List.of();
+        String runId = values.get("--run-id");
+        if (runId == null) {
+            runId = values.get("--run-key").replaceAll("[^A-Za-z0-9_]", "_");
+        } else if (!runId.matches("[A-Za-z0-9_]{1,64}")) {
+            throw new IllegalArgumentException("option --run-id may contain only letters, digits and '_', got '"
+                    + runId + "'");
+        }
+        LocalDate ingestDate = null;
+        if (values.containsKey("--ingest-date")) {
+            try {
+                ingestDate = LocalDate.parse(values.get("--ingest-date"));
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("option --ingest-date must be a date YYYY-MM-DD, got '"
+                        + values.get("--ingest-date") + "'");
+            }
+        }
         return new JobArguments(values.get("--input"), format, values.get("--output"), values.get("--run-key"),
-                values.get("--table"), columns, values.get("--sql"));
+                values.get("--table"), columns, values.get("--sql"), runId, ingestDate);
     }
 
     private static boolean isOption(String arg) {
@@ -129,6 +152,19 @@ public final class JobArguments {
         return runKey;
     }
 
+    /**
+     * The run's partition value ({@code _run_id}): the launcher's short run hash; by default the run key with every
+     * character other than letters, digits and '_' replaced by '_'.
+     */
+    public String runId() {
+        return runId;
+    }
+
+    /** The run's {@code ingest_date}, fixed by the launcher (the run's claim date); empty means the run's clock. */
+    public Optional<LocalDate> ingestDate() {
+        return Optional.ofNullable(ingestDate);
+    }
+
     public String table() {
         return table;
     }
@@ -146,7 +182,7 @@ public final class JobArguments {
     @Override
     public String toString() {
         return "JobArguments{input=" + input + ", inputFormat=" + inputFormat + ", output=" + output
-                + ", runKey=" + runKey + ", table=" + table + ", columns=" + columns
+                + ", runKey=" + runKey + ", runId=" + runId + ", ingestDate=" + ingestDate + ", table=" + table + ", columns=" + columns
                 + ", sql=" + (sql == null ? "none" : "given") + "}";
     }
 }

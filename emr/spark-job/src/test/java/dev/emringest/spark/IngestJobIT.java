@@ -110,19 +110,33 @@ class IngestJobIT {
     }
 
     @Test
-    void rerunReplacesOnlyItsOwnPartition() throws Exception {
+    void rerunReplacesOnlyItsOwnRunsPartitionEvenAfterMidnight() throws Exception {
         Path output = dir.resolve("out");
         String uri = output.toUri().toString();
 
-        IngestJob.run(spark, arguments(stage("a", "parquet", 1, 2), "parquet", uri, "first"), DAY_1);
-        IngestJob.run(spark, arguments(stage("b", "parquet", 10, 11, 12), "parquet", uri, "second"), DAY_2);
-        // A re-run on day 1 replaces day 1 and leaves day 2 alone.
-        IngestJob.run(spark, arguments(stage("c", "parquet", 5), "parquet", uri, "first-again"), DAY_1_LATER);
+        IngestJob.run(spark, arguments(stage("a", "parquet", 1, 2), "parquet", uri, "first",
+                "--run-id", "r1", "--ingest-date", "2025-03-01"), DAY_1);
+        // A second run on the same day keeps the first run's rows.
+        IngestJob.run(spark, arguments(stage("b", "parquet", 10, 11, 12), "parquet", uri, "second",
+                "--run-id", "r2", "--ingest-date", "2025-03-01"), DAY_1_LATER);
+        // The first run retried the next day: the launcher passes the run's own date, so it replaces its partition.
+        IngestJob.run(spark, arguments(stage("c", "parquet", 5), "parquet", uri, "first",
+                "--run-id", "r1", "--ingest-date", "2025-03-01"), DAY_2);
 
-        assertEquals(List.of("ingest_date=2025-03-01", "ingest_date=2025-03-02"), partitions(output));
-        List<Row> rows = spark.read().parquet(uri).select("id", "_run_key").orderBy("id").collectAsList();
-        assertEquals(List.of(RowFactory.create(5L, "first-again"), RowFactory.create(10L, "second"),
-                RowFactory.create(11L, "second"), RowFactory.create(12L, "second")), rows);
+        assertEquals(List.of("ingest_date=2025-03-01"), partitions(output));
+        try (Stream<Path> runs = Files.list(output.resolve("ingest_date=2025-03-01"))) {
+            assertEquals(List.of("_run_id=r1", "_run_id=r2"),
+                    runs.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        List<Row> rows = spark.read().parquet(uri).select("id", "_run_key", "_run_id").orderBy("id").collectAsList();
+        assertEquals(List.of(RowFactory.create(5L, "first", "r1"), RowFactory.create(10L, "second", "r2"),
+                RowFactory.create(11L, "second", "r2"), RowFactory.create(12L, "second", "r2")), rows);
+
+        String manifest = Files.readString(output.resolve("ingest_date=2025-03-01/_run_id=r1/_manifest.json"));
+        assertTrue(manifest.contains("\"rowCount\":1,"), manifest);
+        assertTrue(manifest.contains("\"runKey\":\"first\""), manifest);
+        assertTrue(manifest.contains("\"name\":\"part-"), manifest);
+        assertTrue(manifest.contains("\"schema\":{\"type\":\"struct\""), manifest);
     }
 
     @Test
@@ -135,7 +149,7 @@ class IngestJobIT {
                 "--sql", "SELECT id, upper(status) AS status FROM source WHERE status = 'paid'"), DAY_2);
 
         Dataset<Row> written = spark.read().parquet(output.toUri().toString());
-        assertEquals(List.of("id", "status", "_run_key", "_ingested_at", "ingest_date"),
+        assertEquals(List.of("id", "status", "_run_key", "_ingested_at", "ingest_date", "_run_id"),
                 List.of(written.columns()));
         List<Row> rows = written.select("id", "status").orderBy("id").collectAsList();
         assertEquals(List.of(RowFactory.create(2L, "PAID"), RowFactory.create(4L, "PAID")), rows);

@@ -6,6 +6,9 @@ import dev.emringest.jobs.JobDefinition.Table;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -64,6 +67,16 @@ public final class ClusterRequestBuilder {
 
     public static RunJobFlowRequest build(JobDefinition definition, Run run, LauncherSettings settings,
                                           ClusterAssets.Published assets) {
+        return build(definition, run, null, settings, assets);
+    }
+
+    /**
+     * @param claimedAt when the run was first claimed (the ledger record's {@code createdAt}): its UTC date is the
+     *                  run's {@code ingest_date}, the same for every retry of the run, also after midnight; null lets
+     *                  the Spark job take the date it runs on
+     */
+    public static RunJobFlowRequest build(JobDefinition definition, Run run, Instant claimedAt,
+                                          LauncherSettings settings, ClusterAssets.Published assets) {
         Cluster cluster = definition.cluster();
         String securityConfiguration = cluster.securityConfiguration() != null
                 ? cluster.securityConfiguration() : settings.securityConfiguration();
@@ -82,7 +95,7 @@ public final class ClusterRequestBuilder {
                 .stepConcurrencyLevel(1)
                 .configurations(cluster.configurations().stream().map(ClusterRequestBuilder::configuration).toList())
                 .bootstrapActions(bootstrapActions(cluster, assets))
-                .steps(steps(definition, run, settings, assets))
+                .steps(steps(definition, run, claimedAt, settings, assets))
                 .tags(tags(cluster, run, settings))
                 .build();
     }
@@ -167,8 +180,8 @@ public final class ClusterRequestBuilder {
         return STAGING_ROOT + run.runId() + "/" + table.name().toLowerCase(Locale.ROOT);
     }
 
-    private static List<StepConfig> steps(JobDefinition definition, Run run, LauncherSettings settings,
-                                          ClusterAssets.Published assets) {
+    private static List<StepConfig> steps(JobDefinition definition, Run run, Instant claimedAt,
+                                          LauncherSettings settings, ClusterAssets.Published assets) {
         List<StepConfig> steps = new ArrayList<>();
         String format = definition.source().stagingFormat();
         String target = definition.target().s3Uri().replaceAll("/+$", "");
@@ -182,6 +195,8 @@ public final class ClusterRequestBuilder {
                     "--target-dir", staging,
                     "--format", format,
                     "--num-mappers", String.valueOf(table.mappers()),
+                    // the spark-job jar also carries StoreCredential, which puts the password in a jceks store
+                    "--tools-jar", assets.sparkJob(),
                     "--region", settings.region()));
             if (table.splitBy() != null) {
                 sqoop.addAll(List.of("--split-by", table.splitBy()));
@@ -198,7 +213,11 @@ public final class ClusterRequestBuilder {
                     "--input-format", format,
                     "--output", target + "/" + table.name().toLowerCase(Locale.ROOT),
                     "--run-key", run.runKey(),
+                    "--run-id", run.runId(),
                     "--table", table.name()));
+            if (claimedAt != null) {
+                spark.addAll(List.of("--ingest-date", LocalDate.ofInstant(claimedAt, ZoneOffset.UTC).toString()));
+            }
             if (table.transform() != null && !table.transform().columns().isEmpty()) {
                 spark.addAll(List.of("--columns", String.join(",", table.transform().columns())));
             }

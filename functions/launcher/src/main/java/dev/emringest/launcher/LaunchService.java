@@ -109,7 +109,7 @@ public final class LaunchService {
                 return new Result(Outcome.ADOPTED, run.job(), run.runKey(), found.get(), run.clusterName());
             }
         }
-        String clusterId = startCluster(run, attempt, definition);
+        String clusterId = startCluster(run, attempt, definition, held.value().createdAt());
         ledger.markLaunched(run.job(), run.runKey(), clusterId, clock.instant());
         return new Result(Outcome.LAUNCHED, run.job(), run.runKey(), clusterId, run.clusterName());
     }
@@ -161,9 +161,10 @@ public final class LaunchService {
      * started and retrying cannot help: the run is LAUNCH_FAILED with EMR's reason. Any other failure may have
      * started the cluster: the claim stays, and the next attempt adopts what it finds.
      */
-    private String startCluster(Run run, String attempt, JobDefinition definition) {
+    private String startCluster(Run run, String attempt, JobDefinition definition, Instant claimedAt) {
         try {
-            return launches.runJobFlow(ClusterRequestBuilder.build(definition, run, settings, assets.publish()))
+            return launches.runJobFlow(ClusterRequestBuilder.build(definition, run, claimedAt, settings,
+                            assets.publish()))
                     .jobFlowId();
         } catch (AwsServiceException e) {
             if (e.statusCode() >= 400 && e.statusCode() < 500 && !RetryUtils.isThrottlingException(e)) {

@@ -141,6 +141,7 @@ class ClusterRequestBuilderTest {
                 "--target-dir", staging,
                 "--format", "parquet",
                 "--num-mappers", "4",
+                "--tools-jar", ASSETS.sparkJob(),
                 "--region", "eu-west-1",
                 "--split-by", "id",
                 "--columns", "id,customer_id,status,total,created_at,updated_at"), sqoop.hadoopJarStep().args());
@@ -150,10 +151,22 @@ class ClusterRequestBuilderTest {
         assertEquals(List.of("spark-submit", "--deploy-mode", "cluster", "--class", "dev.emringest.spark.IngestJob",
                 ASSETS.sparkJob(), "--input", staging, "--input-format", "parquet",
                 "--output", "s3://example-lake/raw/shop/orders", "--run-key", "2026-11-25T02:00:00Z",
-                "--table", "orders"), spark.hadoopJarStep().args());
+                "--run-id", RUN.runId(), "--table", "orders"), spark.hadoopJarStep().args());
 
         List<String> customers = steps.get(3).hadoopJarStep().args();
         assertEquals("SELECT id, country, created_at FROM source", customers.get(customers.size() - 1));
+    }
+
+    @Test
+    void sparkStepsCarryTheRunsClaimDateAsIngestDate() throws IOException {
+        RunJobFlowRequest request = ClusterRequestBuilder.build(
+                example(Files.readString(EXAMPLES.resolve("jobs/orders.json"))), RUN,
+                java.time.Instant.parse("2026-11-25T23:59:59Z"), SETTINGS, ASSETS);
+        List<String> spark = request.steps().get(1).hadoopJarStep().args();
+        int at = spark.indexOf("--ingest-date");
+        assertTrue(at > 0, spark.toString());
+        assertEquals("2026-11-25", spark.get(at + 1));
+        assertEquals(RUN.runId(), spark.get(spark.indexOf("--run-id") + 1));
     }
 
     @Test

@@ -1,0 +1,427 @@
+package dev.emringest.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.emringest.aws.AwsClients;
+import dev.emringest.jobs.JobDefinition;
+import dev.emringest.jobs.JobDefinitionParser;
+import dev.emringest.launcher.ClusterAssets;
+import dev.emringest.launcher.ClusterRequestBuilder;
+import dev.emringest.launcher.LauncherSettings;
+import dev.emringest.local.MariaDbServer;
+import dev.emringest.local.MotoServer;
+import dev.emringest.spark.IngestJob;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+import software.amazon.awssdk.services.emr.model.RunJobFlowRequest;
+import software.amazon.awssdk.services.emr.model.StepConfig;
+import software.amazon.awssdk.services.ssm.model.ParameterType;
+
+/**
+ * The launcher's step list for a job, executed locally in order: the bootstrap action, then per table the Sqoop step
+ * (real Sqoop 1.4.7, Hadoop's local job runner, real MariaDB, password from moto's SSM) and the Spark step
+ * ({@code IngestJob.main}, Spark local mode). The scripts run are the bytes the launcher published to (moto's) S3.
+ *
+ * <p>Local mapping, the only liberty taken with the arguments: {@code hdfs:///} (staging) becomes a directory under
+ * the test's temp dir, {@code s3://} targets become {@code file://} directories. Nothing else is rewritten.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DataPlaneContractIT {
+
+    private static final String PREFIX = "/emr-ingest";
+    private static final String SECRET = PREFIX + "/secrets/contract-db";
+    private static final String WRONG_SECRET = PREFIX + "/secrets/contract-db-wrong";
+    private static final String BUCKET = "emr-ingest-cluster";
+    private static final String TARGET = "s3://contract-lake/raw/shop";
+    private static final int BIG_ROWS = 100_000;
+
+    @TempDir
+    static Path work;
+
+    static MotoServer moto;
+    static MariaDbServer db;
+    static AwsClients aws;
+    static StepRunner runner;
+    static ClusterAssets.Published assets;
+    static Path s3Root;
+    static Path hdfsRoot;
+    static SparkSession spark;
+    static final List<String> stepLogs = new ArrayList<>();
+    static final List<String> processArgs = new ArrayList<>();
+    static final List<List<String>> stepArgs = new ArrayList<>();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        moto = MotoServer.shared();
+        moto.reset();
+        db = MariaDbServer.shared();
+        aws = AwsClients.forEndpoint(moto.endpoint(), MotoServer.REGION, moto.credentials(), Duration.ofSeconds(30),
+                Duration.ofSeconds(10));
+        aws.s3().createBucket(r -> r.bucket(BUCKET));
+        aws.ssm().putParameter(r -> r.name(SECRET).type(ParameterType.SECURE_STRING).value(db.password()));
+        aws.ssm().putParameter(r -> r.name(WRONG_SECRET).type(ParameterType.SECURE_STRING)
+                .value("not-" + db.password()));
+        // The launcher's own publishing: the scripts, spark-job.jar and the driver, content-addressed in S3.
+        assets = new ClusterAssets(aws.s3(), BUCKET).publish();
+        runner = new StepRunner(Files.createDirectories(work.resolve("node")), moto);
+        s3Root = Files.createDirectories(work.resolve("s3"));
+        hdfsRoot = Files.createDirectories(work.resolve("hdfs"));
+        createSourceTables();
+        System.setProperty("spark.master", "local[2]");
+        System.setProperty("spark.sql.shuffle.partitions", "4");
+        System.setProperty("spark.ui.enabled", "false");
+        System.setProperty("spark.sql.session.timeZone", "UTC");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (spark != null) {
+            spark.stop();
+        }
+    }
+
+    private static void createSourceTables() throws SQLException {
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             Statement s = c.createStatement()) {
+            s.execute("""
+                    CREATE TABLE typed (
+                      id INT PRIMARY KEY,
+                      name VARCHAR(100),
+                      amount DECIMAL(12,3),
+                      big_amount DECIMAL(30,10),
+                      created DATETIME,
+                      updated TIMESTAMP NULL DEFAULT NULL,
+                      birthday DATE,
+                      active TINYINT(1),
+                      views BIGINT,
+                      ratio DOUBLE,
+                      note TEXT
+                    ) CHARACTER SET utf8mb4""");
+            s.execute("""
+                    INSERT INTO typed VALUES
+                      (1, 'Zoë — 東京 ✓ 🚀', 1234.567, 12345678901234567890.0123456789, '2024-02-29 13:14:15',
+                       '2024-03-01 00:00:01', '2024-02-29', 1, 9007199254740993, 1.5, 'naïve café'),
+                      (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+                      (3, '', -0.001, -1.0000000001, '1999-12-31 23:59:59', '2038-01-19 03:14:07', '1970-01-01', 0,
+                       -1, -2.25, ''),
+                      (4, 'Ελληνικά, עברית, العربية', 0.000, 0, '1901-12-14 20:45:52', '1970-01-01 00:00:01',
+                       '9999-12-31', 1, 0, 0, 'line1\\nline2\\ttab')""");
+            s.execute("""
+                    CREATE TABLE events (
+                      id BIGINT PRIMARY KEY,
+                      kind VARCHAR(20) NOT NULL,
+                      amount DECIMAL(18,2),
+                      happened DATETIME NOT NULL,
+                      label VARCHAR(64)
+                    ) CHARACTER SET utf8mb4""");
+            s.execute("SET SESSION max_recursive_iterations = 1000000");
+            s.execute("INSERT INTO events WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < "
+                    + BIG_ROWS + ") SELECT n, ELT(1 + n % 3, 'view', 'click', 'buy'), "
+                    + "IF(n % 10 = 0, NULL, n * 1.25), "
+                    + "TIMESTAMPADD(SECOND, n * 37, '2024-01-01 00:00:00'), "
+                    + "IF(n % 7 = 0, NULL, CONCAT('événement-', n)) FROM seq");
+        }
+    }
+
+    private static JobDefinition definition(String jobJson) throws IOException {
+        Path examples = Path.of(System.getProperty("repo.root"), "examples");
+        return new JobDefinitionParser(PREFIX).parse("contract", Files.readString(examples.resolve("defaults.json")),
+                jobJson, "jobs/contract@1");
+    }
+
+    private static String job(String passwordParameter, String tables) {
+        return """
+                {"source": {"jdbcUrl": "%s", "username": "%s", "passwordParameter": "%s",
+                            "stagingFormat": "avro", "tables": [%s]},
+                 "target": {"s3Uri": "%s"}}""".formatted(db.jdbcUrl(), db.user(), passwordParameter, tables, TARGET);
+    }
+
+    private static RunJobFlowRequest request(JobDefinition definition, String runKey, Instant claimedAt) {
+        LauncherSettings settings = new LauncherSettings("emr-ingest", MotoServer.REGION, PREFIX, "ledger",
+                BUCKET, "svc-role", "instance-profile", List.of(), "");
+        return ClusterRequestBuilder.build(definition, ClusterRequestBuilder.Run.of("emr-ingest", "contract", runKey),
+                claimedAt, settings, assets);
+    }
+
+    /** The S3 object a bootstrap action or script-runner step names, fetched as EMR fetches it. */
+    private static Path fetch(String s3Uri) throws IOException {
+        String rest = s3Uri.substring("s3://".length());
+        String bucket = rest.substring(0, rest.indexOf('/'));
+        String key = rest.substring(rest.indexOf('/') + 1);
+        Path local = Files.createDirectories(work.resolve("fetched").resolve(bucket).resolve(key).getParent())
+                .resolve(key.substring(key.lastIndexOf('/') + 1));
+        Files.deleteIfExists(local);
+        aws.s3().getObject(r -> r.bucket(bucket).key(key), ResponseTransformer.toFile(local));
+        return local;
+    }
+
+    private static List<String> local(List<String> args) {
+        return args.stream().map(a -> a.startsWith("hdfs:///") ? hdfsRoot.toUri() + a.substring("hdfs:///".length())
+                : a.startsWith("s3://contract-lake/") ? s3Root.toUri() + a.substring("s3://".length()) : a).toList();
+    }
+
+    /** Runs the bootstrap action and every step of the request in order; stops at the first failing step. */
+    private static List<StepRunner.Result> execute(RunJobFlowRequest request) throws IOException {
+        var bootstrap = request.bootstrapActions().get(0).scriptBootstrapAction();
+        StepRunner.Result installed = runner.bootstrap(fetch(bootstrap.path()), bootstrap.args());
+        stepLogs.add(installed.output());
+        assertEquals(0, installed.exitCode(), installed.output());
+        assertTrue(Files.isRegularFile(runner.libDir().resolve("mysql-connector-j.jar")));
+
+        List<StepRunner.Result> results = new ArrayList<>();
+        for (StepConfig step : request.steps()) {
+            List<String> args = step.hadoopJarStep().args();
+            stepArgs.add(args);
+            StepRunner.Result result;
+            if (step.hadoopJarStep().jar().endsWith("script-runner.jar")) {
+                result = runner.sqoopStep(fetch(args.get(0)), local(args.subList(1, args.size())));
+            } else {
+                assertEquals("command-runner.jar", step.hadoopJarStep().jar());
+                assertEquals(List.of("spark-submit", "--deploy-mode", "cluster", "--class",
+                        ClusterRequestBuilder.SPARK_MAIN_CLASS), args.subList(0, 5));
+                assertEquals(assets.sparkJob(), args.get(5));
+                IngestJob.main(local(args.subList(6, args.size())).toArray(String[]::new));
+                result = new StepRunner.Result(0, "", java.util.Set.of());
+            }
+            stepLogs.add(result.output());
+            processArgs.addAll(result.commandLines());
+            results.add(result);
+            if (result.exitCode() != 0) {
+                break;
+            }
+        }
+        return results;
+    }
+
+    private static SparkSession spark() {
+        spark = SparkSession.builder().getOrCreate();
+        return spark;
+    }
+
+    private static Dataset<Row> source(String table) {
+        Properties props = new Properties();
+        props.setProperty("user", db.user());
+        props.setProperty("password", db.password());
+        return spark().read().jdbc(db.jdbcUrl(), table, props);
+    }
+
+    private static Dataset<Row> target(String table, String runId) {
+        return spark().read().parquet(s3Root.resolve("contract-lake/raw/shop").resolve(table).toUri().toString())
+                .where("_run_id = '" + runId + "'")
+                .drop("_run_key", "_ingested_at", "ingest_date", "_run_id");
+    }
+
+    private static List<String> types(Dataset<Row> data) {
+        return Arrays.stream(data.schema().fields()).map(f -> f.name() + ":" + f.dataType().sql()).toList();
+    }
+
+    @Test
+    @Order(1)
+    void sqoopImportThenSparkLoadEqualsTheSourceRowForRowAndTypeForType() throws Exception {
+        JobDefinition definition = definition(job(SECRET, """
+                {"name": "typed", "mappers": 1},
+                {"name": "events", "splitBy": "id", "mappers": 4}"""));
+        Instant claimedAt = Instant.parse("2026-11-25T23:59:30Z");
+        RunJobFlowRequest request = request(definition, "2026-11-25T23:59:00Z", claimedAt);
+        String runId = ClusterRequestBuilder.Run.of("emr-ingest", "contract", "2026-11-25T23:59:00Z").runId();
+
+        List<StepRunner.Result> results = execute(request);
+        assertEquals(4, results.size());
+        for (StepRunner.Result r : results) {
+            assertEquals(0, r.exitCode(), r.output());
+        }
+        assertTrue(results.get(2).output().contains("Retrieved " + BIG_ROWS + " records"), results.get(2).output());
+        // 4 mappers: 4 part files in staging.
+        try (Stream<Path> parts = Files.list(hdfsRoot.resolve("emr-ingest/staging/" + runId + "/events"))) {
+            List<String> names = parts.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(4, names.stream().filter(n -> n.matches("part-m-\\d+\\.avro")).count(),
+                    names + "\n" + results.get(2).output());
+        }
+
+        Dataset<Row> typedSource = source("typed");
+        Dataset<Row> typedTarget = target("typed", runId);
+        assertEquals(types(typedSource), types(typedTarget));
+        assertEquals(List.of("id:INT", "name:STRING", "amount:DECIMAL(12,3)", "big_amount:DECIMAL(30,10)",
+                "created:TIMESTAMP", "updated:TIMESTAMP", "birthday:DATE", "active:BOOLEAN", "views:BIGINT",
+                "ratio:DOUBLE", "note:STRING"), types(typedTarget));
+        assertEquals(typedSource.orderBy("id").collectAsList(), typedTarget.orderBy("id").collectAsList());
+        Row unicode = typedTarget.where("id = 1").first();
+        assertEquals("Zoë — 東京 ✓ 🚀", unicode.getString(1));
+        Row nulls = typedTarget.where("id = 2").first();
+        for (int i = 1; i < nulls.length(); i++) {
+            assertTrue(nulls.isNullAt(i), "column " + i + " of the all-NULL row");
+        }
+
+        Dataset<Row> eventsSource = source("events");
+        Dataset<Row> eventsTarget = target("events", runId);
+        assertEquals(types(eventsSource), types(eventsTarget));
+        assertEquals(BIG_ROWS, eventsTarget.count());
+        assertEquals(0, eventsSource.exceptAll(eventsTarget).count());
+        assertEquals(0, eventsTarget.exceptAll(eventsSource).count());
+
+        // The run's partition is the claim's date (not the date the Spark step ran), with a manifest beside the data.
+        Path partition = s3Root.resolve("contract-lake/raw/shop/events/ingest_date=2026-11-25/_run_id=" + runId);
+        String manifest = Files.readString(partition.resolve("_manifest.json"));
+        assertTrue(manifest.contains("\"rowCount\":" + BIG_ROWS + ","), manifest);
+        try (Stream<Path> files = Files.list(partition)) {
+            for (Path part : files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList()) {
+                assertTrue(manifest.contains("\"name\":\"" + part.getFileName() + "\""), manifest);
+            }
+        }
+        for (StructField field : eventsTarget.schema().fields()) {
+            assertTrue(manifest.contains("\"name\":\"" + field.name() + "\""), manifest);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void rerunOfTheSameRunReplacesOnlyItsOwnPartition() throws Exception {
+        // Another run the same day, then the first run again (retried after midnight): each keeps its own rows.
+        JobDefinition definition = definition(job(SECRET, "{\"name\": \"typed\", \"mappers\": 1}"));
+        String first = ClusterRequestBuilder.Run.of("emr-ingest", "contract", "2026-11-25T23:59:00Z").runId();
+        String second = ClusterRequestBuilder.Run.of("emr-ingest", "contract", "manual-1").runId();
+        hdfsCleanup(first);
+        assertSucceeded(execute(request(definition, "manual-1", Instant.parse("2026-11-25T10:00:00Z"))));
+        assertSucceeded(execute(request(definition, "2026-11-25T23:59:00Z", Instant.parse("2026-11-25T23:59:30Z"))));
+
+        Dataset<Row> all = spark().read().parquet(s3Root.resolve("contract-lake/raw/shop/typed").toUri().toString());
+        assertEquals(List.of("2026-11-25"), all.select("ingest_date").distinct().collectAsList().stream()
+                .map(r -> r.get(0).toString()).toList());
+        assertEquals(List.of(first, second).stream().sorted().toList(),
+                all.select("_run_id").distinct().collectAsList().stream().map(r -> r.getString(0)).sorted().toList());
+        assertEquals(4, all.where("_run_id = '" + first + "'").count());
+        assertEquals(4, all.where("_run_id = '" + second + "'").count());
+    }
+
+    /** A retried run re-imports: Sqoop refuses an existing target directory, and HDFS dies with each cluster. */
+    private static void hdfsCleanup(String runId) throws IOException {
+        Path staging = hdfsRoot.resolve("emr-ingest/staging/" + runId);
+        if (Files.exists(staging)) {
+            try (Stream<Path> files = Files.walk(staging)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void assertSucceeded(List<StepRunner.Result> results) {
+        for (StepRunner.Result r : results) {
+            assertEquals(0, r.exitCode(), r.output());
+        }
+    }
+
+    @Test
+    @Order(3)
+    void wrongPasswordFailsTheStepWithTheCauseInItsLog() throws Exception {
+        JobDefinition definition = definition(job(WRONG_SECRET, "{\"name\": \"typed\", \"mappers\": 1}"));
+        List<StepRunner.Result> results = execute(request(definition, "wrong-password", null));
+        assertEquals(1, results.size(), "the Spark step must not run after a failed import");
+        StepRunner.Result sqoop = results.get(0);
+        assertNotEquals(0, sqoop.exitCode(), sqoop.output());
+        assertTrue(sqoop.output().contains("Access denied for user '" + db.user() + "'"), sqoop.output());
+        assertTrue(sqoop.output().contains("sqoop import of table typed failed"), sqoop.output());
+    }
+
+    @Test
+    @Order(4)
+    void missingTableFailsTheStepWithTheCauseInItsLog() throws Exception {
+        JobDefinition definition = definition(job(SECRET, "{\"name\": \"no_such_table\", \"mappers\": 1}"));
+        List<StepRunner.Result> results = execute(request(definition, "missing-table", null));
+        assertEquals(1, results.size());
+        StepRunner.Result sqoop = results.get(0);
+        assertNotEquals(0, sqoop.exitCode(), sqoop.output());
+        assertTrue(sqoop.output().contains("no_such_table' doesn't exist"), sqoop.output());
+    }
+
+    @Test
+    @Order(5)
+    void missingSecretFailsTheStepBeforeSqoopRuns() throws Exception {
+        JobDefinition definition = definition(job(PREFIX + "/secrets/absent", "{\"name\": \"typed\", \"mappers\": 1}"));
+        List<StepRunner.Result> results = execute(request(definition, "absent-secret", null));
+        StepRunner.Result sqoop = results.get(0);
+        assertEquals(1, sqoop.exitCode(), sqoop.output());
+        assertTrue(sqoop.output().contains("could not store the password from SSM parameter " + PREFIX
+                + "/secrets/absent"), sqoop.output());
+        assertFalse(sqoop.output().contains("running:"), sqoop.output());
+    }
+
+    @Test
+    @Order(6)
+    void thePasswordIsInNoStepArgumentProcessArgumentLogLineOrFileLeftBehind() throws IOException {
+        String password = db.password();
+        assertFalse(stepArgs.isEmpty() || stepLogs.isEmpty() || processArgs.isEmpty(), "the runs above produced no evidence");
+        assertTrue(processArgs.stream().anyMatch(a -> a.contains("org.apache.sqoop.Sqoop") && a.contains("--password-alias")),
+                "the watcher saw Sqoop's command line");
+        assertTrue(processArgs.stream().anyMatch(a -> a.contains("dev.emringest.credentials.StoreCredential")),
+                "the watcher saw StoreCredential's command line");
+        for (List<String> args : stepArgs) {
+            assertFalse(String.join(" ", args).contains(password), "a step argument holds the password");
+        }
+        for (String line : processArgs) {
+            assertFalse(line.contains(password), "a process argument list holds the password");
+        }
+        for (String log : stepLogs) {
+            assertFalse(log.contains(password), "a step's log holds the password");
+        }
+        // No file left behind holds it, and no credential store or private work dir is left.
+        List<Path> roots = new ArrayList<>(runner.scratchDirs());
+        roots.add(hdfsRoot);
+        roots.add(s3Root);
+        roots.add(work.resolve("node"));
+        byte[] needle = password.getBytes(StandardCharsets.UTF_8);
+        for (Path root : roots) {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    assertFalse(file.getFileName().toString().endsWith(".jceks"), "credential store left: " + file);
+                    assertFalse(contains(Files.readAllBytes(file), needle), "the password is in " + file);
+                }
+            }
+        }
+        try (Stream<Path> left = Files.list(runner.tmp())) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("emr-ingest-sqoop.")).collect(Collectors.toList()));
+        }
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}

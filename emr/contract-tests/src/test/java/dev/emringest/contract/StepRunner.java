@@ -1,0 +1,214 @@
+package dev.emringest.contract;
+
+import dev.emringest.local.MotoServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Runs the on-cluster scripts the way EMR does (script-runner: {@code bash SCRIPT ARGS...}, each argument its own
+ * element), with the scripts' documented test overrides pointing at local stand-ins:
+ * <ul>
+ * <li>{@code aws}: {@code aws_standin.py}, which answers {@code ssm get-parameter} and {@code s3 cp} from moto;</li>
+ * <li>{@code sqoop}: real Sqoop 1.4.7 ({@code org.apache.sqoop.Sqoop}) in its own JVM on the classpath of
+ * {@code testing/sqoop-runtime} (Hadoop 3.3.6), plus {@code HADOOP_CLASSPATH} as the real launcher adds it;</li>
+ * <li>{@code hadoop}: {@code java -cp <same classpath>:$HADOOP_CLASSPATH CLASS ARGS}, as {@code hadoop CLASS} runs;</li>
+ * <li>{@code EMR_INGEST_SQOOP_OPTS}: {@code -fs file:/// -jt local -D mapreduce.jobtracker.address=local}
+ * (Hadoop's local job runner, with Sqoop's own local-mode split count so {@code --num-mappers} holds),
+ * {@code hadoop.tmp.dir} in the work dir, {@code --bindir} on Sqoop's classpath.</li>
+ * </ul>
+ * While a step runs, a watcher reads {@code /proc/<pid>/cmdline} of every process on the machine.
+ */
+final class StepRunner {
+
+    record Result(int exitCode, String output, Set<String> commandLines) {}
+
+    private final Path work;
+    private final Path bin;
+    private final Path libDir;
+    private final Path tmp;
+    private final Path hadoopTmp;
+    private final Path bindir;
+    private final MotoServer moto;
+
+    StepRunner(Path work, MotoServer moto) {
+        this.work = work;
+        this.moto = moto;
+        this.bin = mkdirs(work.resolve("bin"));
+        this.libDir = work.resolve("emr-ingest-lib");
+        this.tmp = mkdirs(work.resolve("tmp"));
+        this.hadoopTmp = mkdirs(work.resolve("hadoop-tmp"));
+        this.bindir = mkdirs(work.resolve("sqoop-classes"));
+        String classpath = sqoopClasspath();
+        Path log4j = work.resolve("log4j.properties");
+        write(log4j, """
+                log4j.rootLogger=INFO, stderr
+                log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+                log4j.appender.stderr.Target=System.err
+                log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+                log4j.appender.stderr.layout.ConversionPattern=%d{HH:mm:ss} %p %c{1}: %m%n
+                log4j.logger.org.apache.hadoop.conf.Configuration.deprecation=WARN
+                log4j.logger.org.apache.hadoop.mapred.LocalJobRunner=WARN
+                log4j.logger.org.apache.hadoop.mapred.Task=WARN
+                log4j.logger.org.apache.hadoop.mapred.MapTask=WARN
+                """);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String jvm = java + " -Xmx768m -Duser.timezone=UTC -Dlog4j.configuration=file:" + log4j;
+        executable(bin.resolve("sqoop"), "#!/usr/bin/env bash\nexec " + jvm + " -cp '" + bindir + ":" + classpath
+                + "'\"${HADOOP_CLASSPATH:+:$HADOOP_CLASSPATH}\" org.apache.sqoop.Sqoop \"$@\"\n");
+        executable(bin.resolve("hadoop"), "#!/usr/bin/env bash\nexec " + jvm + " -cp '" + classpath
+                + "'\"${HADOOP_CLASSPATH:+:$HADOOP_CLASSPATH}\" \"$@\"\n");
+        Path standin = bin.resolve("aws");
+        try (InputStream in = StepRunner.class.getResourceAsStream("aws_standin.py")) {
+            executable(standin, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Path libDir() {
+        return libDir;
+    }
+
+    Path bindir() {
+        return bindir;
+    }
+
+    /** Every directory a step may leave files in. */
+    List<Path> scratchDirs() {
+        return List.of(tmp, hadoopTmp, bindir, libDir);
+    }
+
+    Path tmp() {
+        return tmp;
+    }
+
+    Result bootstrap(Path script, List<String> args) {
+        return run(script, args, Map.of("EMR_INGEST_LIB_DIR", libDir.toString(),
+                "EMR_INGEST_S3_CP", bin.resolve("aws") + " s3 cp"));
+    }
+
+    Result sqoopStep(Path script, List<String> args) {
+        return run(script, args, Map.of(
+                "EMR_INGEST_LIB_DIR", libDir.toString(),
+                "EMR_INGEST_AWS", bin.resolve("aws").toString(),
+                "EMR_INGEST_SQOOP", bin.resolve("sqoop").toString(),
+                "EMR_INGEST_HADOOP", bin.resolve("hadoop").toString(),
+                // mapreduce.jobtracker.address=local: Hadoop 3's local runner forces mapreduce.job.maps=1, and Sqoop
+                // keeps its --num-mappers for local mode only when it sees this (Hadoop 1) marker of a local runner.
+                "EMR_INGEST_SQOOP_OPTS", "-fs file:/// -jt local -D mapreduce.jobtracker.address=local"
+                        + " -D hadoop.tmp.dir=" + hadoopTmp + " --bindir " + bindir));
+    }
+
+    private Result run(Path script, List<String> args, Map<String, String> overrides) {
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+        command.addAll(args);
+        Path output = work.resolve("step-" + System.nanoTime() + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).directory(work.toFile());
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("EMR_INGEST_") || k.startsWith("HADOOP_"));
+        env.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
+        env.put("AWS_ACCESS_KEY_ID", "testing");
+        env.put("AWS_SECRET_ACCESS_KEY", "testing");
+        env.put("TMPDIR", tmp.toString());
+        env.put("TZ", "UTC");
+        env.putAll(overrides);
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        try {
+            Process process = builder.start();
+            Thread watcher = new Thread(() -> {
+                while (process.isAlive()) {
+                    seen.addAll(commandLines());
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "cmdline-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
+            if (!process.waitFor(10, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("step did not finish within 10 minutes: " + command);
+            }
+            watcher.join();
+            return new Result(process.exitValue(), Files.readString(output), seen);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The argument lists of all processes now running (what {@code ps -eo args} shows, unabridged). */
+    static Set<String> commandLines() {
+        Set<String> lines = new java.util.HashSet<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
+                try {
+                    byte[] raw = Files.readAllBytes(p.resolve("cmdline"));
+                    if (raw.length > 0) {
+                        lines.add(new String(raw, StandardCharsets.UTF_8).replace('\0', ' '));
+                    }
+                } catch (IOException | SecurityException gone) {
+                    // the process ended between list and read
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return lines;
+    }
+
+    private static String sqoopClasspath() {
+        String file = System.getProperty("sqoop.classpath.file");
+        if (file == null || !Files.isRegularFile(Path.of(file))) {
+            throw new IllegalStateException("Sqoop's classpath file " + file + " is missing: build testing/sqoop-runtime"
+                    + " first (./mvnw install -DskipTests at the repository root)");
+        }
+        try {
+            return Files.readString(Path.of(file)).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path mkdirs(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void executable(Path file, String text) {
+        write(file, text);
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

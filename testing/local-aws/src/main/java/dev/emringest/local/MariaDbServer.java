@@ -1,0 +1,302 @@
+package dev.emringest.local;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real MariaDB server process on a free loopback port, with its data directory, socket and pid file in a temp
+ * directory: the source database of the data-plane contract tests. It fails loudly when MariaDB is not installed;
+ * no test runs without it.
+ *
+ * <p>After start it holds one database ({@link #database()}) and one user ({@link #user()}) with all privileges on
+ * it and a random password ({@link #password()}). Administration runs through the {@code mariadb} client over the
+ * server's own socket as the OS user that owns the data directory (unix-socket authentication), so no admin
+ * password exists.
+ */
+public final class MariaDbServer implements AutoCloseable {
+
+    public static final String INSTALL_HINT = "install MariaDB: apt-get update && DEBIAN_FRONTEND=noninteractive"
+            + " apt-get install -y --no-install-recommends mariadb-server mariadb-client";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final List<String> SEARCH_PATH = List.of("/usr/sbin", "/usr/bin", "/usr/local/sbin",
+            "/usr/local/bin", "/usr/local/mysql/bin", "/opt/homebrew/bin", "/opt/homebrew/sbin");
+    private static MariaDbServer shared;
+
+    private final Process process;
+    private final Path home;
+    private final Path socket;
+    private final Path log;
+    private final String client;
+    private final int port;
+    private final String database;
+    private final String user;
+    private final String password;
+
+    private MariaDbServer(Process process, Path home, Path socket, Path log, String client, int port,
+                          String database, String user, String password) {
+        this.process = process;
+        this.home = home;
+        this.socket = socket;
+        this.log = log;
+        this.client = client;
+        this.port = port;
+        this.database = database;
+        this.user = user;
+        this.password = password;
+    }
+
+    /** One server for the whole JVM, stopped (and its files removed) when the JVM exits. */
+    public static synchronized MariaDbServer shared() {
+        if (shared == null) {
+            shared = start("emr_ingest", "emr_ingest");
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+        }
+        return shared;
+    }
+
+    /**
+     * Initialises a data directory in a new temp dir, starts the server on a free 127.0.0.1 port, waits until it
+     * accepts connections and creates {@code database} and {@code user} (with a random password).
+     */
+    public static MariaDbServer start(String database, String user) {
+        requireIdentifier(database);
+        requireIdentifier(user);
+        String server = find("mariadbd", "mysqld");
+        String installDb = find("mariadb-install-db", "mysql_install_db");
+        String client = find("mariadb", "mysql");
+        try {
+            Path home = Files.createTempDirectory("mariadb-");
+            Path data = Files.createDirectory(home.resolve("data"));
+            Path tmp = Files.createDirectory(home.resolve("tmp"));
+            Path socket = home.resolve("mysqld.sock");
+            Path log = home.resolve("server.log");
+            String osUser = System.getProperty("user.name");
+
+            List<String> install = new ArrayList<>(List.of(installDb, "--no-defaults", "--datadir=" + data,
+                    "--auth-root-authentication-method=socket", "--skip-test-db", "--user=" + osUser));
+            basedir(server).ifPresent(base -> install.add("--basedir=" + base));
+            run(install, home.resolve("install-db.log"), "mariadb-install-db");
+
+            int port = freePort();
+            List<String> command = List.of(server, "--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp,
+                    "--socket=" + socket, "--pid-file=" + home.resolve("mysqld.pid"),
+                    "--bind-address=127.0.0.1", "--port=" + port, "--user=" + osUser,
+                    "--skip-name-resolve", "--character-set-server=utf8mb4",
+                    "--collation-server=utf8mb4_unicode_ci", "--default-time-zone=+00:00",
+                    "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=48M",
+                    "--innodb-flush-log-at-trx-commit=2", "--max-connections=200", "--log-error=" + log);
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("stdout.log").toFile()))
+                    .start();
+            String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+            MariaDbServer mariadb = new MariaDbServer(process, home, socket, log, client, port, database, user,
+                    password);
+            mariadb.awaitReady();
+            mariadb.admin("CREATE DATABASE `" + database + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n"
+                    + "CREATE USER '" + user + "'@'127.0.0.1' IDENTIFIED BY '" + password + "';\n"
+                    + "CREATE USER '" + user + "'@'localhost' IDENTIFIED BY '" + password + "';\n"
+                    + "GRANT ALL PRIVILEGES ON `" + database + "`.* TO '" + user + "'@'127.0.0.1';\n"
+                    + "GRANT ALL PRIVILEGES ON `" + database + "`.* TO '" + user + "'@'localhost';\n");
+            return mariadb;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start MariaDB (" + INSTALL_HINT + "): " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    /** The user's password: tests seed it into SSM and then look for it where it must not be. */
+    public String password() {
+        return password;
+    }
+
+    /** {@code jdbc:mysql://127.0.0.1:<port>/<database>}, the form job definitions accept. */
+    public String jdbcUrl() {
+        return "jdbc:mysql://127.0.0.1:" + port + "/" + database;
+    }
+
+    /** Runs SQL as the server's administrator (unix socket), failing with the client's output. */
+    public void admin(String sql) {
+        Path script = null;
+        try {
+            script = Files.createTempFile(home, "admin-", ".sql");
+            Files.writeString(script, sql);
+            ProcessBuilder builder = new ProcessBuilder(client, "--no-defaults", "--socket=" + socket,
+                    "--user=root", "--batch")
+                    .redirectInput(script.toFile())
+                    .redirectErrorStream(true);
+            Process admin = builder.start();
+            String output = new String(admin.getInputStream().readAllBytes());
+            if (!admin.waitFor(60, TimeUnit.SECONDS) || admin.exitValue() != 0) {
+                throw new IllegalStateException("mariadb admin SQL failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            if (script != null) {
+                try {
+                    Files.deleteIfExists(script);
+                } catch (IOException ignored) {
+                    // inside the server's temp dir, removed on close
+                }
+            }
+        }
+    }
+
+    private void awaitReady() {
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("MariaDB exited with " + process.exitValue() + ":\n" + logText());
+            }
+            if (Files.exists(socket) && accepts()) {
+                return;
+            }
+            sleep();
+        }
+        close();
+        throw new IllegalStateException("MariaDB did not accept connections within " + START_TIMEOUT + ":\n"
+                + logText());
+    }
+
+    private boolean accepts() {
+        try (Socket probe = new Socket()) {
+            probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            // A MySQL server speaks first: a greeting means it is ready for clients.
+            probe.setSoTimeout(2000);
+            return probe.getInputStream().read() >= 0;
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    private static void run(List<String> command, Path output, String what) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+                .start();
+        try {
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(what + " did not finish within 120 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException(what + " failed with " + process.exitValue() + ":\n"
+                    + Files.readString(output));
+        }
+    }
+
+    /** The first executable of these names on PATH or in the usual sbin/bin directories. */
+    static String find(String... names) {
+        List<String> dirs = new ArrayList<>();
+        String path = System.getenv("PATH");
+        if (path != null) {
+            dirs.addAll(List.of(path.split(File.pathSeparator)));
+        }
+        dirs.addAll(SEARCH_PATH);
+        for (String name : names) {
+            for (String dir : dirs) {
+                if (dir.isEmpty()) {
+                    continue;
+                }
+                Path candidate = Path.of(dir, name);
+                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return candidate.toString();
+                }
+            }
+        }
+        throw new IllegalStateException("MariaDB is not installed: none of " + List.of(names)
+                + " found on PATH or in " + SEARCH_PATH + " (" + INSTALL_HINT + ")");
+    }
+
+    /** Installs from a tarball need --basedir; Debian's packages do not (their share files are in /usr/share). */
+    private static Optional<String> basedir(String server) {
+        Path bin = Path.of(server).getParent();
+        Path base = bin == null ? null : bin.getParent();
+        if (base != null && !base.toString().equals("/usr") && Files.isDirectory(base.resolve("share"))) {
+            return Optional.of(base.toString());
+        }
+        return Optional.empty();
+    }
+
+    private static void requireIdentifier(String name) {
+        if (!name.matches("[A-Za-z0-9_]{1,32}")) {
+            throw new IllegalArgumentException("not a plain identifier: " + name);
+        }
+    }
+
+    private String logText() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "(no log)";
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (Stream<Path> files = Files.walk(home)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind is harmless
+        }
+    }
+}
