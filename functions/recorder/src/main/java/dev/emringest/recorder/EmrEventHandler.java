@@ -1,15 +1,19 @@
 package dev.emringest.recorder;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Entry point for EMR's "EMR Cluster State Change" and "EMR Step Status Change" events from EventBridge.
- * The input is the raw EventBridge envelope: EMR's detail has no class in aws-lambda-java-events.
+ * The input is the raw EventBridge envelope: EMR's detail has no class in aws-lambda-java-events. A stream
+ * handler: the recorder reads the event with its own JSON mapper, so the runtime never starts its serialisation
+ * library.
  */
-public final class EmrEventHandler implements RequestHandler<Map<String, Object>, Map<String, String>> {
+public final class EmrEventHandler implements RequestStreamHandler {
 
     private final RecordService records;
 
@@ -22,7 +26,12 @@ public final class EmrEventHandler implements RequestHandler<Map<String, Object>
     }
 
     @Override
-    public Map<String, String> handleRequest(Map<String, Object> input, Context context) {
+    public void handleRequest(InputStream input, OutputStream output, Context context) {
+        LambdaJson.write(output, handle(LambdaJson.readObject(input), context));
+    }
+
+    /** One event, as the runtime would have deserialised it. */
+    public Map<String, String> handle(Map<String, Object> input, Context context) {
         EmrEvent event = EmrEvent.from(input);
         RecordService.Result result = records.record(event);
         String line = "record " + result.outcome() + " " + event.kind() + " cluster=" + event.clusterId()
