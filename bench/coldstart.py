@@ -125,16 +125,18 @@ def main():
     ap.add_argument("--java", default=os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"),
                                                    "bin", "java"))
     ap.add_argument("--raw", help="write every sample as JSON to this file")
+    ap.add_argument("--packages-from", default=REPO, metavar="CHECKOUT",
+                    help="take launcher.jar and recorder.jar from another built checkout (e.g. an older commit)")
     args = ap.parse_args()
     if args.samples < 1:
         raise SystemExit("--samples must be positive")
     lib = os.path.join(REPO, "bench/target/lib")
     harness = os.path.join(REPO, "bench/target/classes") + ":" + os.path.join(lib, "*")
-    cp = {f: os.path.join(REPO, PACKAGES[f]) + ":" + harness for f in PACKAGES}
+    cp = {f: os.path.join(args.packages_from, PACKAGES[f]) + ":" + harness for f in PACKAGES}
     for f in PACKAGES.values():
-        if not os.path.exists(os.path.join(REPO, f)):
+        if not os.path.exists(os.path.join(args.packages_from, f)):
             raise SystemExit(f"{f} is missing: build first (bench/coldstart.sh does)")
-    assets = os.path.join(REPO, "functions/launcher/target/classes/assets")
+    assets = os.path.join(args.packages_from, "functions/launcher/target/classes/assets")
     version = subprocess.run([args.java, "-version"], capture_output=True, text=True).stderr.splitlines()
     terminated = json.load(open(os.path.join(REPO, "events/emr-cluster-terminated-completed.json")))
 
@@ -217,7 +219,7 @@ def table(samples, args, version):
                   f"({j:.0f} ms / {p:.0f} ms)", "",
               "| deployment package | size |", "|---|---|"]
     for f, path in PACKAGES.items():
-        size = os.path.getsize(os.path.join(REPO, path))
+        size = os.path.getsize(os.path.join(args.packages_from, path))
         lines.append(f"| {f} (`{path}`) | {size / 1e6:.1f} MB ({size:,} bytes) |")
     return "\n".join(lines)
 
