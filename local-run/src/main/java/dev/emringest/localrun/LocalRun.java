@@ -61,7 +61,7 @@ public final class LocalRun {
         LaunchService launches = LaunchService.create(aws,
                 LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()), Clock.systemUTC());
         out.println("\n== launcher <- events/schedule-scheduler.json");
-        Map<String, String> launched = new ScheduleHandler(launches).handleRequest(
+        Map<String, String> launched = new ScheduleHandler(launches).handle(
                 event(repo, "schedule-scheduler.json"), new LoggedContext("ScheduleLaunchFunction", out::println));
         String clusterId = launched.get("clusterId");
 
@@ -84,7 +84,7 @@ public final class LocalRun {
         out.println("\n== recorder <- EMR Cluster State Change (" + detail.get("state") + ", USER_REQUEST)");
         RecordService records = new RecordService(new Ledger(aws.s3(), ExampleAccount.LEDGER_BUCKET), emr,
                 ExampleAccount.STACK, Clock.systemUTC());
-        new EmrEventHandler(records).handleRequest(stateChange, new LoggedContext("RecorderFunction", out::println));
+        new EmrEventHandler(records).handle(stateChange, new LoggedContext("RecorderFunction", out::println));
 
         String key = Ledger.recordKey(launched.get("job"), launched.get("runKey"));
         String record = aws.s3().getObjectAsBytes(r -> r.bucket(ExampleAccount.LEDGER_BUCKET).key(key))

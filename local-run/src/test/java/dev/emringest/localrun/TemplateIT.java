@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,7 +45,8 @@ class TemplateIT {
             try (JarFile packaged = new JarFile(jar.toFile())) {
                 assertTrue(packaged.getEntry(handler.replace('.', '/') + ".class") != null, handler + " not in " + jar);
             }
-            assertTrue(RequestHandler.class.isAssignableFrom(Class.forName(handler)), handler);
+            assertTrue(RequestHandler.class.isAssignableFrom(Class.forName(handler))
+                    || RequestStreamHandler.class.isAssignableFrom(Class.forName(handler)), handler);
         }
         assertEquals(List.of("dev.emringest.launcher.ScheduleHandler", "dev.emringest.launcher.SqsHandler",
                 "dev.emringest.recorder.EmrEventHandler", "dev.emringest.recorder.ReconcileHandler"), handlers);

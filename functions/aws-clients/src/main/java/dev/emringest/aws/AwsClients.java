@@ -1,10 +1,15 @@
 package dev.emringest.aws;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -43,10 +48,7 @@ public final class AwsClients {
 
     private AwsClients(Region region, AwsCredentialsProvider credentials, URI endpoint, boolean pathStyle,
                        Duration apiCallTimeout, Duration attemptTimeout) {
-        this.http = UrlConnectionHttpClient.builder()
-                .connectionTimeout(Duration.ofSeconds(3))
-                .socketTimeout(attemptTimeout)
-                .build();
+        this.http = http(Duration.ofSeconds(3), attemptTimeout);
         this.region = region;
         this.credentials = credentials;
         this.endpoint = endpoint;
@@ -66,8 +68,49 @@ public final class AwsClients {
         }
         // A local endpoint (moto, LocalStack) serves buckets by path, not by virtual host.
         boolean local = env.containsKey("AWS_ENDPOINT_URL") || env.containsKey("AWS_ENDPOINT_URL_S3");
-        return new AwsClients(Region.of(region), DefaultCredentialsProvider.builder().build(), null, local,
+        return new AwsClients(Region.of(region), credentials(env), null, local,
                 DEFAULT_API_CALL_TIMEOUT, DEFAULT_ATTEMPT_TIMEOUT);
+    }
+
+    /**
+     * Where Lambda puts the function's credentials, without probing a provider chain (profiles, web identity,
+     * instance metadata): under SnapStart the container credentials endpoint
+     * ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI}, read at the first call, after the restore), otherwise the
+     * access-key variables. The SDK's default chain is left for runs outside Lambda that set neither.
+     */
+    static AwsCredentialsProvider credentials(Map<String, String> env) {
+        if (present(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI") || present(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
+            return ContainerCredentialsProvider.builder().build();
+        }
+        if (present(env, "AWS_ACCESS_KEY_ID")) {
+            return EnvironmentVariableCredentialsProvider.create();
+        }
+        return DefaultCredentialsProvider.builder().build();
+    }
+
+    private static boolean present(Map<String, String> env, String name) {
+        String value = env.get(name);
+        return value != null && !value.isBlank();
+    }
+
+    /**
+     * The JDK's HttpURLConnection, each connection with the given timeouts. HTTPS uses the JDK's default SSL
+     * socket factory, created at the first HTTPS connection; the SDK's own factory would build an SSL context
+     * (reading the trust store, about 120 ms) when the client is built, before anything needs it.
+     */
+    private static SdkHttpClient http(Duration connectTimeout, Duration readTimeout) {
+        int connectMillis = (int) connectTimeout.toMillis();
+        int readMillis = (int) readTimeout.toMillis();
+        return UrlConnectionHttpClient.create(uri -> {
+            try {
+                HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+                connection.setConnectTimeout(connectMillis);
+                connection.setReadTimeout(readMillis);
+                return connection;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     /** Every service at one endpoint, as moto server or a WireMock proxy serves them in tests and local runs. */

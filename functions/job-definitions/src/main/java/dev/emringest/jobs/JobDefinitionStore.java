@@ -28,6 +28,21 @@ public final class JobDefinitionStore {
         this.parser = new JobDefinitionParser(prefix);
     }
 
+    /**
+     * Parses and validates a built-in definition, as {@link #load} does with the stored ones, without calling SSM:
+     * priming for SnapStart, so the snapshot holds the schema validator's and the mapper's classes, warm.
+     */
+    public JobDefinition prime() {
+        String job = "{\"source\": {\"jdbcUrl\": \"jdbc:mysql://priming.invalid:3306/db\", \"username\": \"priming\","
+                + " \"passwordParameter\": \"" + prefix + "/secrets/priming\", \"tables\": [{\"name\": \"t\","
+                + " \"splitBy\": \"id\", \"columns\": [\"id\"], \"transform\": {\"sql\": \"SELECT id FROM source\"}}]},"
+                + " \"target\": {\"s3Uri\": \"s3://priming-bucket/t\", \"format\": \"parquet\"},"
+                + " \"cluster\": {\"releaseLabel\": \"emr-7.4.0\", \"master\": {\"instanceTypes\": [\"m5.xlarge\"]},"
+                + " \"core\": {\"instanceTypes\": [\"m5.xlarge\"], \"count\": 1}, \"tags\": {\"team\": \"priming\"},"
+                + " \"configurations\": [{\"Classification\": \"spark-defaults\", \"Properties\": {\"k\": \"v\"}}]}}";
+        return parser.parse("priming", "{\"importer\": \"sqoop\"}", job, "priming");
+    }
+
     public JobDefinition load(String job) {
         if (job == null || !JOB_NAME.matcher(job).matches()) {
             throw new JobDefinitionException(String.valueOf(job),

@@ -22,7 +22,7 @@ public record LaunchRequest(String job, String runKey) {
     static final Pattern RUN_KEY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$");
     private static final Set<String> SQS_FIELDS = Set.of("job", "runKey", "window");
     /** A body naming a field twice is ambiguous (which job?): rejected, not resolved by "last one wins". */
-    private static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     public LaunchRequest {
         if (job == null || !JobDefinitionStore.JOB_NAME.matcher(job).matches()) {

@@ -72,6 +72,21 @@ public final class LaunchService {
                 new ClusterAssets(s3, settings.clusterBucket()), settings, clock);
     }
 
+    /**
+     * SnapStart priming: runs what a launch runs except its AWS calls (request parsing, definition parsing and
+     * validation, the RunJobFlow request, ledger records), so the snapshot holds those classes loaded and
+     * initialised. It calls no AWS API, resolves no credentials and creates nothing unique (no attempt id, no
+     * random value, no clock reading) that every restored instance would then share.
+     */
+    public void prime() {
+        LaunchRequest request = LaunchRequest.fromSchedule(Map.of("job", "priming", "scheduledTime", "1970-01-01T00:00:00Z"));
+        Run run = Run.of(settings.stackName(), request.job(), request.runKey());
+        ClusterRequestBuilder.build(definitions.prime(), run, settings,
+                new ClusterAssets.Published("s3://priming/a", "s3://priming/b", "s3://priming/c", "s3://priming/d"));
+        Ledger.prime();
+        LaunchLog.launched(new Result(Outcome.LAUNCHED, run.job(), run.runKey(), "j-PRIMING", run.clusterName()));
+    }
+
     public Result launch(LaunchRequest request) {
         Run run = Run.of(settings.stackName(), request.job(), request.runKey());
         Optional<Versioned<RunRecord>> existing = ledger.read(run.job(), run.runKey());

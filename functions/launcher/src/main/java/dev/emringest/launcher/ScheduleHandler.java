@@ -1,28 +1,58 @@
 package dev.emringest.launcher;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.crac.Resource;
 
 /**
  * Entry point for schedules: EventBridge Scheduler's raw input or the classic "Scheduled Event" envelope.
  * A failure is thrown so the asynchronous invocation is retried and then sent to the on-failure destination.
+ *
+ * <p>A stream handler: the event is read with the launcher's own JSON mapper, so the runtime never starts its
+ * serialisation library (a second Jackson, about a fifth of a cold start).
  */
-public final class ScheduleHandler implements RequestHandler<Map<String, Object>, Map<String, String>> {
+public final class ScheduleHandler implements RequestStreamHandler, Resource {
 
     private final LaunchService launches;
 
     public ScheduleHandler() {
         this(LaunchService.fromEnvironment(System.getenv()));
+        SnapStart.registerIfActive(this);
     }
 
     public ScheduleHandler(LaunchService launches) {
         this.launches = launches;
     }
 
+    /** SnapStart: primes before the snapshot (see {@link LaunchService#prime()}). */
     @Override
-    public Map<String, String> handleRequest(Map<String, Object> input, Context context) {
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        launches.prime();
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // Nothing to renew: no connection, credential or unique value was made before the snapshot.
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) {
+        Map<String, Object> event;
+        try {
+            event = LambdaJson.readObject(input);
+        } catch (InvalidRequestException e) {
+            context.getLogger().log("launch rejected: " + e.getMessage());
+            throw e;
+        }
+        LambdaJson.write(output, handle(event, context));
+    }
+
+    /** One schedule firing: the event as the runtime would have deserialised it. */
+    public Map<String, String> handle(Map<String, Object> input, Context context) {
         LaunchRequest request;
         try {
             request = LaunchRequest.fromSchedule(input);

@@ -61,7 +61,7 @@ class LauncherIT {
     }
 
     private Map<String, String> schedule(String file) {
-        return new ScheduleHandler(launches).handleRequest(event(file), context);
+        return new ScheduleHandler(launches).handle(event(file), context);
     }
 
     private SQSBatchResponse sqs(SQSEvent event) {

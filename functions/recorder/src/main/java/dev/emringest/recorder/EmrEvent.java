@@ -20,7 +20,7 @@ public record EmrEvent(Kind kind, String clusterId, String clusterName, String s
         static final Reason NONE = new Reason("", "");
     }
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    static final JsonMapper JSON = JsonMapper.builder().build();
 
     public static EmrEvent from(Map<String, Object> event) {
         Object type = event == null ? null : event.get("detail-type");

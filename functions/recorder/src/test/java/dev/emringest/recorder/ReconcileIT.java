@@ -258,7 +258,7 @@ class ReconcileIT {
         });
         ReconcileHandler racing = new ReconcileHandler(new ReconcileService(ledger, eventFirst, records, clock));
 
-        Map<String, Integer> summary = racing.handleRequest(Map.of(), context);
+        Map<String, Integer> summary = racing.handle(Map.of(), context);
 
         assertEquals("FINAL", eventAnswer.get().get("outcome"), "the event finalised the run");
         assertEquals(RunState.FAILED, record(runKey).state());
@@ -285,7 +285,7 @@ class ReconcileIT {
         EmrEventHandler racing = new EmrEventHandler(new RecordService(ledger, reconcileFirst, STACK, clock));
         Versioned<RunRecord> open = versioned(runKey);
 
-        Map<String, String> answer = racing.handleRequest(clusterEvent(clusterId, launched.clusterName(), "TERMINATED",
+        Map<String, String> answer = racing.handle(clusterEvent(clusterId, launched.clusterName(), "TERMINATED",
                 reason("USER_REQUEST", "Terminated by user request")), context);
 
         assertEquals(summary(1, 1, 0, 0, 0, 0), reconciled.get(), "the reconcile finalised the run");
@@ -595,11 +595,11 @@ class ReconcileIT {
     // ---- handlers -----------------------------------------------------------------------------------------------
 
     private Map<String, String> event(Map<String, Object> event) {
-        return events.handleRequest(event, context);
+        return events.handle(event, context);
     }
 
     private Map<String, Integer> reconcile() {
-        return reconcile.handleRequest(Map.of(), context);
+        return reconcile.handle(Map.of(), context);
     }
 
     private static Map<String, Integer> summary(int open, int finalised, int adopted, int launchFailed, int closed,

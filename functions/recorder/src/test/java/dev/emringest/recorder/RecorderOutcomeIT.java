@@ -655,7 +655,7 @@ class RecorderOutcomeIT {
     }
 
     private Map<String, String> invoke(Map<String, Object> event) {
-        return handler.handleRequest(event, context);
+        return handler.handle(event, context);
     }
 
     // ---- EventBridge events, deserialised as the Lambda runtime does for a Map input ----------------------------
