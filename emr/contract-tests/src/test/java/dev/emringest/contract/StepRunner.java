@@ -26,7 +26,11 @@ import java.util.stream.Stream;
  * <li>{@code hadoop}: {@code java -cp <same classpath>:$HADOOP_CLASSPATH CLASS ARGS}, as {@code hadoop CLASS} runs;</li>
  * <li>{@code EMR_INGEST_SQOOP_OPTS}: {@code -fs file:/// -jt local -D mapreduce.jobtracker.address=local}
  * (Hadoop's local job runner, with Sqoop's own local-mode split count so {@code --num-mappers} holds),
- * {@code hadoop.tmp.dir} in the work dir, {@code --bindir} on Sqoop's classpath.</li>
+ * {@code hadoop.tmp.dir} in the work dir, {@code --bindir} on Sqoop's classpath;</li>
+ * <li>{@code spark-submit} (spark-jdbc step): a stand-in that takes the options the script passes (client mode
+ * only), turns {@code --conf k=v} and {@code --master} into the system properties Spark reads its configuration
+ * from, and runs the {@code --class} in its own JVM with the application jar, {@code --jars} and
+ * {@code --driver-class-path} ahead of the test's classpath (Spark itself). Spark runs in local mode.</li>
  * </ul>
  * While a step runs, a watcher reads {@code /proc/<pid>/cmdline} of every process on the machine.
  */
@@ -69,6 +73,7 @@ final class StepRunner {
                 + "'\"${HADOOP_CLASSPATH:+:$HADOOP_CLASSPATH}\" org.apache.sqoop.Sqoop \"$@\"\n");
         executable(bin.resolve("hadoop"), "#!/usr/bin/env bash\nexec " + jvm + " -cp '" + classpath
                 + "'\"${HADOOP_CLASSPATH:+:$HADOOP_CLASSPATH}\" \"$@\"\n");
+        sparkSubmitStandin(java, log4j);
         Path standin = bin.resolve("aws");
         try (InputStream in = StepRunner.class.getResourceAsStream("aws_standin.py")) {
             executable(standin, new String(in.readAllBytes(), StandardCharsets.UTF_8));
@@ -109,6 +114,57 @@ final class StepRunner {
                 // keeps its --num-mappers for local mode only when it sees this (Hadoop 1) marker of a local runner.
                 "EMR_INGEST_SQOOP_OPTS", "-fs file:/// -jt local -D mapreduce.jobtracker.address=local"
                         + " -D hadoop.tmp.dir=" + hadoopTmp + " --bindir " + bindir));
+    }
+
+    Result sparkJdbcStep(Path script, List<String> args) {
+        return run(script, args, Map.of(
+                "EMR_INGEST_LIB_DIR", libDir.toString(),
+                "EMR_INGEST_AWS", bin.resolve("aws").toString(),
+                "EMR_INGEST_HADOOP", bin.resolve("hadoop").toString(),
+                "EMR_INGEST_SPARK_SUBMIT", bin.resolve("spark-submit").toString(),
+                "EMR_INGEST_SPARK_SUBMIT_OPTS", "--master local[2] --conf spark.ui.enabled=false"
+                        + " --conf spark.sql.shuffle.partitions=4 --conf spark.sql.session.timeZone=UTC"));
+    }
+
+    /**
+     * {@code bin/spark-submit}: the spark-submit options {@code spark-jdbc-import.sh} uses, mapped onto a plain JVM.
+     * The classpath goes through a java argument file (it is longer than one argument may be).
+     */
+    private void sparkSubmitStandin(String java, Path log4j) {
+        String testClasspath = System.getProperty("java.class.path");
+        if (testClasspath == null || !testClasspath.contains("spark-sql_")) {
+            throw new IllegalStateException("the test classpath does not hold Spark: " + testClasspath);
+        }
+        String jvmArgs = System.getProperty("spark.jvm.args", "");
+        executable(bin.resolve("spark-submit"), """
+                #!/usr/bin/env bash
+                # spark-submit stand-in (contract tests): client mode, local master, one JVM.
+                set -euo pipefail
+                props=()
+                cp=()
+                main=
+                while [[ $# -gt 0 ]]; do
+                  case $1 in
+                    --deploy-mode)
+                      [[ $2 == client ]] || { echo "spark-submit stand-in: only --deploy-mode client, got $2" >&2; exit 64; }
+                      shift 2 ;;
+                    --class) main=$2; shift 2 ;;
+                    --master) props+=("-Dspark.master=$2"); shift 2 ;;
+                    --conf) props+=("-D$2"); shift 2 ;;
+                    --jars) cp+=("${2//,/:}"); shift 2 ;;
+                    --driver-class-path) cp+=("$2"); shift 2 ;;
+                    --*) echo "spark-submit stand-in: unsupported option $1" >&2; exit 64 ;;
+                    *) break ;;
+                  esac
+                done
+                [[ -n $main && $# -ge 1 ]] || { echo "spark-submit stand-in: no --class or application jar" >&2; exit 64; }
+                app=$1
+                shift
+                argfile=$(mktemp "%1$s/spark-submit.XXXXXXXX.args")
+                printf -- '-cp\n"%%s"\n' "$app:$(IFS=:; echo "${cp[*]}"):%2$s" >"$argfile"
+                exec %3$s -Xmx1g -Duser.timezone=UTC -Djava.io.tmpdir="${TMPDIR:-/tmp}" %4$s \
+                  -Dlog4j.configuration=file:%5$s "${props[@]}" @"$argfile" "$main" "$@"
+                """.formatted(bin, testClasspath, java, jvmArgs, log4j));
     }
 
     private Result run(Path script, List<String> args, Map<String, String> overrides) {

@@ -34,7 +34,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Spark step: reads one table's staged import, applies the job's transform and writes Parquet partitioned by
+ * Spark step: reads one table's staged import (or, for {@code importer: spark-jdbc}, the table itself over JDBC
+ * with partitioned reads), applies the job's transform and writes Parquet partitioned by
  * {@code ingest_date} and {@code _run_id}, replacing only this run's partition, then writes {@code _manifest.json}
  * into that partition.
  *
@@ -53,6 +54,9 @@ public final class IngestJob {
     public static final String INGESTED_AT_COLUMN = "_ingested_at";
     public static final String INGEST_DATE_COLUMN = "ingest_date";
     public static final String MANIFEST = "_manifest.json";
+
+    static final String CREDENTIAL_PROVIDER_PATH = "hadoop.security.credential.provider.path";
+    static final String MYSQL_DRIVER = "com.mysql.cj.jdbc.Driver";
 
     private static final int SQL_DATE = 91;
     private static final int SQL_TIMESTAMP = 93;
@@ -82,9 +86,11 @@ public final class IngestJob {
 
     /** Reads, transforms and writes one table for one run; returns the partition written. */
     public static String run(SparkSession spark, JobArguments arguments, Instant ingestedAt) {
-        Dataset<Row> staged = restoreTypes(spark.read().format(arguments.inputFormat()).load(arguments.input()),
-                stagedSqlTypes(spark, arguments));
-        Dataset<Row> result = transform(spark, staged, arguments, ingestedAt);
+        Dataset<Row> source = arguments.jdbc().isPresent()
+                ? readJdbc(spark, arguments.table(), arguments.jdbc().get())
+                : restoreTypes(spark.read().format(arguments.inputFormat()).load(arguments.input()),
+                        stagedSqlTypes(spark, arguments));
+        Dataset<Row> result = transform(spark, source, arguments, ingestedAt);
         // Dynamic overwrite: only the partitions present in `result` are replaced, which is this run's one.
         spark.conf().set("spark.sql.sources.partitionOverwriteMode", "dynamic");
         result.write()
@@ -96,6 +102,97 @@ public final class IngestJob {
                 + ingestDate(arguments, ingestedAt) + "/" + RUN_ID_COLUMN + "=" + arguments.runId();
         writeManifest(spark, arguments, ingestedAt, partition);
         return partition;
+    }
+
+    /**
+     * Reads the table over JDBC ({@code importer: spark-jdbc}). The password comes from the Hadoop credential store
+     * ({@code hadoop.security.credential.provider.path}, set by the step script to a jceks store on this node) by
+     * alias, and goes to the JDBC reader as a connection property only; it is never logged.
+     *
+     * <p>With a split column: {@code SELECT MIN, MAX} of it, then {@code numPartitions} parallel range reads
+     * (Spark's stride partitioning: the first and last ranges are open, NULLs go to the first, so every row is read
+     * once). Without one, or for an empty table, a single read.
+     */
+    static Dataset<Row> readJdbc(SparkSession spark, String table, JobArguments.Jdbc jdbc) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        char[] password;
+        try {
+            password = conf.getPassword(jdbc.passwordAlias());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read password alias " + jdbc.passwordAlias()
+                    + " from the credential store " + conf.get(CREDENTIAL_PROVIDER_PATH), e);
+        }
+        if (password == null) {
+            throw new IllegalStateException("password alias " + jdbc.passwordAlias() + " is not in the credential"
+                    + " store (" + CREDENTIAL_PROVIDER_PATH + "=" + conf.get(CREDENTIAL_PROVIDER_PATH) + ")");
+        }
+        Map<String, String> options = new HashMap<>();
+        options.put("url", jdbc.url());
+        options.put("user", jdbc.username());
+        options.put("password", new String(password));
+        java.util.Arrays.fill(password, '\0');
+        options.put("driver", MYSQL_DRIVER);
+        // Connector/J reads a whole result set into memory unless it fetches through a server-side cursor.
+        options.put("useCursorFetch", "true");
+        options.put("fetchsize", "10000");
+        String quotedTable = quoteIdentifier(table);
+
+        Map<String, String> read = new HashMap<>(options);
+        read.put("dbtable", quotedTable);
+        String partitioning = "1 partition";
+        if (jdbc.splitBy() != null) {
+            String column = quoteIdentifier(jdbc.splitBy());
+            Map<String, String> boundsQuery = new HashMap<>(options);
+            boundsQuery.put("query", "SELECT MIN(" + column + ") AS lo, MAX(" + column + ") AS hi FROM " + quotedTable);
+            Row bounds = spark.read().format("jdbc").options(boundsQuery).load().first();
+            if (!bounds.isNullAt(0)) {
+                String[] range = bounds(table, jdbc.splitBy(), bounds.get(0), bounds.get(1));
+                read.put("partitionColumn", jdbc.splitBy());
+                read.put("lowerBound", range[0]);
+                read.put("upperBound", range[1]);
+                read.put("numPartitions", String.valueOf(jdbc.numPartitions()));
+                partitioning = jdbc.numPartitions() + " partitions on " + jdbc.splitBy() + " in [" + range[0] + ", "
+                        + range[1] + "]";
+            } else {
+                partitioning = "1 partition (" + jdbc.splitBy() + " has no values)";
+            }
+        }
+        System.err.println("IngestJob: reading table " + table + " over JDBC from " + jdbc.url() + " as "
+                + jdbc.username() + ", " + partitioning);
+        Dataset<Row> data = spark.read().format("jdbc").options(read).load();
+        if (!jdbc.sourceColumns().isEmpty()) {
+            data = data.select(jdbc.sourceColumns().stream().map(IngestJob::column).toArray(Column[]::new));
+        }
+        return data;
+    }
+
+    /** Lower and upper bound for Spark's JDBC partitioning, from the split column's MIN and MAX. */
+    static String[] bounds(String table, String column, Object min, Object max) {
+        if (min instanceof java.math.BigDecimal lo && max instanceof java.math.BigDecimal hi) {
+            try {
+                return new String[] {
+                        String.valueOf(lo.setScale(0, java.math.RoundingMode.FLOOR).longValueExact()),
+                        String.valueOf(hi.setScale(0, java.math.RoundingMode.CEILING).longValueExact())};
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("--split-by column " + column + " of table " + table
+                        + " has values beyond the 64-bit range Spark partitions on: " + lo + " to " + hi);
+            }
+        }
+        if ((min instanceof Long || min instanceof Integer || min instanceof Short || min instanceof Byte)
+                && (max instanceof Number)) {
+            return new String[] {String.valueOf(((Number) min).longValue()), String.valueOf(((Number) max).longValue())};
+        }
+        if (min instanceof java.sql.Date || min instanceof java.sql.Timestamp || min instanceof java.time.LocalDate
+                || min instanceof java.time.LocalDateTime) {
+            return new String[] {min.toString(), max.toString()};
+        }
+        throw new IllegalArgumentException("--split-by column " + column + " of table " + table + " is of type "
+                + min.getClass().getSimpleName() + ": spark-jdbc partitions on integer, decimal, date or timestamp"
+                + " columns (choose another splitBy, or leave it out for a single partition)");
+    }
+
+    private static String quoteIdentifier(String name) {
+        return "`" + name.replace("`", "``") + "`";
     }
 
     /** Column selection, then the operator's SQL over the view {@code source}, then the run's columns. */
@@ -211,7 +308,7 @@ public final class IngestJob {
                     + ",\"runId\":" + quote(arguments.runId())
                     + ",\"ingestDate\":" + quote(ingestDate(arguments, ingestedAt).toString())
                     + ",\"ingestedAt\":" + quote(ingestedAt.truncatedTo(ChronoUnit.MICROS).toString())
-                    + ",\"input\":" + quote(arguments.input())
+                    + ",\"input\":" + quote(arguments.jdbc().map(JobArguments.Jdbc::url).orElse(arguments.input()))
                     + ",\"rowCount\":" + rows
                     + ",\"bytes\":" + bytes
                     + ",\"schema\":" + written.schema().json()

@@ -69,7 +69,8 @@ class JobArgumentsTest {
         without.remove(at + 1);
         without.remove(at);
 
-        assertEquals("missing required option " + option, failure(args(without)));
+        String message = failure(args(without));
+        assertTrue(message.startsWith("missing required option " + option), message);
     }
 
     @Test
@@ -112,6 +113,71 @@ class JobArgumentsTest {
     void toStringDoesNotPrintTheSql() {
         JobArguments parsed = JobArguments.parse(args(REQUIRED, "--sql", "SELECT secret_column FROM source"));
         assertFalse(parsed.toString().contains("secret_column"));
+    }
+
+    private static final List<String> JDBC = List.of(
+            "--jdbc-url", "jdbc:mysql://db.internal:3306/shop",
+            "--username", "ingest",
+            "--password-alias", "emr-ingest.jdbc.password",
+            "--output", "s3://lake/raw/shop/orders",
+            "--run-key", "k",
+            "--table", "orders");
+
+    @Test
+    void jdbcFormReadsTheTableWithoutStagedInput() {
+        JobArguments parsed = JobArguments.parse(args(JDBC, "--split-by", "id", "--num-partitions", "8",
+                "--source-columns", "id,total", "--columns", "total"));
+        JobArguments.Jdbc jdbc = parsed.jdbc().orElseThrow();
+        assertEquals("jdbc:mysql://db.internal:3306/shop", jdbc.url());
+        assertEquals("ingest", jdbc.username());
+        assertEquals("emr-ingest.jdbc.password", jdbc.passwordAlias());
+        assertEquals("id", jdbc.splitBy());
+        assertEquals(8, jdbc.numPartitions());
+        assertEquals(List.of("id", "total"), jdbc.sourceColumns());
+        assertEquals(List.of("total"), parsed.columns());
+        assertEquals(null, parsed.input());
+        assertTrue(parsed.toString().contains("passwordAlias=emr-ingest.jdbc.password"), parsed.toString());
+    }
+
+    @Test
+    void jdbcWithoutSplitColumnIsOnePartition() {
+        JobArguments.Jdbc jdbc = JobArguments.parse(args(JDBC)).jdbc().orElseThrow();
+        assertEquals(null, jdbc.splitBy());
+        assertEquals(1, jdbc.numPartitions());
+        assertFalse(JobArguments.parse(args(REQUIRED)).jdbc().isPresent());
+    }
+
+    @Test
+    void jdbcOptionsAreChecked() {
+        assertEquals("missing required option --password-alias (reading over JDBC)",
+                failure("--jdbc-url", "jdbc:mysql://h/d", "--username", "u", "--output", "o", "--run-key", "k",
+                        "--table", "t"));
+        assertEquals("option --input cannot be combined with --jdbc-url", failure(args(JDBC, "--input", "/x")));
+        assertEquals("option --username needs --jdbc-url", failure(args(REQUIRED, "--username", "u")));
+        assertEquals("option --split-by needs --jdbc-url", failure(args(REQUIRED, "--split-by", "id")));
+        assertEquals("option --num-partitions needs --split-by (the partition column)",
+                failure(args(JDBC, "--num-partitions", "4")));
+        assertTrue(failure(args(JDBC, "--split-by", "id", "--num-partitions", "0"))
+                .startsWith("option --num-partitions must be an integer 1-9999"));
+        assertTrue(failure(args(JDBC, "--split-by", "id", "--num-partitions", "four"))
+                .startsWith("option --num-partitions must be an integer 1-9999"));
+        assertTrue(failure(args(JDBC, "--split-by", "a,b")).startsWith("option --split-by must be one column"));
+        assertTrue(failure(replace(JDBC, "--jdbc-url", "mysql://h/d")).startsWith("option --jdbc-url must be"));
+        assertEquals("option --source-columns names column 'id' twice",
+                failure(args(JDBC, "--source-columns", "id,id")));
+    }
+
+    @Test
+    void boundsComeFromTheSplitColumnsMinAndMax() {
+        assertEquals(List.of("1", "100000"), List.of(IngestJob.bounds("t", "id", 1L, 100000L)));
+        assertEquals(List.of("-3", "7"), List.of(IngestJob.bounds("t", "id", -3, 7)));
+        assertEquals(List.of("-2", "8"), List.of(IngestJob.bounds("t", "amount",
+                new java.math.BigDecimal("-1.5"), new java.math.BigDecimal("7.25"))));
+        assertEquals(List.of("2024-01-01", "2024-12-31"), List.of(IngestJob.bounds("t", "d",
+                java.sql.Date.valueOf("2024-01-01"), java.sql.Date.valueOf("2024-12-31"))));
+        String message = assertThrows(IllegalArgumentException.class,
+                () -> IngestJob.bounds("t", "name", "a", "z")).getMessage();
+        assertTrue(message.startsWith("--split-by column name of table t is of type String"), message);
     }
 
     private static String[] replace(List<String> base, String option, String value) {

@@ -112,7 +112,7 @@ public final class JobDefinitionParser {
                     tf.isMissingNode() ? null : new Transform(strings(tf.path("columns")), text(tf, "sql"))));
         }
         Source source = new Source(s.path("jdbcUrl").asString(), s.path("username").asString(),
-                s.path("passwordParameter").asString(), s.path("stagingFormat").asString("parquet"), tables);
+                s.path("passwordParameter").asString(), s.path("stagingFormat").asString("avro"), tables);
         JsonNode t = d.path("target");
         Target target = new Target(t.path("s3Uri").asString(), t.path("format").asString("parquet"));
 
@@ -173,7 +173,7 @@ public final class JobDefinitionParser {
                         + " is older than emr-7.0.0, the first release whose default Java runs the Spark job");
             } else if ("sqoop".equals(d.importer()) && compare(release, LAST_SQOOP_RELEASE) > 0) {
                 problems.add("cluster.releaseLabel: importer 'sqoop' needs emr-7.4.0 or earlier ("
-                        + c.releaseLabel() + " ships no Sqoop)");
+                        + c.releaseLabel() + " ships no Sqoop; use importer 'spark-jdbc')");
             }
         }
         return problems;

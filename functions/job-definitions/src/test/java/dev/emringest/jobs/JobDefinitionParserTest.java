@@ -65,7 +65,7 @@ class JobDefinitionParserTest {
                              "core": {"instanceTypes": ["m5.xlarge"], "count": 1}}}""";
         JobDefinition d = parser.parse("t", null, job, "v1");
         assertEquals("sqoop", d.importer());
-        assertEquals("parquet", d.source().stagingFormat());
+        assertEquals("avro", d.source().stagingFormat(), "Sqoop/Kite Parquet staging fails on DECIMAL");
         assertEquals(4, d.source().tables().get(0).mappers());
         assertEquals(3600, d.cluster().idleTimeoutSeconds());
         assertEquals(10, d.cluster().maxInstances());
@@ -96,6 +96,43 @@ class JobDefinitionParserTest {
         assertTrue(e.getMessage().startsWith("job 'orders': "), e.getMessage());
         assertTrue(e.problems().stream().anyMatch(p -> p.startsWith(field)),
                 () -> "expected a problem naming " + field + " in " + e.problems());
+    }
+
+    @Test
+    void sqoopAfterEmr740IsRejectedNamingTheReleaseLabel() throws IOException {
+        String job = edit(example("jobs/orders.json"), "/cluster/releaseLabel", "\"emr-7.5.0\"");
+        JobDefinitionException e = assertThrows(JobDefinitionException.class,
+                () -> parser.parse("orders", example("defaults.json"), job, "v1"));
+        assertEquals(List.of("cluster.releaseLabel: importer 'sqoop' needs emr-7.4.0 or earlier (emr-7.5.0 ships no"
+                + " Sqoop; use importer 'spark-jdbc')"), e.problems());
+    }
+
+    @ParameterizedTest(name = "spark-jdbc on {0}")
+    @CsvSource({"emr-7.0.0", "emr-7.4.0", "emr-7.5.0", "emr-7.10.0", "emr-8.0.0"})
+    void sparkJdbcRunsOnEverySupportedRelease(String releaseLabel) throws IOException {
+        String job = edit(edit(example("jobs/orders.json"), "/cluster/releaseLabel", "\"" + releaseLabel + "\""),
+                "/importer", "\"spark-jdbc\"");
+        JobDefinition d = parser.parse("orders", example("defaults.json"), job, "v1");
+        assertEquals("spark-jdbc", d.importer());
+        assertEquals(releaseLabel, d.cluster().releaseLabel());
+    }
+
+    @Test
+    void sparkJdbcStillNeedsEmr700OrLater() throws IOException {
+        String job = edit(edit(example("jobs/orders.json"), "/cluster/releaseLabel", "\"emr-6.15.0\""),
+                "/importer", "\"spark-jdbc\"");
+        JobDefinitionException e = assertThrows(JobDefinitionException.class,
+                () -> parser.parse("orders", example("defaults.json"), job, "v1"));
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("cluster.releaseLabel: emr-6.15.0 is older")),
+                e.problems().toString());
+    }
+
+    @Test
+    void unknownImporterIsRejectedByTheSchema() throws IOException {
+        String job = edit(example("jobs/orders.json"), "/importer", "\"dms\"");
+        JobDefinitionException e = assertThrows(JobDefinitionException.class,
+                () -> parser.parse("orders", example("defaults.json"), job, "v1"));
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("importer")), e.problems().toString());
     }
 
     @Test

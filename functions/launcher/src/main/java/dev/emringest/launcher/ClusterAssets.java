@@ -12,7 +12,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Publishes what the cluster runs (bootstrap script, step script, Spark job, MySQL driver), bundled inside the
+ * Publishes what the cluster runs (bootstrap script, step scripts, Spark job, MySQL driver), bundled inside the
  * launcher, to {@code s3://<cluster bucket>/assets/<sha256>/<name>}. A content-addressed key never changes once
  * written, so clusters of one launcher version always run the same bytes and a deploy needs no manual upload.
  */
@@ -20,11 +20,13 @@ public final class ClusterAssets {
 
     static final String BOOTSTRAP = "install-mysql-driver.sh";
     static final String SQOOP_STEP = "sqoop-import.sh";
+    static final String SPARK_JDBC_STEP = "spark-jdbc-import.sh";
     static final String SPARK_JOB = "spark-job.jar";
     static final String MYSQL_DRIVER = "mysql-connector-j.jar";
 
     /** S3 URIs of the published assets. */
-    public record Published(String bootstrapScript, String sqoopStep, String sparkJob, String mysqlDriver) {}
+    public record Published(String bootstrapScript, String sqoopStep, String sparkJdbcStep, String sparkJob,
+                            String mysqlDriver) {}
 
     private final S3Client s3;
     private final String bucket;
@@ -39,7 +41,8 @@ public final class ClusterAssets {
     public Published publish() {
         Published current = published;
         if (current == null) {
-            current = new Published(upload(BOOTSTRAP), upload(SQOOP_STEP), upload(SPARK_JOB), upload(MYSQL_DRIVER));
+            current = new Published(upload(BOOTSTRAP), upload(SQOOP_STEP), upload(SPARK_JDBC_STEP),
+                    upload(SPARK_JOB), upload(MYSQL_DRIVER));
             published = current;
         }
         return current;

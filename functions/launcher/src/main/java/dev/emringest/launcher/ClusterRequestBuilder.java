@@ -33,8 +33,9 @@ import software.amazon.awssdk.services.emr.model.Tag;
 
 /**
  * Builds the {@code RunJobFlowRequest} for one run: a pure function of the job definition, the run, the stack's
- * settings and the published assets. Per table, one Sqoop import step then one Spark step; the cluster ends
- * when the last step does, or at the first failure.
+ * settings and the published assets. Per table, with {@code importer: sqoop} one Sqoop import step then one Spark
+ * step; with {@code importer: spark-jdbc} one step that reads the table over JDBC with Spark and writes the target.
+ * The cluster ends when the last step does, or at the first failure.
  */
 public final class ClusterRequestBuilder {
 
@@ -42,6 +43,8 @@ public final class ClusterRequestBuilder {
     public static final String TAG_RUN_KEY = "emr-ingest:run-key";
     public static final String TAG_STACK = "emr-ingest:stack";
     public static final String SPARK_MAIN_CLASS = "dev.emringest.spark.IngestJob";
+    public static final String IMPORTER_SQOOP = "sqoop";
+    public static final String IMPORTER_SPARK_JDBC = "spark-jdbc";
     static final String STAGING_ROOT = "hdfs:///emr-ingest/staging/";
 
     private ClusterRequestBuilder() {}
@@ -85,7 +88,7 @@ public final class ClusterRequestBuilder {
                 .logUri(cluster.logUri() != null ? cluster.logUri()
                         : "s3://" + settings.clusterBucket() + "/logs/" + definition.job() + "/")
                 .releaseLabel(cluster.releaseLabel())
-                .applications(app("Hadoop"), app("Sqoop"), app("Spark"))
+                .applications(applications(definition))
                 .instances(instances(cluster, settings))
                 .serviceRole(settings.serviceRole())
                 .jobFlowRole(settings.instanceProfile())
@@ -98,6 +101,12 @@ public final class ClusterRequestBuilder {
                 .steps(steps(definition, run, claimedAt, settings, assets))
                 .tags(tags(cluster, run, settings))
                 .build();
+    }
+
+    private static List<Application> applications(JobDefinition definition) {
+        return IMPORTER_SPARK_JDBC.equals(definition.importer())
+                ? List.of(app("Hadoop"), app("Spark"))
+                : List.of(app("Hadoop"), app("Sqoop"), app("Spark"));
     }
 
     private static Application app(String name) {
@@ -180,51 +189,19 @@ public final class ClusterRequestBuilder {
         return STAGING_ROOT + run.runId() + "/" + table.name().toLowerCase(Locale.ROOT);
     }
 
+    private static String scriptRunner(LauncherSettings settings) {
+        return "s3://" + settings.region() + ".elasticmapreduce/libs/script-runner/script-runner.jar";
+    }
+
     private static List<StepConfig> steps(JobDefinition definition, Run run, Instant claimedAt,
                                           LauncherSettings settings, ClusterAssets.Published assets) {
         List<StepConfig> steps = new ArrayList<>();
-        String format = definition.source().stagingFormat();
-        String target = definition.target().s3Uri().replaceAll("/+$", "");
         for (Table table : definition.source().tables()) {
-            String staging = stagingDir(run, table);
-            List<String> sqoop = new ArrayList<>(List.of(assets.sqoopStep(),
-                    "--jdbc-url", definition.source().jdbcUrl(),
-                    "--username", definition.source().username(),
-                    "--password-parameter", definition.source().passwordParameter(),
-                    "--table", table.name(),
-                    "--target-dir", staging,
-                    "--format", format,
-                    "--num-mappers", String.valueOf(table.mappers()),
-                    // the spark-job jar also carries StoreCredential, which puts the password in a jceks store
-                    "--tools-jar", assets.sparkJob(),
-                    "--region", settings.region()));
-            if (table.splitBy() != null) {
-                sqoop.addAll(List.of("--split-by", table.splitBy()));
+            if (IMPORTER_SPARK_JDBC.equals(definition.importer())) {
+                steps.add(sparkJdbcStep(definition, table, run, claimedAt, settings, assets));
+            } else {
+                steps.addAll(sqoopSteps(definition, table, run, claimedAt, settings, assets));
             }
-            if (!table.columns().isEmpty()) {
-                sqoop.addAll(List.of("--columns", String.join(",", table.columns())));
-            }
-            steps.add(step("sqoop-import " + table.name(),
-                    "s3://" + settings.region() + ".elasticmapreduce/libs/script-runner/script-runner.jar", sqoop));
-
-            List<String> spark = new ArrayList<>(List.of("spark-submit", "--deploy-mode", "cluster",
-                    "--class", SPARK_MAIN_CLASS, assets.sparkJob(),
-                    "--input", staging,
-                    "--input-format", format,
-                    "--output", target + "/" + table.name().toLowerCase(Locale.ROOT),
-                    "--run-key", run.runKey(),
-                    "--run-id", run.runId(),
-                    "--table", table.name()));
-            if (claimedAt != null) {
-                spark.addAll(List.of("--ingest-date", LocalDate.ofInstant(claimedAt, ZoneOffset.UTC).toString()));
-            }
-            if (table.transform() != null && !table.transform().columns().isEmpty()) {
-                spark.addAll(List.of("--columns", String.join(",", table.transform().columns())));
-            }
-            if (table.transform() != null && table.transform().sql() != null) {
-                spark.addAll(List.of("--sql", table.transform().sql()));
-            }
-            steps.add(step("spark-load " + table.name(), "command-runner.jar", spark));
         }
         for (JobDefinition.SparkStep extra : definition.extraSparkSteps()) {
             List<String> args = new ArrayList<>(List.of("spark-submit", "--deploy-mode", "cluster",
@@ -233,6 +210,81 @@ public final class ClusterRequestBuilder {
             steps.add(step(extra.name(), "command-runner.jar", args));
         }
         return steps;
+    }
+
+    private static String output(JobDefinition definition, Table table) {
+        return definition.target().s3Uri().replaceAll("/+$", "") + "/" + table.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The run's own options and the table's transform, as the Spark job takes them (after its source options). */
+    private static List<String> runAndTransformArgs(Table table, Run run, Instant claimedAt) {
+        List<String> args = new ArrayList<>(List.of("--run-key", run.runKey(), "--run-id", run.runId(),
+                "--table", table.name()));
+        if (claimedAt != null) {
+            args.addAll(List.of("--ingest-date", LocalDate.ofInstant(claimedAt, ZoneOffset.UTC).toString()));
+        }
+        if (table.transform() != null && !table.transform().columns().isEmpty()) {
+            args.addAll(List.of("--columns", String.join(",", table.transform().columns())));
+        }
+        if (table.transform() != null && table.transform().sql() != null) {
+            args.addAll(List.of("--sql", table.transform().sql()));
+        }
+        return args;
+    }
+
+    private static List<StepConfig> sqoopSteps(JobDefinition definition, Table table, Run run, Instant claimedAt,
+                                               LauncherSettings settings, ClusterAssets.Published assets) {
+        String format = definition.source().stagingFormat();
+        String staging = stagingDir(run, table);
+        List<String> sqoop = new ArrayList<>(List.of(assets.sqoopStep(),
+                "--jdbc-url", definition.source().jdbcUrl(),
+                "--username", definition.source().username(),
+                "--password-parameter", definition.source().passwordParameter(),
+                "--table", table.name(),
+                "--target-dir", staging,
+                "--format", format,
+                "--num-mappers", String.valueOf(table.mappers()),
+                // the spark-job jar also carries StoreCredential, which puts the password in a jceks store
+                "--tools-jar", assets.sparkJob(),
+                "--region", settings.region()));
+        if (table.splitBy() != null) {
+            sqoop.addAll(List.of("--split-by", table.splitBy()));
+        }
+        if (!table.columns().isEmpty()) {
+            sqoop.addAll(List.of("--columns", String.join(",", table.columns())));
+        }
+        List<String> spark = new ArrayList<>(List.of("spark-submit", "--deploy-mode", "cluster",
+                "--class", SPARK_MAIN_CLASS, assets.sparkJob(),
+                "--input", staging,
+                "--input-format", format,
+                "--output", output(definition, table)));
+        spark.addAll(runAndTransformArgs(table, run, claimedAt));
+        return List.of(step("sqoop-import " + table.name(), scriptRunner(settings), sqoop),
+                step("spark-load " + table.name(), "command-runner.jar", spark));
+    }
+
+    /**
+     * {@code spark-jdbc-import.sh}: stores the password from SSM in a jceks store on the master, then runs the Spark
+     * job in client mode, which reads the table over JDBC ({@code splitBy} as partition column, {@code mappers}
+     * partitions) and writes the target as the staged path does.
+     */
+    private static StepConfig sparkJdbcStep(JobDefinition definition, Table table, Run run, Instant claimedAt,
+                                            LauncherSettings settings, ClusterAssets.Published assets) {
+        List<String> args = new ArrayList<>(List.of(assets.sparkJdbcStep(),
+                "--jdbc-url", definition.source().jdbcUrl(),
+                "--username", definition.source().username(),
+                "--password-parameter", definition.source().passwordParameter(),
+                "--job-jar", assets.sparkJob(),
+                "--region", settings.region(),
+                "--output", output(definition, table)));
+        if (table.splitBy() != null) {
+            args.addAll(List.of("--split-by", table.splitBy(), "--num-partitions", String.valueOf(table.mappers())));
+        }
+        if (!table.columns().isEmpty()) {
+            args.addAll(List.of("--source-columns", String.join(",", table.columns())));
+        }
+        args.addAll(runAndTransformArgs(table, run, claimedAt));
+        return step("spark-jdbc-import " + table.name(), scriptRunner(settings), args);
     }
 
     private static StepConfig step(String name, String jar, List<String> args) {

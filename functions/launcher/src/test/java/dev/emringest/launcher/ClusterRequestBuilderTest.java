@@ -32,7 +32,7 @@ class ClusterRequestBuilderTest {
             List.of("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"), "sec-conf");
     private static final ClusterAssets.Published ASSETS = new ClusterAssets.Published(
             "s3://cluster-bucket/assets/aa/install-mysql-driver.sh", "s3://cluster-bucket/assets/bb/sqoop-import.sh",
-            "s3://cluster-bucket/assets/cc/spark-job.jar", "s3://cluster-bucket/assets/dd/mysql-connector-j.jar");
+            "s3://cluster-bucket/assets/ee/spark-jdbc-import.sh", "s3://cluster-bucket/assets/cc/spark-job.jar", "s3://cluster-bucket/assets/dd/mysql-connector-j.jar");
     private static final ClusterRequestBuilder.Run RUN =
             ClusterRequestBuilder.Run.of("emr-ingest", "orders", "2026-11-25T02:00:00Z");
 
@@ -139,7 +139,7 @@ class ClusterRequestBuilderTest {
                 "--password-parameter", "/emr-ingest/secrets/shop-db",
                 "--table", "orders",
                 "--target-dir", staging,
-                "--format", "parquet",
+                "--format", "avro",
                 "--num-mappers", "4",
                 "--tools-jar", ASSETS.sparkJob(),
                 "--region", "eu-west-1",
@@ -149,7 +149,7 @@ class ClusterRequestBuilderTest {
         StepConfig spark = steps.get(1);
         assertEquals("command-runner.jar", spark.hadoopJarStep().jar());
         assertEquals(List.of("spark-submit", "--deploy-mode", "cluster", "--class", "dev.emringest.spark.IngestJob",
-                ASSETS.sparkJob(), "--input", staging, "--input-format", "parquet",
+                ASSETS.sparkJob(), "--input", staging, "--input-format", "avro",
                 "--output", "s3://example-lake/raw/shop/orders", "--run-key", "2026-11-25T02:00:00Z",
                 "--run-id", RUN.runId(), "--table", "orders"), spark.hadoopJarStep().args());
 
@@ -167,6 +167,89 @@ class ClusterRequestBuilderTest {
         assertTrue(at > 0, spark.toString());
         assertEquals("2026-11-25", spark.get(at + 1));
         assertEquals(RUN.runId(), spark.get(spark.indexOf("--run-id") + 1));
+    }
+
+    /** The example job with {@code importer: spark-jdbc} on a release without Sqoop. */
+    private static RunJobFlowRequest sparkJdbcRequest(java.time.Instant claimedAt) throws IOException {
+        String job = Files.readString(EXAMPLES.resolve("jobs/orders.json")).replaceFirst("\\{",
+                "{\"importer\": \"spark-jdbc\", ").replace("\"configurations\"",
+                "\"releaseLabel\": \"emr-7.10.0\", \"configurations\"");
+        return ClusterRequestBuilder.build(example(job), RUN, claimedAt, SETTINGS, ASSETS);
+    }
+
+    @Test
+    void sparkJdbcClusterHasNoSqoop() throws IOException {
+        RunJobFlowRequest request = sparkJdbcRequest(null);
+        assertEquals("emr-7.10.0", request.releaseLabel());
+        assertEquals(List.of("Hadoop", "Spark"), request.applications().stream().map(Application::name).toList());
+        var bootstrap = request.bootstrapActions().get(0).scriptBootstrapAction();
+        assertEquals(ASSETS.bootstrapScript(), bootstrap.path(), "the Spark job needs the MySQL driver too");
+    }
+
+    @Test
+    void sparkJdbcIsOneScriptStepPerTableThatReadsOverJdbcAndWritesTheTarget() throws IOException {
+        List<StepConfig> steps = sparkJdbcRequest(java.time.Instant.parse("2026-11-25T23:59:59Z")).steps();
+        assertEquals(List.of("spark-jdbc-import orders", "spark-jdbc-import customers"),
+                steps.stream().map(StepConfig::name).toList());
+        assertTrue(steps.stream().allMatch(s -> s.actionOnFailure() == ActionOnFailure.TERMINATE_CLUSTER));
+        assertTrue(steps.stream().allMatch(s -> s.hadoopJarStep().jar()
+                .equals("s3://eu-west-1.elasticmapreduce/libs/script-runner/script-runner.jar")));
+
+        assertEquals(List.of(ASSETS.sparkJdbcStep(),
+                "--jdbc-url", "jdbc:mysql://shop-db.internal:3306/shop",
+                "--username", "ingest",
+                "--password-parameter", "/emr-ingest/secrets/shop-db",
+                "--job-jar", ASSETS.sparkJob(),
+                "--region", "eu-west-1",
+                "--output", "s3://example-lake/raw/shop/orders",
+                "--split-by", "id",
+                "--num-partitions", "4",
+                "--source-columns", "id,customer_id,status,total,created_at,updated_at",
+                "--run-key", "2026-11-25T02:00:00Z",
+                "--run-id", RUN.runId(),
+                "--table", "orders",
+                "--ingest-date", "2026-11-25"), steps.get(0).hadoopJarStep().args());
+
+        List<String> customers = steps.get(1).hadoopJarStep().args();
+        assertEquals(List.of("--split-by", "id", "--num-partitions", "2"),
+                customers.subList(customers.indexOf("--split-by"), customers.indexOf("--split-by") + 4));
+        assertFalse(customers.contains("--source-columns"), customers.toString());
+        assertEquals(List.of("--sql", "SELECT id, country, created_at FROM source"),
+                customers.subList(customers.size() - 2, customers.size()));
+        for (StepConfig step : steps) {
+            List<String> args = step.hadoopJarStep().args();
+            assertFalse(args.contains("--input") || args.contains("--target-dir"), "no staging: " + args);
+        }
+    }
+
+    @Test
+    void sparkJdbcWithoutSplitColumnReadsInOnePartition() throws IOException {
+        String job = Files.readString(EXAMPLES.resolve("jobs/orders.json")).replaceFirst("\\{",
+                "{\"importer\": \"spark-jdbc\", ").replace("\"splitBy\": \"id\", ", "");
+        List<String> args = ClusterRequestBuilder.build(example(job), RUN, SETTINGS, ASSETS).steps().get(0)
+                .hadoopJarStep().args();
+        assertFalse(args.contains("--split-by") || args.contains("--num-partitions"), args.toString());
+    }
+
+    @Test
+    void noStepArgumentCarriesAPassword() throws IOException {
+        for (RunJobFlowRequest request : List.of(exampleRequest(), sparkJdbcRequest(null))) {
+            for (StepConfig step : request.steps()) {
+                List<String> args = step.hadoopJarStep().args();
+                for (String arg : args) {
+                    assertFalse(arg.toLowerCase(java.util.Locale.ROOT).matches("--password(=.*)?|.*password=.*"),
+                            step.name() + ": " + args);
+                }
+                int at = args.indexOf("--password-parameter");
+                if (step.hadoopJarStep().jar().endsWith("script-runner.jar")) {
+                    assertTrue(at > 0, "the password goes by SSM name: " + args);
+                    assertTrue(args.get(at + 1).startsWith("/emr-ingest/secrets/"), args.toString());
+                } else {
+                    assertEquals(-1, at, "a Spark step reads no database: " + args);
+                }
+                assertFalse(String.join(" ", args).contains("--password-alias"), "the script picks the alias");
+            }
+        }
     }
 
     @Test
