@@ -82,7 +82,8 @@ public final class LaunchService {
         LaunchRequest request = LaunchRequest.fromSchedule(Map.of("job", "priming", "scheduledTime", "1970-01-01T00:00:00Z"));
         Run run = Run.of(settings.stackName(), request.job(), request.runKey());
         ClusterRequestBuilder.build(definitions.prime(), run, settings,
-                new ClusterAssets.Published("s3://priming/a", "s3://priming/b", "s3://priming/c", "s3://priming/d"));
+                new ClusterAssets.Published("s3://priming/a", "s3://priming/b", "s3://priming/c", "s3://priming/d",
+                        "s3://priming/e"));
         Ledger.prime();
         LaunchLog.launched(new Result(Outcome.LAUNCHED, run.job(), run.runKey(), "j-PRIMING", run.clusterName()));
     }
