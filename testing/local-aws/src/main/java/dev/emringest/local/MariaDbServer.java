@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +93,7 @@ public final class MariaDbServer implements AutoCloseable {
             basedir(server).ifPresent(base -> install.add("--basedir=" + base));
             run(install, home.resolve("install-db.log"), "mariadb-install-db");
 
-            int port = freePort();
+            int port = ServerProcesses.freePort();
             List<String> command = List.of(server, "--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp,
                     "--socket=" + socket, "--pid-file=" + home.resolve("mysqld.pid"),
                     "--bind-address=127.0.0.1", "--port=" + port, "--user=" + osUser,
@@ -177,16 +176,17 @@ public final class MariaDbServer implements AutoCloseable {
         Instant deadline = Instant.now().plus(START_TIMEOUT);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("MariaDB exited with " + process.exitValue() + ":\n" + logText());
+                throw new IllegalStateException("MariaDB exited with " + process.exitValue() + ":\n"
+                        + ServerProcesses.logText(log));
             }
             if (Files.exists(socket) && accepts()) {
                 return;
             }
-            sleep();
+            ServerProcesses.pause();
         }
         close();
         throw new IllegalStateException("MariaDB did not accept connections within " + START_TIMEOUT + ":\n"
-                + logText());
+                + ServerProcesses.logText(log));
     }
 
     private boolean accepts() {
@@ -257,42 +257,9 @@ public final class MariaDbServer implements AutoCloseable {
         }
     }
 
-    private String logText() {
-        try {
-            return Files.exists(log) ? Files.readString(log) : "(no log)";
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ServerProcesses.stop(process, Duration.ofSeconds(30));
         try (Stream<Path> files = Files.walk(home)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

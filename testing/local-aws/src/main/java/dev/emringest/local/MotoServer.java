@@ -3,8 +3,6 @@ package dev.emringest.local;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -58,7 +55,7 @@ public final class MotoServer implements AutoCloseable {
      * AWS ({@code MOTO_PYTHON} names another interpreter than {@code python3}).
      */
     public static MotoServer start() {
-        int port = freePort();
+        int port = ServerProcesses.freePort();
         try {
             Path log = Files.createTempFile("moto-" + port + "-", ".log");
             // The recorder keeps request bodies (seeded secrets included) in a file: keep it out of the work tree.
@@ -128,17 +125,19 @@ public final class MotoServer implements AutoCloseable {
         Instant deadline = Instant.now().plus(START_TIMEOUT);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("moto server exited with " + process.exitValue() + ":\n" + logText());
+                throw new IllegalStateException("moto server exited with " + process.exitValue() + ":\n"
+                        + ServerProcesses.logText(log));
             }
             try {
                 request("GET", "/moto-api/data.json");
                 return;
             } catch (UncheckedIOException notYet) {
-                sleep();
+                ServerProcesses.pause();
             }
         }
         close();
-        throw new IllegalStateException("moto server did not answer within " + START_TIMEOUT + ":\n" + logText());
+        throw new IllegalStateException("moto server did not answer within " + START_TIMEOUT + ":\n"
+                + ServerProcesses.logText(log));
     }
 
     private void post(String path) {
@@ -163,41 +162,9 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
-    private String logText() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ServerProcesses.stop(process, Duration.ofSeconds(5));
         try {
             Files.deleteIfExists(log);
             Files.deleteIfExists(recording);
