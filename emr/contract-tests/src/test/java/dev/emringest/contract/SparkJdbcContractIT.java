@@ -5,42 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.emringest.aws.AwsClients;
 import dev.emringest.jobs.JobDefinition;
-import dev.emringest.jobs.JobDefinitionParser;
-import dev.emringest.launcher.ClusterAssets;
 import dev.emringest.launcher.ClusterRequestBuilder;
-import dev.emringest.launcher.LauncherSettings;
-import dev.emringest.local.MariaDbServer;
-import dev.emringest.local.MotoServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Properties;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.emr.model.Application;
 import software.amazon.awssdk.services.emr.model.RunJobFlowRequest;
 import software.amazon.awssdk.services.emr.model.StepConfig;
-import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /**
  * {@code importer: spark-jdbc}: the launcher's step list for a job on a release without Sqoop, executed locally in
@@ -54,62 +40,9 @@ import software.amazon.awssdk.services.ssm.model.ParameterType;
  * directories.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class SparkJdbcContractIT {
+class SparkJdbcContractIT extends ContractTestBase {
 
-    private static final String PREFIX = "/emr-ingest";
-    private static final String SECRET = PREFIX + "/secrets/contract-db";
-    private static final String WRONG_SECRET = PREFIX + "/secrets/contract-db-wrong";
-    private static final String BUCKET = "emr-ingest-cluster";
     private static final String TARGET = "s3://contract-lake/raw/jdbc";
-    private static final int BIG_ROWS = SourceTables.BIG_ROWS;
-
-    @TempDir
-    static Path work;
-
-    static MotoServer moto;
-    static MariaDbServer db;
-    static AwsClients aws;
-    static StepRunner runner;
-    static ClusterAssets.Published assets;
-    static Path s3Root;
-    static SparkSession spark;
-    static final List<String> stepLogs = new ArrayList<>();
-    static final List<String> processArgs = new ArrayList<>();
-    static final List<List<String>> stepArgs = new ArrayList<>();
-
-    @BeforeAll
-    static void setUp() throws Exception {
-        moto = MotoServer.shared();
-        moto.reset();
-        db = MariaDbServer.shared();
-        aws = AwsClients.forEndpoint(moto.endpoint(), MotoServer.REGION, moto.credentials(), Duration.ofSeconds(30),
-                Duration.ofSeconds(10));
-        aws.s3().createBucket(r -> r.bucket(BUCKET));
-        aws.ssm().putParameter(r -> r.name(SECRET).type(ParameterType.SECURE_STRING).value(db.password()));
-        aws.ssm().putParameter(r -> r.name(WRONG_SECRET).type(ParameterType.SECURE_STRING)
-                .value("not-" + db.password()));
-        assets = new ClusterAssets(aws.s3(), BUCKET).publish();
-        runner = new StepRunner(Files.createDirectories(work.resolve("node")), moto);
-        s3Root = Files.createDirectories(work.resolve("s3"));
-        SourceTables.create(db);
-        System.setProperty("spark.master", "local[2]");
-        System.setProperty("spark.sql.shuffle.partitions", "4");
-        System.setProperty("spark.ui.enabled", "false");
-        System.setProperty("spark.sql.session.timeZone", "UTC");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (spark != null) {
-            spark.stop();
-        }
-    }
-
-    private static JobDefinition definition(String jobJson) throws IOException {
-        Path examples = Path.of(System.getProperty("repo.root"), "examples");
-        return new JobDefinitionParser(PREFIX).parse("contract", Files.readString(examples.resolve("defaults.json")),
-                jobJson, "jobs/contract@1");
-    }
 
     /** A job with {@code importer: spark-jdbc} on a release that ships no Sqoop. */
     private static String job(String passwordParameter, String tables) {
@@ -119,24 +52,6 @@ class SparkJdbcContractIT {
                  "target": {"s3Uri": "%s"},
                  "cluster": {"releaseLabel": "emr-7.10.0"}}"""
                 .formatted(db.jdbcUrl(), db.user(), passwordParameter, tables, TARGET);
-    }
-
-    private static RunJobFlowRequest request(JobDefinition definition, String runKey, Instant claimedAt) {
-        LauncherSettings settings = new LauncherSettings("emr-ingest", MotoServer.REGION, PREFIX, "ledger",
-                BUCKET, "svc-role", "instance-profile", List.of(), "");
-        return ClusterRequestBuilder.build(definition, ClusterRequestBuilder.Run.of("emr-ingest", "contract", runKey),
-                claimedAt, settings, assets);
-    }
-
-    private static Path fetch(String s3Uri) throws IOException {
-        String rest = s3Uri.substring("s3://".length());
-        String bucket = rest.substring(0, rest.indexOf('/'));
-        String key = rest.substring(rest.indexOf('/') + 1);
-        Path local = Files.createDirectories(work.resolve("fetched").resolve(bucket).resolve(key).getParent())
-                .resolve(key.substring(key.lastIndexOf('/') + 1));
-        Files.deleteIfExists(local);
-        aws.s3().getObject(r -> r.bucket(bucket).key(key), ResponseTransformer.toFile(local));
-        return local;
     }
 
     private static List<String> local(List<String> args) {
@@ -168,26 +83,8 @@ class SparkJdbcContractIT {
         return results;
     }
 
-    private static SparkSession spark() {
-        spark = SparkSession.builder().getOrCreate();
-        return spark;
-    }
-
-    private static Dataset<Row> source(String table) {
-        Properties props = new Properties();
-        props.setProperty("user", db.user());
-        props.setProperty("password", db.password());
-        return spark().read().jdbc(db.jdbcUrl(), table, props);
-    }
-
     private static Dataset<Row> target(String table, String runId) {
-        return spark().read().parquet(s3Root.resolve("contract-lake/raw/jdbc").resolve(table).toUri().toString())
-                .where("_run_id = '" + runId + "'")
-                .drop("_run_key", "_ingested_at", "ingest_date", "_run_id");
-    }
-
-    private static List<String> types(Dataset<Row> data) {
-        return Arrays.stream(data.schema().fields()).map(f -> f.name() + ":" + f.dataType().sql()).toList();
+        return target("contract-lake/raw/jdbc", table, runId);
     }
 
     @Test
@@ -347,16 +244,4 @@ class SparkJdbcContractIT {
         }
     }
 
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
-    }
 }
