@@ -8,7 +8,11 @@ import dev.emringest.launcher.ClusterRequestBuilder;
 import dev.emringest.launcher.LauncherSettings;
 import dev.emringest.local.MariaDbServer;
 import dev.emringest.local.MotoServer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +21,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -134,6 +140,40 @@ abstract class ContractTestBase {
 
     static List<String> types(Dataset<Row> data) {
         return Arrays.stream(data.schema().fields()).map(f -> f.name() + ":" + f.dataType().sql()).toList();
+    }
+
+    /**
+     * The password is in no step argument, process argument list or step log seen so far, in no file under the node's
+     * scratch dirs, {@code extraRoots}, the local S3 or the node, and no credential store or private work dir
+     * ({@code workDirPrefix}) is left.
+     */
+    static void assertPasswordNowhere(String password, List<Path> extraRoots, String workDirPrefix) throws IOException {
+        for (List<String> args : stepArgs) {
+            assertFalse(String.join(" ", args).contains(password), "a step argument holds the password");
+        }
+        for (String line : processArgs) {
+            assertFalse(line.contains(password), "a process argument list holds the password");
+        }
+        for (String log : stepLogs) {
+            assertFalse(log.contains(password), "a step's log holds the password");
+        }
+        List<Path> roots = new ArrayList<>(runner.scratchDirs());
+        roots.addAll(extraRoots);
+        roots.add(s3Root);
+        roots.add(work.resolve("node"));
+        byte[] needle = password.getBytes(StandardCharsets.UTF_8);
+        for (Path root : roots) {
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    assertFalse(file.getFileName().toString().endsWith(".jceks"), "credential store left: " + file);
+                    assertFalse(contains(Files.readAllBytes(file), needle), "the password is in " + file);
+                }
+            }
+        }
+        try (Stream<Path> left = Files.list(runner.tmp())) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(workDirPrefix)).collect(Collectors.toList()));
+        }
     }
 
     static boolean contains(byte[] haystack, byte[] needle) {
