@@ -6,6 +6,13 @@
 #                        --output URI --run-key KEY --job-jar S3_URI
 #                        [--split-by COL --num-partitions N] [--source-columns a,b,c] [--run-id ID]
 #                        [--ingest-date YYYY-MM-DD] [--columns a,b,c] [--sql SQL] [--region REGION]
+#                        [--where-column COL ([--lower-bound INSTANT] --upper-bound INSTANT
+#                                             | [--above-key N [--up-to-key M]])] [--max-key-column COL]
+#
+# The window options (an incremental table's run window) and --max-key-column are checked here for their form
+# (column names identifiers, bounds ISO-8601 UTC instants, keys integers) and passed to IngestJob, which parses them
+# into typed values and reads only the window's rows (a dbtable subquery built from those values), and writes
+# "maxKey" (the highest value of --max-key-column read) into _manifest.json.
 #
 # Each option and each value is its own argument; "--opt=value" is not accepted. The password is read from the SSM
 # SecureString named by --password-parameter with the cluster's own role and piped straight into
@@ -41,6 +48,8 @@ usage: $prog --jdbc-url URL --username USER --password-parameter SSM_NAME --tabl
        ${prog//?/ } --output URI --run-key KEY --job-jar S3_URI
        ${prog//?/ } [--split-by COL --num-partitions N] [--source-columns a,b,c] [--run-id ID]
        ${prog//?/ } [--ingest-date YYYY-MM-DD] [--columns a,b,c] [--sql SQL] [--region REGION]
+       ${prog//?/ } [--where-column COL ([--lower-bound INSTANT] --upper-bound INSTANT
+       ${prog//?/ }                      | [--above-key N [--up-to-key M]])] [--max-key-column COL]
 EOF
 }
 
@@ -59,13 +68,15 @@ die() {
 declare -A opt=()
 readonly required=(--jdbc-url --username --password-parameter --table --output --run-key --job-jar)
 readonly options=" --jdbc-url --username --password-parameter --table --output --run-key --job-jar --split-by \
---num-partitions --source-columns --run-id --ingest-date --columns --sql --region "
+--num-partitions --source-columns --run-id --ingest-date --columns --sql --region --where-column --lower-bound \
+--upper-bound --above-key --up-to-key --max-key-column "
 
 while [[ $# -gt 0 ]]; do
   name=$1
   case $name in
     --jdbc-url | --username | --password-parameter | --table | --output | --run-key | --job-jar | --split-by | \
-      --num-partitions | --source-columns | --run-id | --ingest-date | --columns | --sql | --region)
+      --num-partitions | --source-columns | --run-id | --ingest-date | --columns | --sql | --region | \
+      --where-column | --lower-bound | --upper-bound | --above-key | --up-to-key | --max-key-column)
       # A value may start with "--" (an SQL comment), but may not be another option's name.
       if [[ $# -lt 2 || -z $2 || $options == *" $2 "* ]]; then
         usage_error "option $name requires a value"
@@ -138,6 +149,36 @@ if [[ ${opt[--run-id]+set} && ! ${opt[--run-id]} =~ ^[A-Za-z0-9_]{1,64}$ ]]; the
 fi
 if [[ ${opt[--ingest-date]+set} && ! ${opt[--ingest-date]} =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]]; then
   usage_error "option --ingest-date must be a date YYYY-MM-DD, got '${opt[--ingest-date]}'"
+fi
+for name in --where-column --max-key-column; do
+  if [[ ${opt[$name]+set} && ! ${opt[$name]} =~ ^[A-Za-z_][A-Za-z0-9_]{0,63}$ ]]; then
+    usage_error "option $name must be a column name ([A-Za-z_][A-Za-z0-9_]{0,63}), got '${opt[$name]}'"
+  fi
+done
+for name in --lower-bound --upper-bound; do
+  if [[ ${opt[$name]+set} &&
+    ! ${opt[$name]} =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z$ ]]; then
+    usage_error "option $name must be an ISO-8601 UTC instant (YYYY-MM-DDTHH:MM:SS[.fraction]Z), got '${opt[$name]}'"
+  fi
+done
+for name in --above-key --up-to-key; do
+  if [[ ${opt[$name]+set} && ! ${opt[$name]} =~ ^(0|-?[1-9][0-9]{0,18})$ ]]; then
+    usage_error "option $name must be a 64-bit integer, got '${opt[$name]}'"
+  fi
+done
+for name in --lower-bound --upper-bound --above-key --up-to-key; do
+  if [[ ${opt[$name]+set} && -z ${opt[--where-column]+set} ]]; then
+    usage_error "option $name needs --where-column"
+  fi
+done
+if [[ ${opt[--lower-bound]+set} && -z ${opt[--upper-bound]+set} ]]; then
+  usage_error "option --lower-bound needs --upper-bound"
+fi
+if [[ ${opt[--up-to-key]+set} && -z ${opt[--above-key]+set} ]]; then
+  usage_error "option --up-to-key needs --above-key"
+fi
+if [[ ( ${opt[--lower-bound]+set} || ${opt[--upper-bound]+set} ) && ( ${opt[--above-key]+set} || ${opt[--up-to-key]+set} ) ]]; then
+  usage_error "option --lower-bound/--upper-bound (by time) cannot be combined with --above-key/--up-to-key (by key)"
 fi
 
 # ---------------------------------------------------------------------------------------------------- environment
@@ -220,7 +261,8 @@ submit_args=(
   --output "$output"
   --run-key "${opt[--run-key]}"
 )
-for name in --split-by --num-partitions --source-columns --run-id --ingest-date --columns --sql; do
+for name in --split-by --num-partitions --source-columns --run-id --ingest-date --columns --sql --where-column \
+  --lower-bound --upper-bound --above-key --up-to-key --max-key-column; do
   if [[ -n ${opt[$name]+set} ]]; then
     submit_args+=("$name" "${opt[$name]}")
   fi

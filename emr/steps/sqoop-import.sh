@@ -4,6 +4,18 @@
 #   sqoop-import.sh --jdbc-url URL --username USER --password-parameter SSM_NAME --table TABLE
 #                   --target-dir DIR --format parquet|avro --num-mappers N --tools-jar S3_URI
 #                   [--split-by COL] [--columns a,b,c] [--region REGION]
+#                   [--where-column COL [--lower-bound INSTANT] --upper-bound INSTANT
+#                    | --where-column COL [--above-key N [--up-to-key M]]]
+#
+# Incremental tables (the launcher's window): --where-column names the column, which must be an identifier
+# ([A-Za-z_][A-Za-z0-9_]{0,63}). By time (lastmodified): --lower-bound/--upper-bound are ISO-8601 UTC instants
+# (2026-11-25T02:00:00Z, optionally with a fraction of up to 6 significant digits) and the import reads
+# `COL` >= 'lower' AND `COL` < 'upper' (no lower bound before the first success). By key (append): --above-key and
+# --up-to-key are 64-bit integers and the import reads `COL` > N [AND `COL` <= M]; --where-column alone reads all rows
+# (the first run of an append table). The predicate is built here from the validated values only and passed to Sqoop
+# as one --where argument. For a time window the script also adds connectionTimeZone=UTC and
+# forceConnectionTimeZoneToSession=true to the JDBC URL (unless the URL sets either already), so the session's
+# time_zone is +00:00: TIMESTAMP columns compare in UTC, DATETIME columns are taken to hold UTC.
 #
 # Each option and each value is its own argument; "--opt=value" is not accepted. The password is read from the SSM
 # SecureString named by --password-parameter with the cluster's own role and piped straight into
@@ -37,6 +49,8 @@ usage() {
 usage: $prog --jdbc-url URL --username USER --password-parameter SSM_NAME --table TABLE
        ${prog//?/ } --target-dir DIR --format parquet|avro --num-mappers N --tools-jar S3_URI
        ${prog//?/ } [--split-by COL] [--columns a,b,c] [--region REGION]
+       ${prog//?/ } [--where-column COL [--lower-bound INSTANT] --upper-bound INSTANT
+       ${prog//?/ }  | --where-column COL [--above-key N [--up-to-key M]]]
 EOF
 }
 
@@ -59,7 +73,8 @@ while [[ $# -gt 0 ]]; do
   name=$1
   case $name in
     --jdbc-url | --username | --password-parameter | --table | --target-dir | --format | --num-mappers | \
-      --tools-jar | --split-by | --columns | --region)
+      --tools-jar | --split-by | --columns | --region | --where-column | --lower-bound | --upper-bound | \
+      --above-key | --up-to-key)
       if [[ $# -lt 2 || -z $2 || $2 == --* ]]; then
         usage_error "option $name requires a value"
       fi
@@ -123,6 +138,87 @@ if [[ ${opt[--split-by]+set} && ${opt[--split-by]} =~ [[:space:]] ]]; then
 fi
 if [[ ${opt[--columns]+set} && ${opt[--columns]} =~ [[:space:]] ]]; then
   usage_error "option --columns must be a comma-separated list without spaces, got '${opt[--columns]}'"
+fi
+
+
+# ---------------------------------------------------------------------------------------------------- window
+# An ISO-8601 UTC instant (as java.time.Instant prints it) as a DATETIME literal 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
+datetime_literal() {
+  local name=$1 value=$2
+  if [[ ! $value =~ ^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.([0-9]{1,9}))?Z$ ]]; then
+    usage_error "option $name must be an ISO-8601 UTC instant (YYYY-MM-DDTHH:MM:SS[.fraction]Z), got '$value'"
+  fi
+  local year=${BASH_REMATCH[1]} month=${BASH_REMATCH[2]} day=${BASH_REMATCH[3]} hour=${BASH_REMATCH[4]}
+  local minute=${BASH_REMATCH[5]} second=${BASH_REMATCH[6]} fraction=${BASH_REMATCH[8]}
+  if ((10#$year < 1000 || 10#$month < 1 || 10#$month > 12 || 10#$day < 1 || 10#$day > 31 || 10#$hour > 23 ||
+    10#$minute > 59 || 10#$second > 59)); then
+    usage_error "option $name is not a valid date and time, got '$value'"
+  fi
+  if [[ ${#fraction} -gt 6 && ! ${fraction:6} =~ ^0+$ ]]; then
+    usage_error "option $name has a fraction finer than microseconds (DATETIME keeps 6 digits), got '$value'"
+  fi
+  fraction=${fraction:0:6}
+  REPLY="'$year-$month-$day $hour:$minute:$second${fraction:+.$fraction}'"
+}
+
+# A decimal 64-bit signed integer, checked without bash arithmetic (which wraps silently).
+check_key() {
+  local name=$1 value=$2 digits=${2#-}
+  # shellcheck disable=SC2071 # 19 digits each: comparing as strings compares as numbers, without overflow
+  if [[ ! $value =~ ^(0|-?[1-9][0-9]{0,18})$ ]] ||
+    [[ ${#digits} -eq 19 && $value != -* && $digits > 9223372036854775807 ]] ||
+    [[ ${#digits} -eq 19 && $value == -* && $digits > 9223372036854775808 ]]; then
+    usage_error "option $name must be a 64-bit integer, got '$value'"
+  fi
+}
+
+where=
+time_window=
+if [[ -n ${opt[--where-column]+set} ]]; then
+  where_column=${opt[--where-column]}
+  if [[ ! $where_column =~ ^[A-Za-z_][A-Za-z0-9_]{0,63}$ ]]; then
+    usage_error "option --where-column must be a column name ([A-Za-z_][A-Za-z0-9_]{0,63}), got '$where_column'"
+  fi
+  if [[ ( -n ${opt[--lower-bound]+set} || -n ${opt[--upper-bound]+set} ) &&
+    ( -n ${opt[--above-key]+set} || -n ${opt[--up-to-key]+set} ) ]]; then
+    usage_error "option --lower-bound/--upper-bound (by time) cannot be combined with --above-key/--up-to-key (by key)"
+  fi
+  quoted="\`$where_column\`"
+  if [[ -n ${opt[--lower-bound]+set} || -n ${opt[--upper-bound]+set} ]]; then
+    if [[ -z ${opt[--upper-bound]+set} ]]; then
+      usage_error "option --lower-bound needs --upper-bound"
+    fi
+    datetime_literal --upper-bound "${opt[--upper-bound]}"
+    where="$quoted < $REPLY"
+    if [[ -n ${opt[--lower-bound]+set} ]]; then
+      datetime_literal --lower-bound "${opt[--lower-bound]}"
+      where="$quoted >= $REPLY AND $where"
+    fi
+    time_window=1
+  elif [[ -n ${opt[--above-key]+set} ]]; then
+    check_key --above-key "${opt[--above-key]}"
+    where="$quoted > ${opt[--above-key]}"
+    if [[ -n ${opt[--up-to-key]+set} ]]; then
+      check_key --up-to-key "${opt[--up-to-key]}"
+      where="$where AND $quoted <= ${opt[--up-to-key]}"
+    fi
+  elif [[ -n ${opt[--up-to-key]+set} ]]; then
+    usage_error "option --up-to-key needs --above-key"
+  fi
+else
+  for name in --lower-bound --upper-bound --above-key --up-to-key; do
+    if [[ -n ${opt[$name]+set} ]]; then
+      usage_error "option $name needs --where-column"
+    fi
+  done
+fi
+if [[ -n $time_window && ! $jdbc_url =~ [?\&](connectionTimeZone|serverTimezone|forceConnectionTimeZoneToSession)= ]]; then
+  if [[ $jdbc_url == *\?* ]]; then
+    jdbc_url+="&"
+  else
+    jdbc_url+="?"
+  fi
+  jdbc_url+="connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true"
 fi
 
 # ---------------------------------------------------------------------------------------------------- environment
@@ -210,6 +306,9 @@ if [[ -n ${opt[--split-by]+set} ]]; then
 fi
 if [[ -n ${opt[--columns]+set} ]]; then
   sqoop_args+=(--columns "${opt[--columns]}")
+fi
+if [[ -n $where ]]; then
+  sqoop_args+=(--where "$where")
 fi
 
 printf '%s: importing table %s into %s as %s\n' "$prog" "$table" "$target_dir" "$format"

@@ -86,10 +86,21 @@ public final class IngestJob {
 
     /** Reads, transforms and writes one table for one run; returns the partition written. */
     public static String run(SparkSession spark, JobArguments arguments, Instant ingestedAt) {
-        Dataset<Row> source = arguments.jdbc().isPresent()
-                ? readJdbc(spark, arguments.table(), arguments.jdbc().get())
-                : restoreTypes(spark.read().format(arguments.inputFormat()).load(arguments.input()),
-                        stagedSqlTypes(spark, arguments));
+        Dataset<Row> source;
+        Long[] maxKey = {null};
+        if (arguments.jdbc().isPresent()) {
+            source = readJdbc(spark, arguments.table(), arguments.jdbc().get(), arguments.window().orElse(null),
+                    arguments.maxKeyColumn().orElse(null), maxKey);
+        } else {
+            source = restoreTypes(spark.read().format(arguments.inputFormat()).load(arguments.input()),
+                    stagedSqlTypes(spark, arguments));
+            if (arguments.maxKeyColumn().isPresent()) {
+                // The staged files are fixed: their maximum is the highest key the import step read.
+                String name = arguments.maxKeyColumn().get();
+                maxKey[0] = toLong(arguments.table(), name,
+                        source.agg(org.apache.spark.sql.functions.max(column(name))).first().get(0));
+            }
+        }
         Dataset<Row> result = transform(spark, source, arguments, ingestedAt);
         // Dynamic overwrite: only the partitions present in `result` are replaced, which is this run's one.
         spark.conf().set("spark.sql.sources.partitionOverwriteMode", "dynamic");
@@ -100,8 +111,65 @@ public final class IngestJob {
                 .parquet(arguments.output());
         String partition = arguments.output().replaceAll("/+$", "") + "/" + INGEST_DATE_COLUMN + "="
                 + ingestDate(arguments, ingestedAt) + "/" + RUN_ID_COLUMN + "=" + arguments.runId();
-        writeManifest(spark, arguments, ingestedAt, partition);
+        writeManifest(spark, arguments, ingestedAt, partition, maxKey[0]);
         return partition;
+    }
+
+    /** An integer key column's MAX as a long; null when no row was read. */
+    static Long toLong(String table, String column, Object max) {
+        if (max == null) {
+            return null;
+        }
+        try {
+            if (max instanceof java.math.BigDecimal d) {
+                return d.longValueExact();
+            }
+            if (max instanceof java.math.BigInteger i) {
+                return i.longValueExact();
+            }
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("--max-key-column " + column + " of table " + table
+                    + " is not a 64-bit integer: its maximum is " + max);
+        }
+        if (max instanceof Long || max instanceof Integer || max instanceof Short || max instanceof Byte) {
+            return ((Number) max).longValue();
+        }
+        throw new IllegalArgumentException("--max-key-column " + column + " of table " + table + " is of type "
+                + max.getClass().getSimpleName() + ": append tables need an integer key column");
+    }
+
+    private static final java.time.format.DateTimeFormatter DATETIME_LITERAL =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
+
+    /**
+     * The window as SQL, from typed values only: the column is a validated identifier (quoted), instants become
+     * {@code 'YYYY-MM-DD HH:MM:SS.ffffff'} DATETIME literals in UTC, keys decimal integers.
+     */
+    static List<String> predicates(JobArguments.Window window) {
+        List<String> where = new ArrayList<>();
+        if (window == null) {
+            return where;
+        }
+        String column = quoteIdentifier(window.column());
+        if (window.byTime()) {
+            if (window.lower() != null) {
+                where.add(column + " >= '" + DATETIME_LITERAL.format(window.lower()) + "'");
+            }
+            where.add(column + " < '" + DATETIME_LITERAL.format(window.upper()) + "'");
+        } else {
+            if (window.above() != null) {
+                where.add(column + " > " + window.above().longValue());
+            }
+            if (window.upTo() != null) {
+                where.add(column + " <= " + window.upTo().longValue());
+            }
+        }
+        return where;
+    }
+
+    private static String relation(String quotedTable, List<String> where) {
+        return where.isEmpty() ? quotedTable
+                : "(SELECT * FROM " + quotedTable + " WHERE " + String.join(" AND ", where) + ") AS emr_ingest_window";
     }
 
     /**
@@ -114,6 +182,17 @@ public final class IngestJob {
      * once). Without one, or for an empty table, a single read.
      */
     static Dataset<Row> readJdbc(SparkSession spark, String table, JobArguments.Jdbc jdbc) {
+        return readJdbc(spark, table, jdbc, null, null, new Long[1]);
+    }
+
+    /**
+     * With a window, reads only its rows (a {@code dbtable} subquery over the typed predicates); with a max-key
+     * column, first takes that column's MAX over the window and bounds the read by it ({@code <= max}, nothing when
+     * there is no row), so the {@code maxKey} reported ({@code maxKey[0]}) is exactly the highest key read even while
+     * rows are being inserted.
+     */
+    static Dataset<Row> readJdbc(SparkSession spark, String table, JobArguments.Jdbc jdbc,
+                                 JobArguments.Window window, String maxKeyColumn, Long[] maxKey) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         char[] password;
         try {
@@ -135,7 +214,22 @@ public final class IngestJob {
         // Connector/J reads a whole result set into memory unless it fetches through a server-side cursor.
         options.put("useCursorFetch", "true");
         options.put("fetchsize", "10000");
-        String quotedTable = quoteIdentifier(table);
+        if (window != null && window.byTime() && !jdbc.url().matches(
+                ".*[?&](connectionTimeZone|serverTimezone|forceConnectionTimeZoneToSession)=.*")) {
+            // The session's time_zone +00:00: TIMESTAMP columns compare with the window's UTC literals in UTC.
+            options.put("connectionTimeZone", "UTC");
+            options.put("forceConnectionTimeZoneToSession", "true");
+        }
+        List<String> where = predicates(window);
+        String quotedTable = relation(quoteIdentifier(table), where);
+        if (maxKeyColumn != null) {
+            Map<String, String> maxQuery = new HashMap<>(options);
+            String key = quoteIdentifier(maxKeyColumn);
+            maxQuery.put("query", "SELECT MAX(" + key + ") AS max_key FROM " + quotedTable);
+            maxKey[0] = toLong(table, maxKeyColumn, spark.read().format("jdbc").options(maxQuery).load().first().get(0));
+            where.add(maxKey[0] == null ? "1 = 0" : key + " <= " + maxKey[0].longValue());
+            quotedTable = relation(quoteIdentifier(table), where);
+        }
 
         Map<String, String> read = new HashMap<>(options);
         read.put("dbtable", quotedTable);
@@ -143,7 +237,8 @@ public final class IngestJob {
         if (jdbc.splitBy() != null) {
             String column = quoteIdentifier(jdbc.splitBy());
             Map<String, String> boundsQuery = new HashMap<>(options);
-            boundsQuery.put("query", "SELECT MIN(" + column + ") AS lo, MAX(" + column + ") AS hi FROM " + quotedTable);
+            boundsQuery.put("query", "SELECT MIN(" + column + ") AS lo, MAX(" + column + ") AS hi FROM "
+                    + quotedTable);
             Row bounds = spark.read().format("jdbc").options(boundsQuery).load().first();
             if (!bounds.isNullAt(0)) {
                 String[] range = bounds(table, jdbc.splitBy(), bounds.get(0), bounds.get(1));
@@ -158,7 +253,8 @@ public final class IngestJob {
             }
         }
         System.err.println("IngestJob: reading table " + table + " over JDBC from " + jdbc.url() + " as "
-                + jdbc.username() + ", " + partitioning);
+                + jdbc.username() + ", " + partitioning + (where.isEmpty() ? "" : ", where " + String.join(" AND ",
+                where)));
         Dataset<Row> data = spark.read().format("jdbc").options(read).load();
         if (!jdbc.sourceColumns().isEmpty()) {
             data = data.select(jdbc.sourceColumns().stream().map(IngestJob::column).toArray(Column[]::new));
@@ -288,6 +384,12 @@ public final class IngestJob {
 
     /** {@code _manifest.json} in the run's partition: row count, schema and files (Spark skips `_` files). */
     static void writeManifest(SparkSession spark, JobArguments arguments, Instant ingestedAt, String partition) {
+        writeManifest(spark, arguments, ingestedAt, partition, null);
+    }
+
+    /** With {@code --max-key-column}, also {@code "maxKey"}: the highest key read, null when no row was read. */
+    static void writeManifest(SparkSession spark, JobArguments arguments, Instant ingestedAt, String partition,
+                              Long maxKey) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         try {
             Path dir = new Path(partition);
@@ -310,6 +412,7 @@ public final class IngestJob {
                     + ",\"ingestedAt\":" + quote(ingestedAt.truncatedTo(ChronoUnit.MICROS).toString())
                     + ",\"input\":" + quote(arguments.jdbc().map(JobArguments.Jdbc::url).orElse(arguments.input()))
                     + ",\"rowCount\":" + rows
+                    + (arguments.maxKeyColumn().isPresent() ? ",\"maxKey\":" + maxKey : "")
                     + ",\"bytes\":" + bytes
                     + ",\"schema\":" + written.schema().json()
                     + ",\"files\":[" + String.join(",", files) + "]}\n";

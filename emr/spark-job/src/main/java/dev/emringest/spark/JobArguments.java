@@ -1,5 +1,6 @@
 package dev.emringest.spark;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -18,7 +19,13 @@ import java.util.Set;
  *  | --jdbc-url URL --username USER --password-alias ALIAS [--split-by COL --num-partitions N] [--source-columns a,b])
  * --output S3_OR_FILE_URI --run-key KEY --table NAME
  * [--run-id ID] [--ingest-date YYYY-MM-DD] [--columns a,b,c] [--sql "SELECT ... FROM source"]
+ * [--where-column COL ([--lower-bound INSTANT] --upper-bound INSTANT | [--above-key N [--up-to-key M]])]  (JDBC only)
+ * [--max-key-column COL]
  * </pre>
+ *
+ * The window options (an incremental table's run window, JDBC reads only) are typed here: instants (ISO-8601, UTC,
+ * at most microsecond precision) and 64-bit integers; the column is an identifier. {@code --max-key-column} makes the
+ * job report the highest value of that column among the rows it read as {@code maxKey} in {@code _manifest.json}.
  *
  * The first form reads a Sqoop step's staged files; the second ({@code importer: spark-jdbc}) reads the table itself
  * over JDBC, with the password taken from the Hadoop credential store by alias. Each option and each value is its own
@@ -29,7 +36,9 @@ public final class JobArguments {
     public static final String USAGE = "usage: IngestJob (--input DIR --input-format parquet|avro"
             + " | --jdbc-url URL --username USER --password-alias ALIAS [--split-by COL --num-partitions N]"
             + " [--source-columns a,b,c]) --output URI --run-key KEY --table NAME [--run-id ID]"
-            + " [--ingest-date YYYY-MM-DD] [--columns a,b,c] [--sql \"SELECT ... FROM source\"]";
+            + " [--ingest-date YYYY-MM-DD] [--columns a,b,c] [--sql \"SELECT ... FROM source\"]"
+            + " [--where-column COL ([--lower-bound INSTANT] --upper-bound INSTANT | [--above-key N [--up-to-key M]])]"
+            + " [--max-key-column COL]";
 
     /** Name of the temporary view the operator's SQL reads from. */
     public static final String SOURCE_VIEW = "source";
@@ -38,7 +47,14 @@ public final class JobArguments {
     private static final List<String> STAGED = List.of("--input", "--input-format");
     private static final List<String> JDBC_REQUIRED = List.of("--jdbc-url", "--username", "--password-alias");
     private static final List<String> JDBC_OPTIONAL = List.of("--split-by", "--num-partitions", "--source-columns");
-    private static final Set<String> OPTIONAL = Set.of("--columns", "--sql", "--run-id", "--ingest-date");
+    private static final Set<String> OPTIONAL = Set.of("--columns", "--sql", "--run-id", "--ingest-date",
+            "--max-key-column");
+    private static final List<String> WINDOW = List.of("--where-column", "--lower-bound", "--upper-bound",
+            "--above-key", "--up-to-key");
+    private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile(
+            "[A-Za-z_][A-Za-z0-9_]{0,63}");
+    private static final java.util.regex.Pattern INSTANT = java.util.regex.Pattern.compile(
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z");
     private static final Set<String> FORMATS = Set.of("parquet", "avro");
     private static final int MAX_PARTITIONS = 9999;
 
@@ -57,6 +73,18 @@ public final class JobArguments {
         }
     }
 
+    /**
+     * An incremental table's run window: by time {@code column >= lower AND column < upper} (lower null: no lower
+     * bound), or by key {@code column > above AND column <= upTo} (either null: that side open).
+     */
+    public record Window(String column, Instant lower, Instant upper, Long above, Long upTo) {
+        public boolean byTime() {
+            return upper != null;
+        }
+    }
+
+    private Window window;
+    private String maxKeyColumn;
     private final String input;
     private final String inputFormat;
     private final Jdbc jdbc;
@@ -155,8 +183,101 @@ public final class JobArguments {
                         + values.get("--ingest-date") + "'");
             }
         }
-        return new JobArguments(values.get("--input"), format, jdbc, values.get("--output"),
+        JobArguments parsed = new JobArguments(values.get("--input"), format, jdbc, values.get("--output"),
                 values.get("--run-key"), values.get("--table"), columns, values.get("--sql"), runId, ingestDate);
+        parsed.window = window(values);
+        if (values.containsKey("--max-key-column")) {
+            parsed.maxKeyColumn = identifier("--max-key-column", values.get("--max-key-column"));
+        }
+        return parsed;
+    }
+
+    private static Window window(Map<String, String> values) {
+        if (!values.containsKey("--where-column")) {
+            for (String name : WINDOW) {
+                requireAbsent(values, name, "needs --where-column");
+            }
+            return null;
+        }
+        if (!values.containsKey("--jdbc-url")) {
+            throw new IllegalArgumentException("option --where-column needs --jdbc-url (the window applies to a JDBC"
+                    + " read; on the staged path the import step applies it)");
+        }
+        String column = identifier("--where-column", values.get("--where-column"));
+        boolean byTime = values.containsKey("--lower-bound") || values.containsKey("--upper-bound");
+        boolean byKey = values.containsKey("--above-key") || values.containsKey("--up-to-key");
+        if (byTime && byKey) {
+            throw new IllegalArgumentException("option --lower-bound/--upper-bound (by time) cannot be combined with"
+                    + " --above-key/--up-to-key (by key)");
+        }
+        if (byTime) {
+            if (!values.containsKey("--upper-bound")) {
+                throw new IllegalArgumentException("option --lower-bound needs --upper-bound");
+            }
+            Instant upper = instant("--upper-bound", values.get("--upper-bound"));
+            Instant lower = values.containsKey("--lower-bound")
+                    ? instant("--lower-bound", values.get("--lower-bound")) : null;
+            if (lower != null && lower.isAfter(upper)) {
+                throw new IllegalArgumentException("option --lower-bound " + lower + " is after --upper-bound "
+                        + upper);
+            }
+            return new Window(column, lower, upper, null, null);
+        }
+        if (values.containsKey("--up-to-key") && !values.containsKey("--above-key")) {
+            throw new IllegalArgumentException("option --up-to-key needs --above-key");
+        }
+        Long above = values.containsKey("--above-key") ? key("--above-key", values.get("--above-key")) : null;
+        Long upTo = values.containsKey("--up-to-key") ? key("--up-to-key", values.get("--up-to-key")) : null;
+        return new Window(column, null, null, above, upTo);
+    }
+
+    private static String identifier(String option, String value) {
+        if (!IDENTIFIER.matcher(value).matches()) {
+            throw new IllegalArgumentException("option " + option + " must be a column name ([A-Za-z_][A-Za-z0-9_]"
+                    + "{0,63}), got '" + value + "'");
+        }
+        return value;
+    }
+
+    private static Instant instant(String option, String value) {
+        Instant instant = null;
+        if (INSTANT.matcher(value).matches()) {
+            try {
+                instant = Instant.parse(value);
+            } catch (DateTimeParseException e) {
+                instant = null;
+            }
+        }
+        if (instant == null) {
+            throw new IllegalArgumentException("option " + option + " must be an ISO-8601 UTC instant"
+                    + " (YYYY-MM-DDTHH:MM:SS[.fraction]Z), got '" + value + "'");
+        }
+        if (instant.getNano() % 1000 != 0) {
+            throw new IllegalArgumentException("option " + option + " has a fraction finer than microseconds"
+                    + " (DATETIME keeps 6 digits), got '" + value + "'");
+        }
+        return instant;
+    }
+
+    private static long key(String option, String value) {
+        if (!value.matches("0|-?[1-9][0-9]{0,18}")) {
+            throw new IllegalArgumentException("option " + option + " must be a 64-bit integer, got '" + value + "'");
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("option " + option + " must be a 64-bit integer, got '" + value + "'");
+        }
+    }
+
+    /** The run's window for an incremental table read over JDBC; empty for a whole-table read. */
+    public Optional<Window> window() {
+        return Optional.ofNullable(window);
+    }
+
+    /** The column whose highest value among the rows read goes into the manifest as {@code maxKey}. */
+    public Optional<String> maxKeyColumn() {
+        return Optional.ofNullable(maxKeyColumn);
     }
 
     private static Jdbc jdbc(Map<String, String> values) {
@@ -206,7 +327,7 @@ public final class JobArguments {
 
     private static boolean isOption(String arg) {
         return REQUIRED.contains(arg) || OPTIONAL.contains(arg) || STAGED.contains(arg)
-                || JDBC_REQUIRED.contains(arg) || JDBC_OPTIONAL.contains(arg);
+                || JDBC_REQUIRED.contains(arg) || JDBC_OPTIONAL.contains(arg) || WINDOW.contains(arg);
     }
 
     private static List<String> parseColumns(String option, String value) {
@@ -286,6 +407,7 @@ public final class JobArguments {
                         + jdbc.numPartitions() + ", sourceColumns=" + jdbc.sourceColumns())
                 + ", output=" + output
                 + ", runKey=" + runKey + ", runId=" + runId + ", ingestDate=" + ingestDate + ", table=" + table + ", columns=" + columns
-                + ", sql=" + (sql == null ? "none" : "given") + "}";
+                + ", sql=" + (sql == null ? "none" : "given") + ", window=" + window + ", maxKeyColumn=" + maxKeyColumn
+                + "}";
     }
 }

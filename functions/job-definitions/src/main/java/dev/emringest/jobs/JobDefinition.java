@@ -15,7 +15,32 @@ public record JobDefinition(String job, String version, String importer, Source 
     public record Source(String jdbcUrl, String username, String passwordParameter, String stagingFormat,
                          List<Table> tables) {}
 
-    public record Table(String name, List<String> columns, String splitBy, int mappers, Transform transform) {}
+    /** @param incremental null for a table imported whole on every run */
+    public record Table(String name, List<String> columns, String splitBy, int mappers, Transform transform,
+                        Incremental incremental) {
+        public Table(String name, List<String> columns, String splitBy, int mappers, Transform transform) {
+            this(name, columns, splitBy, mappers, transform, null);
+        }
+    }
+
+    /**
+     * An incremental table: {@code append} imports keys above the watermark (a monotonically increasing integer
+     * column), {@code lastmodified} the rows whose timestamp column lies in the run's window; {@code lagSeconds}
+     * holds back the window's end so late commits are not missed.
+     */
+    public record Incremental(String column, String mode, int lagSeconds) {
+        public static final String APPEND = "append";
+        public static final String LAST_MODIFIED = "lastmodified";
+
+        public boolean append() {
+            return APPEND.equals(mode);
+        }
+    }
+
+    /** Whether any table of the job is incremental: such a job has a watermark and one run in flight at most. */
+    public boolean incremental() {
+        return source.tables().stream().anyMatch(t -> t.incremental() != null);
+    }
 
     public record Transform(List<String> columns, String sql) {}
 

@@ -107,9 +107,12 @@ public final class JobDefinitionParser {
         List<Table> tables = new ArrayList<>();
         for (JsonNode t : s.path("tables")) {
             JsonNode tf = t.path("transform");
+            JsonNode inc = t.path("incremental");
             tables.add(new Table(t.path("name").asString(), strings(t.path("columns")), text(t, "splitBy"),
                     t.path("mappers").asInt(4),
-                    tf.isMissingNode() ? null : new Transform(strings(tf.path("columns")), text(tf, "sql"))));
+                    tf.isMissingNode() ? null : new Transform(strings(tf.path("columns")), text(tf, "sql")),
+                    inc.isMissingNode() ? null : new JobDefinition.Incremental(inc.path("column").asString(),
+                            inc.path("mode").asString(), inc.path("lagSeconds").asInt(0))));
         }
         Source source = new Source(s.path("jdbcUrl").asString(), s.path("username").asString(),
                 s.path("passwordParameter").asString(), s.path("stagingFormat").asString("avro"), tables);
@@ -157,6 +160,12 @@ public final class JobDefinitionParser {
         for (int i = 0; i < tables.size(); i++) {
             if (!seen.add(tables.get(i).name().toLowerCase(Locale.ROOT))) {
                 problems.add("source.tables[" + i + "].name: table '" + tables.get(i).name() + "' is listed twice");
+            }
+            Table table = tables.get(i);
+            if (table.incremental() != null && !table.columns().isEmpty()
+                    && table.columns().stream().noneMatch(col -> col.equalsIgnoreCase(table.incremental().column()))) {
+                problems.add("source.tables[" + i + "].incremental.column: '" + table.incremental().column()
+                        + "' must be one of the table's columns");
             }
         }
         Cluster c = d.cluster();

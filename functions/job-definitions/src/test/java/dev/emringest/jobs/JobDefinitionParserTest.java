@@ -164,4 +164,30 @@ class JobDefinitionParserTest {
         }
         return root.toString();
     }
+
+    private static final String INCREMENTAL = """
+            {"source": {"jdbcUrl": "jdbc:mysql://db:3306/shop", "username": "u",
+                        "passwordParameter": "/emr-ingest/secrets/db",
+                        "tables": [{"name": "orders", "incremental": {"column": "updated_at", "mode": "lastmodified",
+                                                                      "lagSeconds": 60}},
+                                   {"name": "events", "incremental": {"column": "id", "mode": "%s"}}]},
+             "target": {"s3Uri": "s3://bucket/x"},
+             "cluster": {"releaseLabel": "emr-7.1.0", "master": {"instanceTypes": ["m5.xlarge"]},
+                         "core": {"instanceTypes": ["m5.xlarge"], "count": 2}}}""";
+
+    @Test
+    void readsIncrementalTables() {
+        JobDefinition d = parser.parse("orders", "{}", INCREMENTAL.formatted("append"), "v1");
+        assertTrue(d.incremental());
+        assertEquals(new JobDefinition.Incremental("updated_at", "lastmodified", 60),
+                d.source().tables().get(0).incremental());
+        assertEquals(new JobDefinition.Incremental("id", "append", 0), d.source().tables().get(1).incremental());
+    }
+
+    @Test
+    void anUnknownIncrementalModeNamesTheField() {
+        JobDefinitionException e = assertThrows(JobDefinitionException.class,
+                () -> parser.parse("orders", "{}", INCREMENTAL.formatted("merge"), "v1"));
+        assertTrue(e.getMessage().contains("source.tables[1].incremental.mode"), e.getMessage());
+    }
 }

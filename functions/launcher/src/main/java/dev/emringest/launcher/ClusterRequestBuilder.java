@@ -1,6 +1,7 @@
 package dev.emringest.launcher;
 
 import dev.emringest.jobs.JobDefinition;
+import dev.emringest.ledger.RunWindow;
 import dev.emringest.jobs.JobDefinition.Cluster;
 import dev.emringest.jobs.JobDefinition.Table;
 import java.nio.charset.StandardCharsets;
@@ -80,6 +81,12 @@ public final class ClusterRequestBuilder {
      */
     public static RunJobFlowRequest build(JobDefinition definition, Run run, Instant claimedAt,
                                           LauncherSettings settings, ClusterAssets.Published assets) {
+        return build(definition, run, claimedAt, null, settings, assets);
+    }
+
+    /** @param window the run's recorded window (incremental jobs), null for a job imported whole */
+    public static RunJobFlowRequest build(JobDefinition definition, Run run, Instant claimedAt, RunWindow window,
+                                          LauncherSettings settings, ClusterAssets.Published assets) {
         Cluster cluster = definition.cluster();
         String securityConfiguration = cluster.securityConfiguration() != null
                 ? cluster.securityConfiguration() : settings.securityConfiguration();
@@ -98,7 +105,7 @@ public final class ClusterRequestBuilder {
                 .stepConcurrencyLevel(1)
                 .configurations(cluster.configurations().stream().map(ClusterRequestBuilder::configuration).toList())
                 .bootstrapActions(bootstrapActions(cluster, assets))
-                .steps(steps(definition, run, claimedAt, settings, assets))
+                .steps(steps(definition, run, claimedAt, window, settings, assets))
                 .tags(tags(cluster, run, settings))
                 .build();
     }
@@ -193,14 +200,14 @@ public final class ClusterRequestBuilder {
         return "s3://" + settings.region() + ".elasticmapreduce/libs/script-runner/script-runner.jar";
     }
 
-    private static List<StepConfig> steps(JobDefinition definition, Run run, Instant claimedAt,
+    private static List<StepConfig> steps(JobDefinition definition, Run run, Instant claimedAt, RunWindow window,
                                           LauncherSettings settings, ClusterAssets.Published assets) {
         List<StepConfig> steps = new ArrayList<>();
         for (Table table : definition.source().tables()) {
             if (IMPORTER_SPARK_JDBC.equals(definition.importer())) {
-                steps.add(sparkJdbcStep(definition, table, run, claimedAt, settings, assets));
+                steps.add(sparkJdbcStep(definition, table, run, claimedAt, window, settings, assets));
             } else {
-                steps.addAll(sqoopSteps(definition, table, run, claimedAt, settings, assets));
+                steps.addAll(sqoopSteps(definition, table, run, claimedAt, window, settings, assets));
             }
         }
         for (JobDefinition.SparkStep extra : definition.extraSparkSteps()) {
@@ -210,6 +217,44 @@ public final class ClusterRequestBuilder {
             steps.add(step(extra.name(), "command-runner.jar", args));
         }
         return steps;
+    }
+
+    /** Where the Spark job writes this table's {@code _manifest.json} in this run (see IngestJob). */
+    static String manifest(JobDefinition definition, Table table, Run run, Instant claimedAt) {
+        return output(definition, table) + "/ingest_date=" + LocalDate.ofInstant(claimedAt, ZoneOffset.UTC)
+                + "/_run_id=" + run.runId() + "/_manifest.json";
+    }
+
+    /**
+     * The window as step options: typed values formatted here (ISO-8601 instants, decimal integers), which the step
+     * scripts validate again and turn into the import's predicate themselves.
+     */
+    static List<String> windowArgs(RunWindow window, Table table) {
+        RunWindow.TableWindow w = window == null ? null : window.tables().get(table.name());
+        if (w == null) {
+            return List.of();
+        }
+        List<String> args = new ArrayList<>(List.of("--where-column", w.column()));
+        if ("append".equals(w.mode())) {
+            if (w.above() != null) {
+                args.addAll(List.of("--above-key", Long.toString(w.above())));
+            }
+            if (w.upTo() != null) {
+                args.addAll(List.of("--up-to-key", Long.toString(w.upTo())));
+            }
+        } else {
+            if (w.from() != null) {
+                args.addAll(List.of("--lower-bound", w.from().toString()));
+            }
+            args.addAll(List.of("--upper-bound", w.to().toString()));
+        }
+        return args;
+    }
+
+    /** For append tables the Spark job reports the highest key it read in the manifest. */
+    private static List<String> maxKeyArgs(RunWindow window, Table table) {
+        RunWindow.TableWindow w = window == null ? null : window.tables().get(table.name());
+        return w != null && "append".equals(w.mode()) ? List.of("--max-key-column", w.column()) : List.of();
     }
 
     private static String output(JobDefinition definition, Table table) {
@@ -233,6 +278,7 @@ public final class ClusterRequestBuilder {
     }
 
     private static List<StepConfig> sqoopSteps(JobDefinition definition, Table table, Run run, Instant claimedAt,
+                                               RunWindow window,
                                                LauncherSettings settings, ClusterAssets.Published assets) {
         String format = definition.source().stagingFormat();
         String staging = stagingDir(run, table);
@@ -253,12 +299,14 @@ public final class ClusterRequestBuilder {
         if (!table.columns().isEmpty()) {
             sqoop.addAll(List.of("--columns", String.join(",", table.columns())));
         }
+        sqoop.addAll(windowArgs(window, table));
         List<String> spark = new ArrayList<>(List.of("spark-submit", "--deploy-mode", "cluster",
                 "--class", SPARK_MAIN_CLASS, assets.sparkJob(),
                 "--input", staging,
                 "--input-format", format,
                 "--output", output(definition, table)));
         spark.addAll(runAndTransformArgs(table, run, claimedAt));
+        spark.addAll(maxKeyArgs(window, table));
         return List.of(step("sqoop-import " + table.name(), scriptRunner(settings), sqoop),
                 step("spark-load " + table.name(), "command-runner.jar", spark));
     }
@@ -269,6 +317,7 @@ public final class ClusterRequestBuilder {
      * partitions) and writes the target as the staged path does.
      */
     private static StepConfig sparkJdbcStep(JobDefinition definition, Table table, Run run, Instant claimedAt,
+                                            RunWindow window,
                                             LauncherSettings settings, ClusterAssets.Published assets) {
         List<String> args = new ArrayList<>(List.of(assets.sparkJdbcStep(),
                 "--jdbc-url", definition.source().jdbcUrl(),
@@ -283,7 +332,9 @@ public final class ClusterRequestBuilder {
         if (!table.columns().isEmpty()) {
             args.addAll(List.of("--source-columns", String.join(",", table.columns())));
         }
+        args.addAll(windowArgs(window, table));
         args.addAll(runAndTransformArgs(table, run, claimedAt));
+        args.addAll(maxKeyArgs(window, table));
         return step("spark-jdbc-import " + table.name(), scriptRunner(settings), args);
     }
 

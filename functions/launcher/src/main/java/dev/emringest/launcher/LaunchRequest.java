@@ -16,7 +16,22 @@ import tools.jackson.databind.json.JsonMapper;
  * A request to run one job once. It names a job and a run key, nothing else: SQL, hosts, paths and credentials
  * belong to the operator's job definition.
  */
-public record LaunchRequest(String job, String runKey) {
+public record LaunchRequest(String job, String runKey, Origin origin, Instant triggerTime, Backfill window) {
+
+    /** Where the request came from: a busy incremental job skips a scheduled run but defers a queued one. */
+    public enum Origin { SCHEDULE, QUEUE }
+
+    /**
+     * An explicit window: a backfill, which imports that window of the job's incremental tables and never moves the
+     * watermark. {@code from}/{@code to} (ISO-8601 instants, {@code from <= column < to}) for {@code lastmodified}
+     * tables, {@code above}/{@code upTo} (integers, {@code above < column <= upTo}) for {@code append} tables.
+     */
+    public record Backfill(Instant from, Instant to, Long above, Long upTo) {}
+
+    /** A queued request without a send time or window, as tests and priming build it. */
+    public LaunchRequest(String job, String runKey) {
+        this(job, runKey, Origin.QUEUE, null, null);
+    }
 
     /** Run keys become S3 keys and EMR tags: no slashes, no leading dash, no control characters. */
     static final Pattern RUN_KEY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$");
@@ -30,6 +45,9 @@ public record LaunchRequest(String job, String runKey) {
         }
         if (runKey == null || !RUN_KEY.matcher(runKey).matches()) {
             throw new InvalidRequestException("runKey: must be a string matching " + RUN_KEY.pattern());
+        }
+        if (origin == null) {
+            throw new InvalidRequestException("origin: missing");
         }
     }
 
@@ -47,14 +65,24 @@ public record LaunchRequest(String job, String runKey) {
             if (!(detail instanceof Map<?, ?> request)) {
                 throw new InvalidRequestException("detail: must be an object naming the job");
             }
-            return new LaunchRequest(string(request.get("job"), "detail.job"), scheduledTime(input.get("time"), "time"));
+            String time = scheduledTime(input.get("time"), "time");
+            return new LaunchRequest(string(request.get("job"), "detail.job"), time, Origin.SCHEDULE,
+                    Instant.parse(time), null);
         }
-        return new LaunchRequest(string(input.get("job"), "job"),
-                scheduledTime(input.get("scheduledTime"), "scheduledTime"));
+        String time = scheduledTime(input.get("scheduledTime"), "scheduledTime");
+        return new LaunchRequest(string(input.get("job"), "job"), time, Origin.SCHEDULE, Instant.parse(time), null);
     }
 
     /** An SQS message body; its run key is the body's {@code runKey}, else the message id. */
     public static LaunchRequest fromSqs(String body, String messageId) {
+        return fromSqs(body, messageId, null);
+    }
+
+    /**
+     * An SQS message body sent at {@code sentAt} (SQS's {@code SentTimestamp}; null when unknown): the end of a
+     * {@code lastmodified} window is fixed by the send time, so every redelivery computes the same window.
+     */
+    public static LaunchRequest fromSqs(String body, String messageId, Instant sentAt) {
         JsonNode node;
         try {
             node = body == null ? null : JSON.readTree(body);
@@ -67,13 +95,10 @@ public record LaunchRequest(String job, String runKey) {
         }
         for (String field : node.propertyNames()) {
             if (!SQS_FIELDS.contains(field)) {
-                throw new InvalidRequestException(InputErrors.printable(field) + ": unknown field (allowed: job, runKey)");
+                throw new InvalidRequestException(InputErrors.printable(field) + ": unknown field (allowed: job, runKey, window)");
             }
         }
-        if (node.has("window")) {
-            throw new InvalidRequestException("window: backfill windows need incremental jobs, which this version "
-                    + "does not run yet");
-        }
+        Backfill window = node.has("window") ? backfill(node.get("window")) : null;
         JsonNode job = node.get("job");
         if (job == null || !job.isString()) {
             throw new InvalidRequestException("job: must be a string matching " + JobDefinitionStore.JOB_NAME.pattern());
@@ -82,7 +107,69 @@ public record LaunchRequest(String job, String runKey) {
         if (runKey != null && !runKey.isString()) {
             throw new InvalidRequestException("runKey: must be a string matching " + RUN_KEY.pattern());
         }
-        return new LaunchRequest(job.asString(), runKey == null ? messageId : runKey.asString());
+        return new LaunchRequest(job.asString(), runKey == null ? messageId : runKey.asString(), Origin.QUEUE, sentAt,
+                window);
+    }
+
+    private static final Set<String> WINDOW_FIELDS = Set.of("from", "to", "above", "upTo");
+
+    /** A backfill window, validated into typed values: nothing of it is ever pasted into SQL as text. */
+    static Backfill backfill(JsonNode w) {
+        if (w == null || !w.isObject()) {
+            throw new InvalidRequestException("window: must be an object {\"from\", \"to\"} or {\"above\", \"upTo\"}");
+        }
+        for (String field : w.propertyNames()) {
+            if (!WINDOW_FIELDS.contains(field)) {
+                throw new InvalidRequestException("window." + InputErrors.printable(field)
+                        + ": unknown field (allowed: from, to, above, upTo)");
+            }
+        }
+        Instant from = instant(w.get("from"), "window.from");
+        Instant to = instant(w.get("to"), "window.to");
+        Long above = integer(w.get("above"), "window.above");
+        Long upTo = integer(w.get("upTo"), "window.upTo");
+        if ((from == null) != (to == null)) {
+            throw new InvalidRequestException((from == null ? "window.from" : "window.to")
+                    + ": from and to go together");
+        }
+        if ((above == null) != (upTo == null)) {
+            throw new InvalidRequestException((above == null ? "window.above" : "window.upTo")
+                    + ": above and upTo go together");
+        }
+        if (from == null && above == null) {
+            throw new InvalidRequestException("window: needs from and to, or above and upTo");
+        }
+        if (from != null && !from.isBefore(to)) {
+            throw new InvalidRequestException("window.to: must be after window.from");
+        }
+        if (above != null && above >= upTo) {
+            throw new InvalidRequestException("window.upTo: must be greater than window.above");
+        }
+        return new Backfill(from, to, above, upTo);
+    }
+
+    private static Instant instant(JsonNode value, String field) {
+        if (value == null) {
+            return null;
+        }
+        if (!value.isString()) {
+            throw new InvalidRequestException(field + ": must be an ISO-8601 instant such as 2026-11-25T02:00:00Z");
+        }
+        try {
+            return Instant.parse(value.asString());
+        } catch (DateTimeParseException e) {
+            throw new InvalidRequestException(field + ": must be an ISO-8601 instant such as 2026-11-25T02:00:00Z");
+        }
+    }
+
+    private static Long integer(JsonNode value, String field) {
+        if (value == null) {
+            return null;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw new InvalidRequestException(field + ": must be an integer (a 64-bit key)");
+        }
+        return value.asLong();
     }
 
     private static String string(Object value, String field) {

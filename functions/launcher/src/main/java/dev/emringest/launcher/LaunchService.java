@@ -5,10 +5,12 @@ import dev.emringest.jobs.JobDefinition;
 import dev.emringest.jobs.JobDefinitionException;
 import dev.emringest.jobs.JobDefinitionStore;
 import dev.emringest.launcher.ClusterRequestBuilder.Run;
+import dev.emringest.ledger.JobState;
 import dev.emringest.ledger.Ledger;
 import dev.emringest.ledger.RunClusters;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
+import dev.emringest.ledger.RunWindow;
 import dev.emringest.ledger.Versioned;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +37,8 @@ public final class LaunchService {
      */
     static final Duration CLAIM_GRACE = Duration.ofMinutes(2);
 
-    public enum Outcome { LAUNCHED, ADOPTED, ALREADY_LAUNCHED, ALREADY_ENDED }
+    /** {@code SKIPPED}: a scheduled run of an incremental job that found another run of the job in flight. */
+    public enum Outcome { LAUNCHED, ADOPTED, ALREADY_LAUNCHED, ALREADY_ENDED, SKIPPED }
 
     public record Result(Outcome outcome, String job, String runKey, String clusterId, String clusterName) {}
 
@@ -97,24 +100,52 @@ public final class LaunchService {
         }
         String attempt = UUID.randomUUID().toString();
         JobDefinition definition = definition(run, attempt, existing.isEmpty());
+        if (request.window() != null && !definition.incremental()) {
+            throw new InvalidRequestException("window: job '" + run.job() + "' has no incremental table");
+        }
+        // A regular run of an incremental job takes the job's single in-flight slot; a backfill does not.
+        boolean regular = definition.incremental() && request.window() == null;
+        Instant now = clock.instant();
+        if (regular && !takeSlot(run, now)) {
+            return busy(request, run, attempt, existing.isEmpty(), now);
+        }
+        try {
+            return launch(request, run, existing, attempt, definition, regular, now);
+        } catch (RuntimeException e) {
+            // A run that ended without a cluster gives the slot back; one that may still launch keeps it.
+            if (regular) {
+                ledger.read(run.job(), run.runKey()).filter(r -> r.value().state().terminal())
+                        .ifPresent(r -> releaseSlot(run));
+            }
+            throw e;
+        }
+    }
 
+    private Result launch(LaunchRequest request, Run run, Optional<Versioned<RunRecord>> existing, String attempt,
+                          JobDefinition definition, boolean regular, Instant now) {
         Versioned<RunRecord> held;
         boolean takenOver = true;
         if (existing.isEmpty()) {
-            Ledger.Claim claim = ledger.claim(RunRecord.claim(run.job(), run.runKey(), attempt, run.clusterName(),
-                    definition.version(), clock.instant()));
-            if (claim.created()) {
-                held = claim.record();
+            RunRecord claim = RunRecord.claim(run.job(), run.runKey(), attempt, run.clusterName(),
+                    definition.version(), now);
+            Ledger.Claim claimed = ledger.claim(claim.withWindow(window(request, run, definition, regular, now,
+                    null)));
+            if (claimed.created()) {
+                held = claimed.record();
                 takenOver = false;
             } else {
-                settled = settled(claim.record().value(), run);
+                Optional<Result> settled = settled(claimed.record().value(), run);
                 if (settled.isPresent()) {
                     return settled.get();
                 }
-                held = takeOver(claim.record(), run, attempt, definition);
+                held = takeOver(claimed.record(), run, attempt, definition,
+                        window(request, run, definition, regular, claimed.record().value().createdAt(),
+                                claimed.record().value()));
             }
         } else {
-            held = takeOver(existing.get(), run, attempt, definition);
+            held = takeOver(existing.get(), run, attempt, definition,
+                    window(request, run, definition, regular, existing.get().value().createdAt(),
+                            existing.get().value()));
         }
         if (takenOver) {
             // The attempt before may have started the cluster and died, or lost RunJobFlow's answer.
@@ -125,9 +156,83 @@ public final class LaunchService {
                 return new Result(Outcome.ADOPTED, run.job(), run.runKey(), found.get(), run.clusterName());
             }
         }
-        String clusterId = startCluster(run, attempt, definition, held.value().createdAt());
+        String clusterId = startCluster(run, attempt, definition, held.value().createdAt(), held.value().window());
         ledger.markLaunched(run.job(), run.runKey(), clusterId, clock.instant());
         return new Result(Outcome.LAUNCHED, run.job(), run.runKey(), clusterId, run.clusterName());
+    }
+
+    /**
+     * The run's window, fixed before its cluster starts: the one already recorded for a run still open (a retry
+     * imports exactly what the first attempt would have), else a fresh one. Null for a job imported whole.
+     */
+    private RunWindow window(LaunchRequest request, Run run, JobDefinition definition, boolean regular,
+                             Instant claimedAt, RunRecord recorded) {
+        if (!definition.incremental()) {
+            return null;
+        }
+        if (recorded != null && recorded.window() != null && !recorded.state().terminal()) {
+            return recorded.window();
+        }
+        java.util.function.Function<JobDefinition.Table, String> manifest =
+                t -> ClusterRequestBuilder.manifest(definition, t, run, claimedAt);
+        if (!regular) {
+            return Windows.backfill(definition, request.window(), manifest);
+        }
+        JobState state = ledger.readState(run.job()).map(Versioned::value).orElse(JobState.empty(run.job()));
+        Instant trigger = request.triggerTime() != null ? request.triggerTime() : claimedAt;
+        return Windows.regular(definition, state, trigger, manifest);
+    }
+
+    /**
+     * Takes the job's in-flight slot by compare-and-swap, or keeps it if this run holds it already. A holder whose
+     * run has ended (its outcome is in the state before its record is final), or which never wrote its claim within
+     * the grace period, is gone: its slot is taken over.
+     */
+    private boolean takeSlot(Run run, Instant now) {
+        JobState state = ledger.updateState(run.job(), s -> {
+            if (run.runKey().equals(s.inFlight())) {
+                return s;
+            }
+            if (s.inFlight() == null || holderGone(run.job(), s, now)) {
+                return s.holding(run.runKey(), now);
+            }
+            return s;
+        });
+        return run.runKey().equals(state.inFlight());
+    }
+
+    private boolean holderGone(String job, JobState state, Instant now) {
+        Optional<Versioned<RunRecord>> holder = ledger.read(job, state.inFlight());
+        if (holder.isPresent()) {
+            return holder.get().value().state().terminal();
+        }
+        return state.inFlightSince() == null || state.inFlightSince().plus(CLAIM_GRACE).isBefore(now);
+    }
+
+    private void releaseSlot(Run run) {
+        ledger.updateState(run.job(), s -> s.released(run.runKey(), clock.instant()));
+    }
+
+    /**
+     * Another run of the job is in flight. A queued request is deferred (the message goes back to the queue and is
+     * retried later); a scheduled one is recorded as SKIPPED and answered normally: the next firing covers its
+     * window, as the watermark has not moved for it.
+     */
+    private Result busy(LaunchRequest request, Run run, String attempt, boolean unrecorded, Instant now) {
+        String holder = ledger.readState(run.job()).map(s -> s.value().inFlight()).orElse(null);
+        String message = "run " + holder + " of incremental job " + run.job() + " is in flight";
+        if (request.origin() == LaunchRequest.Origin.SCHEDULE && unrecorded) {
+            Ledger.Claim claim = ledger.claim(RunRecord.skipped(run.job(), run.runKey(), attempt, run.clusterName(),
+                    new RunRecord.Failure(RunRecord.SKIPPED_IN_FLIGHT, message, null), now));
+            if (claim.created()) {
+                return new Result(Outcome.SKIPPED, run.job(), run.runKey(), null, run.clusterName());
+            }
+            Optional<Result> settled = settled(claim.record().value(), run);
+            if (settled.isPresent()) {
+                return settled.get();
+            }
+        }
+        throw new RunInProgressException(message + "; run " + run.runKey() + " is deferred");
     }
 
     /** The answer for a run that needs no launch: its cluster is known, or it ended after running. */
@@ -160,14 +265,14 @@ public final class LaunchService {
      * failed to launch and is requested again. Exactly one contender's compare-and-swap succeeds.
      */
     private Versioned<RunRecord> takeOver(Versioned<RunRecord> existing, Run run, String attempt,
-                                          JobDefinition definition) {
+                                          JobDefinition definition, RunWindow window) {
         RunRecord record = existing.value();
         Instant now = clock.instant();
         if (record.state() == RunState.CLAIMED && record.updatedAt().plus(CLAIM_GRACE).isAfter(now)) {
             throw new RunInProgressException("run " + run.job() + "/" + run.runKey() + " was claimed at "
                     + record.updatedAt() + " by another attempt that may still be launching");
         }
-        return ledger.swap(existing, record.reclaimed(attempt, definition.version(), now))
+        return ledger.swap(existing, record.reclaimed(attempt, definition.version(), window, now))
                 .orElseThrow(() -> new RunInProgressException("run " + run.job() + "/" + run.runKey()
                         + " was taken over by another attempt"));
     }
@@ -177,9 +282,10 @@ public final class LaunchService {
      * started and retrying cannot help: the run is LAUNCH_FAILED with EMR's reason. Any other failure may have
      * started the cluster: the claim stays, and the next attempt adopts what it finds.
      */
-    private String startCluster(Run run, String attempt, JobDefinition definition, Instant claimedAt) {
+    private String startCluster(Run run, String attempt, JobDefinition definition, Instant claimedAt,
+                                RunWindow window) {
         try {
-            return launches.runJobFlow(ClusterRequestBuilder.build(definition, run, claimedAt, settings,
+            return launches.runJobFlow(ClusterRequestBuilder.build(definition, run, claimedAt, window, settings,
                             assets.publish()))
                     .jobFlowId();
         } catch (AwsServiceException e) {

@@ -50,11 +50,21 @@ public final class SqsHandler implements RequestHandler<SQSEvent, SQSBatchRespon
         return new SQSBatchResponse(failures);
     }
 
+    /** SQS's SentTimestamp (epoch millis): the same on every redelivery of the message. */
+    static java.time.Instant sentAt(SQSEvent.SQSMessage message) {
+        String sent = message.getAttributes() == null ? null : message.getAttributes().get("SentTimestamp");
+        try {
+            return sent == null ? null : java.time.Instant.ofEpochMilli(Long.parseLong(sent));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     private boolean launch(SQSEvent.SQSMessage message, LambdaLogger log) {
         String id = " message=" + message.getMessageId();
         LaunchRequest request;
         try {
-            request = LaunchRequest.fromSqs(message.getBody(), message.getMessageId());
+            request = LaunchRequest.fromSqs(message.getBody(), message.getMessageId(), sentAt(message));
         } catch (InvalidRequestException e) {
             log.log("launch rejected: " + e.getMessage() + id);
             return false;
@@ -62,6 +72,10 @@ public final class SqsHandler implements RequestHandler<SQSEvent, SQSBatchRespon
         try {
             log.log(LaunchLog.launched(launches.launch(request)) + id);
             return true;
+        } catch (InvalidRequestException e) {
+            // e.g. a backfill window for a job without incremental tables: found once the definition is read
+            log.log("launch rejected: " + e.getMessage() + id);
+            return false;
         } catch (RuntimeException e) {
             log.log(LaunchLog.failed(request, e) + id);
             return false;

@@ -198,7 +198,7 @@ class BadInputIT {
                 "{\"job\": \"orders\", \"password\": \"" + PASSWORD + "\"}", "password"));
         c.add(request("extra field whose name holds control characters",
                 "{\"job\": \"orders\", \"x\\u001b[2J\\ny\": 1}", "x?[2J?y"));
-        c.add(request("window field",
+        c.add(request("window for a job without incremental tables",
                 "{\"job\": \"orders\", \"window\": {\"from\": \"2026-11-01T00:00:00Z\", \"to\": \"2026-11-02T00:00:00Z\"}}",
                 "window"));
         return c;

@@ -278,4 +278,25 @@ class ClusterRequestBuilderTest {
         assertNull(ClusterRequestBuilder.build(example(Files.readString(EXAMPLES.resolve("jobs/orders.json"))),
                 RUN, noSecurityConfiguration, ASSETS).securityConfiguration());
     }
+
+    @org.junit.jupiter.api.Test
+    void windowsBecomeTypedStepOptions() {
+        var table = new dev.emringest.jobs.JobDefinition.Table("orders", java.util.List.of(), null, 4, null,
+                new dev.emringest.jobs.JobDefinition.Incremental("updated_at", "lastmodified", 0));
+        var events = new dev.emringest.jobs.JobDefinition.Table("events", java.util.List.of(), null, 4, null,
+                new dev.emringest.jobs.JobDefinition.Incremental("id", "append", 0));
+        java.time.Instant from = java.time.Instant.parse("2026-11-25T01:00:00Z");
+        java.time.Instant to = java.time.Instant.parse("2026-11-25T02:00:00Z");
+        var window = new dev.emringest.ledger.RunWindow(false, java.util.Map.of(
+                "orders", new dev.emringest.ledger.RunWindow.TableWindow("lastmodified", "updated_at", from, to,
+                        null, null, "s3://t/m"),
+                "events", new dev.emringest.ledger.RunWindow.TableWindow("append", "id", null, null, 41L, null,
+                        "s3://t/e")));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("--where-column", "updated_at",
+                "--lower-bound", "2026-11-25T01:00:00Z", "--upper-bound", "2026-11-25T02:00:00Z"),
+                ClusterRequestBuilder.windowArgs(window, table));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("--where-column", "id", "--above-key", "41"),
+                ClusterRequestBuilder.windowArgs(window, events));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), ClusterRequestBuilder.windowArgs(null, table));
+    }
 }

@@ -106,6 +106,7 @@ public final class ReconcileService {
                         new RunRecord.Failure(RunRecord.NO_CLUSTER, "no attempt started a cluster within "
                                 + STUCK_AFTER.toMinutes() + " minutes of the claim; look for the launch request in "
                                 + "the dead-letter queue", null), clock.instant())).isPresent()) {
+                    records.settleWithoutCluster(ledger.read(run.job(), run.runKey()).orElseThrow().value());
                     launchFailed++;
                 } else {
                     unchanged++;

@@ -43,12 +43,19 @@ public final class RecordService {
     private final EmrClient emr;
     private final String stackName;
     private final Clock clock;
+    private final Watermarks watermarks;
 
     public RecordService(Ledger ledger, EmrClient emr, String stackName, Clock clock) {
         this.ledger = ledger;
         this.emr = emr;
         this.stackName = stackName;
         this.clock = clock;
+        this.watermarks = new Watermarks(ledger, ledger.s3(), clock);
+    }
+
+    /** Gives an incremental run's in-flight slot back when it ended without a cluster (LAUNCH_FAILED). */
+    public void settleWithoutCluster(RunRecord run) {
+        watermarks.settle(run, run.state());
     }
 
     /** What the stack hands the recorder and the reconcile through their environment. */
@@ -107,7 +114,11 @@ public final class RecordService {
         if (event.kind() == EmrEvent.Kind.STEP) {
             change = stepChange(event, pointer.clusterId());
         } else if (TERMINAL_CLUSTER_STATES.contains(event.state())) {
-            change = finalChange(pointer.clusterId(), event.reason());
+            Ending ending = ending(pointer.clusterId(), event.reason());
+            // The job's state first: once the record is final, its watermark and slot are settled.
+            watermarks.settle(current, ending.state());
+            change = r -> closedTo(r, pointer.clusterId()) ? r : withCluster(r, pointer.clusterId())
+                    .ended(ending.state(), ending.steps(), ending.failure(), clock.instant());
         } else {
             change = r -> closedTo(r, pointer.clusterId()) || !r.state().precedes(RunState.RUNNING) ? r
                     : withCluster(r, pointer.clusterId()).running(clock.instant());
@@ -152,7 +163,9 @@ public final class RecordService {
         return r -> closedTo(r, clusterId) ? r : withCluster(r, clusterId).withStep(step, clock.instant());
     }
 
-    private UnaryOperator<RunRecord> finalChange(String clusterId, EmrEvent.Reason eventReason) {
+    private record Ending(RunState state, List<StepOutcome> steps, Failure failure) {}
+
+    private Ending ending(String clusterId, EmrEvent.Reason eventReason) {
         Cluster cluster = emr.describeCluster(r -> r.clusterId(clusterId)).cluster();
         List<StepOutcome> steps = new ArrayList<>();
         for (StepSummary summary : emr.listStepsPaginator(r -> r.clusterId(clusterId)).steps()) {
@@ -176,9 +189,7 @@ public final class RecordService {
             }
             failure = new Failure(code, message, failed == null ? null : failed.name());
         }
-        RunState finalState = succeeded ? RunState.SUCCEEDED : RunState.FAILED;
-        Failure why = failure;
-        return r -> closedTo(r, clusterId) ? r : withCluster(r, clusterId).ended(finalState, steps, why, clock.instant());
+        return new Ending(succeeded ? RunState.SUCCEEDED : RunState.FAILED, steps, failure);
     }
 
     /** Re-checked inside each compare-and-swap: the record may have moved since it was first read. */

@@ -492,7 +492,7 @@ class ReconcileIT {
         Versioned<RunRecord> recorded = versioned(runKey);
         RunRecord r = recorded.value();
         RunRecord claimed = new RunRecord(r.job(), r.runKey(), RunState.CLAIMED, r.attempt(), null, r.clusterName(),
-                r.definitionVersion(), List.of(), null, r.createdAt(), null, null, r.createdAt());
+                r.definitionVersion(), List.of(), null, r.createdAt(), null, null, r.createdAt(), r.window());
         assertTrue(ledger.swap(recorded, claimed).isPresent());
         s3.deleteObject(d -> d.bucket(BUCKET).key("clusters/" + launched.clusterId() + ".json"));
         assertTrue(ledger.cluster(launched.clusterId()).isEmpty());

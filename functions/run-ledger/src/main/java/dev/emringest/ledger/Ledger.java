@@ -191,6 +191,54 @@ public final class Ledger {
         return update(job, runKey, r -> r.clusterId() == null && !r.state().terminal() ? r.launched(clusterId, now) : r);
     }
 
+    public static String stateKey(String job) {
+        return "state/" + job + ".json";
+    }
+
+    /** The incremental job's watermarks and in-flight run; empty before its first incremental run. */
+    public Optional<Versioned<JobState>> readState(String job) {
+        return get(stateKey(job), JobState.class);
+    }
+
+    /**
+     * Applies {@code change} to the job's state (an empty state when there is none yet) and writes it by
+     * compare-and-swap ({@code If-None-Match: *} for the first write, {@code If-Match} after), re-reading and
+     * re-applying on a lost race. A change that returns its input writes nothing. Returns the state as it now is.
+     */
+    public JobState updateState(String job, UnaryOperator<JobState> change) {
+        String key = stateKey(job);
+        for (int attempt = 0; attempt < MAX_SWAPS; attempt++) {
+            Optional<Versioned<JobState>> current = readState(job);
+            JobState before = current.map(Versioned::value).orElse(JobState.empty(job));
+            JobState next = change.apply(before);
+            if (next == before) {
+                return before;
+            }
+            try {
+                byte[] body = JSON.writeValueAsBytes(next);
+                if (current.isPresent()) {
+                    s3.putObject(r -> r.bucket(bucket).key(key).ifMatch(current.get().etag())
+                            .contentType("application/json"), RequestBody.fromBytes(body));
+                } else {
+                    s3.putObject(r -> r.bucket(bucket).key(key).ifNoneMatch("*").contentType("application/json"),
+                            RequestBody.fromBytes(body));
+                }
+                return next;
+            } catch (S3Exception e) {
+                if (!raceLost(e)) {
+                    throw e;
+                }
+                // Our own write whose answer was lost looks like a lost race: the re-read tells (change is a no-op).
+            }
+        }
+        throw new IllegalStateException("gave up updating " + key + " after " + MAX_SWAPS + " lost races");
+    }
+
+    /** The S3 client the ledger writes with, for readers of the run's own outputs (manifests). */
+    public S3Client s3() {
+        return s3;
+    }
+
     private static String clusterKey(String clusterId) {
         return "clusters/" + clusterId + ".json";
     }

@@ -13,12 +13,15 @@ import java.util.List;
  */
 public record RunRecord(String job, String runKey, RunState state, String attempt, String clusterId,
                         String clusterName, String definitionVersion, List<StepOutcome> steps, Failure failure,
-                        Instant createdAt, Instant launchedAt, Instant endedAt, Instant updatedAt) {
+                        Instant createdAt, Instant launchedAt, Instant endedAt, Instant updatedAt,
+                        RunWindow window) {
 
     /** Failure code of a run whose job definition or request could never launch. */
     public static final String INVALID_DEFINITION = "INVALID_DEFINITION";
     /** Failure code of a claim that no attempt turned into a cluster. */
     public static final String NO_CLUSTER = "NO_CLUSTER";
+    /** Failure code of a scheduled run of an incremental job skipped because another run of the job was in flight. */
+    public static final String SKIPPED_IN_FLIGHT = "SKIPPED_IN_FLIGHT";
 
     public RunRecord {
         steps = steps == null ? List.of() : List.copyOf(steps);
@@ -34,35 +37,53 @@ public record RunRecord(String job, String runKey, RunState state, String attemp
     public static RunRecord claim(String job, String runKey, String attempt, String clusterName,
                                   String definitionVersion, Instant now) {
         return new RunRecord(job, runKey, RunState.CLAIMED, attempt, null, clusterName, definitionVersion, List.of(),
-                null, now, null, null, now);
+                null, now, null, null, now, null);
+    }
+
+    /** This record with its window: set in the claim, before any cluster starts. */
+    public RunRecord withWindow(RunWindow newWindow) {
+        return new RunRecord(job, runKey, state, attempt, clusterId, clusterName, definitionVersion, steps, failure,
+                createdAt, launchedAt, endedAt, updatedAt, newWindow);
     }
 
     /** A run that could not launch at all, e.g. because its job definition is invalid. */
     public static RunRecord launchFailed(String job, String runKey, String attempt, String clusterName, Failure why,
                                          Instant now) {
         return new RunRecord(job, runKey, RunState.LAUNCH_FAILED, attempt, null, clusterName, null, List.of(), why,
-                now, null, now, now);
+                now, null, now, now, null);
+    }
+
+    /** A scheduled run that was not launched because another run of its incremental job was in flight. */
+    public static RunRecord skipped(String job, String runKey, String attempt, String clusterName, Failure why,
+                                    Instant now) {
+        return new RunRecord(job, runKey, RunState.SKIPPED, attempt, null, clusterName, null, List.of(), why,
+                now, null, now, now, null);
     }
 
     /** The same run claimed again by a later attempt, after the one before it died or could not launch. */
     public RunRecord reclaimed(String newAttempt, String newDefinitionVersion, Instant now) {
+        return reclaimed(newAttempt, newDefinitionVersion, window, now);
+    }
+
+    /** Reclaimed with a window computed afresh (a run that failed to launch no longer holds its old window). */
+    public RunRecord reclaimed(String newAttempt, String newDefinitionVersion, RunWindow newWindow, Instant now) {
         return new RunRecord(job, runKey, RunState.CLAIMED, newAttempt, null, clusterName, newDefinitionVersion,
-                List.of(), null, createdAt, null, null, now);
+                List.of(), null, createdAt, null, null, now, newWindow);
     }
 
     public RunRecord launched(String id, Instant now) {
         return new RunRecord(job, runKey, RunState.LAUNCHED, attempt, id, clusterName, definitionVersion, steps, null,
-                createdAt, now, null, now);
+                createdAt, now, null, now, window);
     }
 
     public RunRecord running(Instant now) {
         return new RunRecord(job, runKey, RunState.RUNNING, attempt, clusterId, clusterName, definitionVersion, steps,
-                failure, createdAt, launchedAt, null, now);
+                failure, createdAt, launchedAt, null, now, window);
     }
 
     public RunRecord ended(RunState finalState, List<StepOutcome> finalSteps, Failure why, Instant now) {
         return new RunRecord(job, runKey, finalState, attempt, clusterId, clusterName, definitionVersion, finalSteps,
-                why, createdAt, launchedAt, now, now);
+                why, createdAt, launchedAt, now, now, window);
     }
 
     /**
@@ -87,7 +108,7 @@ public record RunRecord(String job, String runKey, RunState state, String attemp
             updated.add(step);
         }
         return new RunRecord(job, runKey, state, attempt, clusterId, clusterName, definitionVersion, updated, failure,
-                createdAt, launchedAt, endedAt, now);
+                createdAt, launchedAt, endedAt, now, window);
     }
 
     /** EMR's step states in the order a step goes through them; the four ends rank alike. */

@@ -2,7 +2,9 @@ package dev.emringest.ledger;
 
 /** A run's life: claimed, launched, running, then one terminal state that never changes again. */
 public enum RunState {
-    CLAIMED(0), LAUNCHED(1), RUNNING(2), SUCCEEDED(3), FAILED(3), LAUNCH_FAILED(3);
+    CLAIMED(0), LAUNCHED(1), RUNNING(2), SUCCEEDED(3), FAILED(3), LAUNCH_FAILED(3),
+    /** A scheduled run of an incremental job that found another run of the job in flight: never launched. */
+    SKIPPED(3);
 
     private final int rank;
 

@@ -149,4 +149,32 @@ class LedgerIT {
         assertTrue(ledger.cluster("j-NONE").isEmpty());
         assertSame(RunState.LAUNCHED, read.state());
     }
+
+    @Test
+    void concurrentSlotTakersHaveOneWinnerAndWatermarksOnlyMoveForwards() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<JobState>> takers = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String runKey = "run-" + i;
+            takers.add(pool.submit(() -> ledger.updateState("orders",
+                    st -> st.inFlight() == null ? st.holding(runKey, NOW) : st)));
+        }
+        for (Future<JobState> taker : takers) {
+            taker.get();
+        }
+        pool.shutdown();
+        String holder = ledger.readState("orders").orElseThrow().value().inFlight();
+        assertTrue(holder.startsWith("run-"));
+
+        Instant t1 = NOW.plusSeconds(3600);
+        JobState.TableState at1 = new JobState.TableState("lastmodified", t1, null);
+        ledger.updateState("orders", st -> st.advanced(java.util.Map.of("orders", at1), NOW).released(holder, NOW));
+        JobState after = ledger.readState("orders").orElseThrow().value();
+        assertEquals(t1, after.table("orders").time());
+        assertEquals(null, after.inFlight());
+        String etag = ledger.readState("orders").orElseThrow().etag();
+        JobState.TableState older = new JobState.TableState("lastmodified", NOW, null);
+        ledger.updateState("orders", st -> st.advanced(java.util.Map.of("orders", older), NOW).released(holder, NOW));
+        assertEquals(etag, ledger.readState("orders").orElseThrow().etag(), "an older end writes nothing");
+    }
 }
