@@ -3,23 +3,19 @@ package dev.emringest.contract;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.emringest.aws.AwsClients;
 import dev.emringest.jobs.JobDefinition;
 import dev.emringest.jobs.JobDefinitionParser;
-import dev.emringest.launcher.ClusterAssets;
 import dev.emringest.launcher.ClusterRequestBuilder;
 import dev.emringest.launcher.LauncherSettings;
 import dev.emringest.launcher.LauncherWindows;
 import dev.emringest.ledger.JobState;
 import dev.emringest.ledger.RunWindow;
-import dev.emringest.local.MariaDbServer;
 import dev.emringest.local.MotoServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,14 +26,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.emr.model.RunJobFlowRequest;
 import software.amazon.awssdk.services.emr.model.StepConfig;
-import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /**
  * Incremental imports end to end on the data plane ({@code importer: spark-jdbc}): the launcher's windows
@@ -46,54 +38,19 @@ import software.amazon.awssdk.services.ssm.model.ParameterType;
  * ({@code maxKey} from the manifest for append, the window's end for lastmodified). Three runs; the second fails
  * (wrong password) and is retried with its recorded window. Every row (every row version) is imported exactly once.
  */
-class IncrementalContractIT {
+class IncrementalContractIT extends ContractTestBase {
 
-    private static final String PREFIX = "/emr-ingest";
-    private static final String SECRET = PREFIX + "/secrets/inc-db";
-    private static final String WRONG_SECRET = PREFIX + "/secrets/inc-db-wrong";
-    private static final String BUCKET = "emr-ingest-cluster";
     private static final String TARGET = "s3://contract-lake/raw/inc";
     private static final Pattern MAX_KEY = Pattern.compile("\"maxKey\":(-?[0-9]+|null)");
 
-    @TempDir
-    static Path work;
-
-    static MariaDbServer db;
-    static AwsClients aws;
-    static StepRunner runner;
-    static ClusterAssets.Published assets;
-    static Path s3Root;
-    static SparkSession spark;
 
     @BeforeAll
-    static void setUp() throws Exception {
-        MotoServer moto = MotoServer.shared();
-        moto.reset();
-        db = MariaDbServer.shared();
-        aws = AwsClients.forEndpoint(moto.endpoint(), MotoServer.REGION, moto.credentials(), Duration.ofSeconds(30),
-                Duration.ofSeconds(10));
-        aws.s3().createBucket(r -> r.bucket(BUCKET));
-        aws.ssm().putParameter(r -> r.name(SECRET).type(ParameterType.SECURE_STRING).value(db.password()));
-        aws.ssm().putParameter(r -> r.name(WRONG_SECRET).type(ParameterType.SECURE_STRING)
-                .value("not-" + db.password()));
-        assets = new ClusterAssets(aws.s3(), BUCKET).publish();
-        runner = new StepRunner(Files.createDirectories(work.resolve("node")), moto);
-        s3Root = Files.createDirectories(work.resolve("s3"));
+    static void createIncrementalTables() throws Exception {
         sql("DROP TABLE IF EXISTS inc_events, inc_orders",
                 "CREATE TABLE inc_events (id BIGINT AUTO_INCREMENT PRIMARY KEY, label VARCHAR(40) NOT NULL)",
                 // TIMESTAMP(6): compared in the session's time zone, which the import sets to UTC
                 "CREATE TABLE inc_orders (id INT PRIMARY KEY, status VARCHAR(20) NOT NULL,"
                         + " updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6))");
-        System.setProperty("spark.master", "local[2]");
-        System.setProperty("spark.ui.enabled", "false");
-        System.setProperty("spark.sql.session.timeZone", "UTC");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (spark != null) {
-            spark.stop();
-        }
     }
 
     private static void sql(String... statements) throws Exception {
@@ -112,7 +69,7 @@ class IncrementalContractIT {
         return "CONVERT_TZ('" + instant.replace("T", " ").replace("Z", "") + "', '+00:00', '+05:00')";
     }
 
-    private static JobDefinition definition(String passwordParameter) throws Exception {
+    private static JobDefinition incrementalJob(String passwordParameter) throws Exception {
         Path examples = Path.of(System.getProperty("repo.root"), "examples");
         String job = """
                 {"importer": "spark-jdbc",
@@ -130,17 +87,6 @@ class IncrementalContractIT {
 
     private static Path local(String s3Uri) {
         return s3Root.resolve(s3Uri.substring("s3://".length()));
-    }
-
-    private static Path fetch(String s3Uri) throws Exception {
-        String rest = s3Uri.substring("s3://".length());
-        String bucket = rest.substring(0, rest.indexOf('/'));
-        String key = rest.substring(rest.indexOf('/') + 1);
-        Path file = Files.createDirectories(work.resolve("fetched").resolve(key).getParent())
-                .resolve(key.substring(key.lastIndexOf('/') + 1));
-        Files.deleteIfExists(file);
-        aws.s3().getObject(r -> r.bucket(bucket).key(key), ResponseTransformer.toFile(file));
-        return file;
     }
 
     /** One attempt of a run: the launcher's request for the recorded window, its steps run in order. */
@@ -206,8 +152,8 @@ class IncrementalContractIT {
 
     @Test
     void threeRunsWithAFailedAndRetriedSecondImportEveryRowVersionExactlyOnce() throws Exception {
-        JobDefinition good = definition(SECRET);
-        JobDefinition wrong = definition(WRONG_SECRET);
+        JobDefinition good = incrementalJob(SECRET);
+        JobDefinition wrong = incrementalJob(WRONG_SECRET);
         JobState state = JobState.empty("inc");
         List<String> events = new ArrayList<>();  // every event written
         List<String> versions = new ArrayList<>(); // every (id, status, updated_at) version written
