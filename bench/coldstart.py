@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zipfile
 from datetime import datetime, timedelta, timezone
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -112,6 +113,15 @@ def java_sample(java, handler, first, warm, env, workdir, classpath):
     return run([java, *JVM_FLAGS, "-cp", classpath, "dev.emringest.bench.Invoke", handler, *files], env, handler)
 
 
+def task_classpath(package, task):
+    """Lambda extracts a .zip/.jar package into /var/task and loads classes from there and from lib/*.jar, not
+    from the archive: the harness does the same, so no class is inflated from the jar at start-up."""
+    with zipfile.ZipFile(package) as z:
+        z.extractall(task)
+    harness = os.path.join(REPO, "bench/target/classes") + ":" + os.path.join(REPO, "bench/target/lib", "*")
+    return f"{task}:{os.path.join(task, 'lib', '*')}:{harness}"
+
+
 def pct(values, p):
     s = sorted(values)
     k = (len(s) - 1) * p / 100
@@ -130,9 +140,6 @@ def main():
     args = ap.parse_args()
     if args.samples < 1:
         raise SystemExit("--samples must be positive")
-    lib = os.path.join(REPO, "bench/target/lib")
-    harness = os.path.join(REPO, "bench/target/classes") + ":" + os.path.join(lib, "*")
-    cp = {f: os.path.join(args.packages_from, PACKAGES[f]) + ":" + harness for f in PACKAGES}
     for f in PACKAGES.values():
         if not os.path.exists(os.path.join(args.packages_from, f)):
             raise SystemExit(f"{f} is missing: build first (bench/coldstart.sh does)")
@@ -141,6 +148,7 @@ def main():
     terminated = json.load(open(os.path.join(REPO, "events/emr-cluster-terminated-completed.json")))
 
     workdir = tempfile.mkdtemp(prefix="emr-ingest-bench-")
+    cp = {f: task_classpath(os.path.join(args.packages_from, PACKAGES[f]), os.path.join(workdir, f)) for f in PACKAGES}
     moto, endpoint = start_moto(workdir)
     try:
         emr = seed(endpoint)

@@ -4,8 +4,9 @@ It makes the AWS calls the Java launcher makes for a fresh run, in the same orde
 RunJobFlow request:
   S3 GetObject runs/<job>/<runKey>.json (absent), SSM GetParameters (defaults + job, no decryption),
   S3 PutObject open/<job>/<runKey>, S3 PutObject runs/... If-None-Match: * (the claim),
-  S3 HeadObject for each of the 4 cluster assets (PutObject if missing; first launch in a process only),
-  EMR RunJobFlow, S3 PutObject clusters/<id>.json, S3 GetObject + PutObject If-Match (record the cluster).
+  S3 GetObject of the cluster assets' marker (first launch in a process only; when it is missing, HeadObject and
+  PutObject for each asset, then the marker), EMR RunJobFlow, S3 PutObject clusters/<id>.json,
+  S3 PutObject If-Match the claim's ETag (record the cluster).
 Like a typical script it parses and merges the definition but does not validate it against the JSON Schema.
 
 Usage: launch_boto3.py <job> <first runKey> <warm runKey> <assets dir>; the launcher's environment variables
@@ -36,7 +37,8 @@ STACK, PREFIX = env["STACK_NAME"], env["JOB_PARAMETER_PREFIX"].rstrip("/")
 LEDGER, CLUSTER_BUCKET = env["LEDGER_BUCKET"], env["CLUSTER_BUCKET"]
 REGION = env["AWS_REGION"]
 SUBNETS = [s.strip() for s in env.get("SUBNET_IDS", "").split(",") if s.strip()]
-ASSETS = ["install-mysql-driver.sh", "sqoop-import.sh", "spark-job.jar", "mysql-connector-j.jar"]
+ASSETS = ["install-mysql-driver.sh", "sqoop-import.sh", "spark-jdbc-import.sh", "spark-job.jar",
+          "mysql-connector-j.jar"]
 _published = {}
 
 
@@ -55,23 +57,33 @@ def merge(base, over):
 
 def publish(assets_dir):
     if not _published:
+        keys = {}
         for name in ASSETS:
-            with open(os.path.join(assets_dir, name), "rb") as f:
-                data = f.read()
-            key = f"assets/{hashlib.sha256(data).hexdigest()}/{name}"
-            try:
-                s3.head_object(Bucket=CLUSTER_BUCKET, Key=key)
-            except ClientError as e:
-                if e.response["Error"]["Code"] not in ("404", "NoSuchKey"):
-                    raise
-                s3.put_object(Bucket=CLUSTER_BUCKET, Key=key, Body=data)
-            _published[name] = f"s3://{CLUSTER_BUCKET}/{key}"
+            with open(os.path.join(assets_dir, name + ".sha256")) as f:
+                keys[name] = f"assets/{f.read().strip()}/{name}"
+        marker = "assets/published/" + hashlib.sha256("\n".join(keys.values()).encode()).hexdigest()
+        try:
+            s3.get_object(Bucket=CLUSTER_BUCKET, Key=marker)["Body"].read()
+        except ClientError as e:
+            if e.response["Error"]["Code"] not in ("404", "NoSuchKey"):
+                raise
+            for name, key in keys.items():
+                try:
+                    s3.head_object(Bucket=CLUSTER_BUCKET, Key=key)
+                except ClientError as e:
+                    if e.response["Error"]["Code"] not in ("404", "NoSuchKey"):
+                        raise
+                    with open(os.path.join(assets_dir, name), "rb") as f:
+                        s3.put_object(Bucket=CLUSTER_BUCKET, Key=key, Body=f.read())
+            s3.put_object(Bucket=CLUSTER_BUCKET, Key=marker, ContentType="text/plain",
+                          Body=("\n".join(keys.values()) + "\n").encode())
+        _published.update({name: f"s3://{CLUSTER_BUCKET}/{key}" for name, key in keys.items()})
     return _published
 
 
 def run_job_flow_request(d, job, run_key, name, run_id, assets):
     c, src = d["cluster"], d["source"]
-    fmt = src.get("stagingFormat", "parquet")
+    fmt = src.get("stagingFormat", "avro")
     target = d["target"]["s3Uri"].rstrip("/")
     steps = []
     for t in src["tables"]:
@@ -138,16 +150,14 @@ def launch(job, run_key, assets_dir):
     record = {"job": job, "runKey": run_key, "state": "CLAIMED", "attempt": attempt, "clusterName": name,
               "definitionVersion": version, "createdAt": at, "updatedAt": at}
     s3.put_object(Bucket=LEDGER, Key=f"open/{job}/{run_key}", Body=b"")
-    s3.put_object(Bucket=LEDGER, Key=record_key, IfNoneMatch="*", ContentType="application/json",
-                  Body=json.dumps(record).encode())
+    claim = s3.put_object(Bucket=LEDGER, Key=record_key, IfNoneMatch="*", ContentType="application/json",
+                          Body=json.dumps(record).encode())
     request = run_job_flow_request(definition, job, run_key, name, run_id, publish(assets_dir))
     cluster_id = emr.run_job_flow(**request)["JobFlowId"]
     s3.put_object(Bucket=LEDGER, Key=f"clusters/{cluster_id}.json", ContentType="application/json",
                   Body=json.dumps({"clusterId": cluster_id, "job": job, "runKey": run_key}).encode())
-    current = s3.get_object(Bucket=LEDGER, Key=record_key)
-    record = json.loads(current["Body"].read())
     record.update(state="LAUNCHED", clusterId=cluster_id, updatedAt=now())
-    s3.put_object(Bucket=LEDGER, Key=record_key, IfMatch=current["ETag"], ContentType="application/json",
+    s3.put_object(Bucket=LEDGER, Key=record_key, IfMatch=claim["ETag"], ContentType="application/json",
                   Body=json.dumps(record).encode())
     return {"outcome": "LAUNCHED", "job": job, "runKey": run_key, "clusterName": name, "clusterId": cluster_id}
 

@@ -6,12 +6,16 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.retry.RetryUtils;
@@ -23,6 +27,7 @@ import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
@@ -148,12 +153,39 @@ public final class AwsClients {
         return e instanceof SdkException sdk && RetryUtils.isThrottlingException(sdk);
     }
 
+    /**
+     * A client built at its first use, then shared: for calls off the common path (a cold start then builds only
+     * the clients its first invocation needs).
+     */
+    public <C> Supplier<C> lazily(Function<AwsClients, C> client) {
+        return new Supplier<>() {
+            private C built;
+
+            @Override
+            public synchronized C get() {
+                if (built == null) {
+                    built = client.apply(AwsClients.this);
+                }
+                return built;
+            }
+        };
+    }
+
     public SsmClient ssm() {
         return configure(SsmClient.builder(), AwsRetryStrategy.standardRetryStrategy()).build();
     }
 
+    /**
+     * Checksums only where S3 requires them, and no aws-chunked uploads: the functions' objects are small documents
+     * sent over TLS, and the defaults (a CRC32 trailer on every upload; over plain HTTP, as to a local endpoint,
+     * every chunk signed) cost more than the call itself.
+     */
     public S3Client s3() {
-        return configure(S3Client.builder(), AwsRetryStrategy.standardRetryStrategy()).forcePathStyle(pathStyle).build();
+        return configure(S3Client.builder(), AwsRetryStrategy.standardRetryStrategy()).forcePathStyle(pathStyle)
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .build();
     }
 
     private <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>>

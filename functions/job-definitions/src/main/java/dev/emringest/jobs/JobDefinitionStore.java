@@ -6,6 +6,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.GetParametersRequest;
 import software.amazon.awssdk.services.ssm.model.GetParametersResponse;
 import software.amazon.awssdk.services.ssm.model.Parameter;
 
@@ -23,16 +24,25 @@ public final class JobDefinitionStore {
     private final JobDefinitionParser parser;
 
     public JobDefinitionStore(SsmClient ssm, String prefix) {
+        this(ssm, prefix, new JobDefinitionParser(prefix));
+    }
+
+    /** @param parser a parser for the same prefix, built ahead (its schema is compiled when it is built) */
+    public JobDefinitionStore(SsmClient ssm, String prefix, JobDefinitionParser parser) {
         this.ssm = ssm;
         this.prefix = prefix;
-        this.parser = new JobDefinitionParser(prefix);
+        this.parser = parser;
     }
 
     /**
-     * Parses and validates a built-in definition, as {@link #load} does with the stored ones, without calling SSM:
-     * priming for SnapStart, so the snapshot holds the schema validator's and the mapper's classes, warm.
+     * Parses and validates a built-in definition, as {@link #load} does with the stored ones, and builds the SSM
+     * request and answer types {@link #load} uses, without calling SSM: priming, so the launch path's classes are
+     * loaded and initialised before the first launch.
      */
-    public JobDefinition prime() {
+    public static JobDefinition prime(JobDefinitionParser parser, String prefix) {
+        GetParametersRequest.builder().names(prefix + "/defaults", prefix + "/jobs/priming").withDecryption(false).build();
+        GetParametersResponse.builder().parameters(Parameter.builder().name(prefix + "/jobs/priming").value("{}")
+                .version(1L).build()).invalidParameters(List.of()).build();
         String job = "{\"source\": {\"jdbcUrl\": \"jdbc:mysql://priming.invalid:3306/db\", \"username\": \"priming\","
                 + " \"passwordParameter\": \"" + prefix + "/secrets/priming\", \"tables\": [{\"name\": \"t\","
                 + " \"splitBy\": \"id\", \"columns\": [\"id\"], \"transform\": {\"sql\": \"SELECT id FROM source\"}}]},"

@@ -12,16 +12,25 @@ import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.RunWindow;
 import dev.emringest.ledger.Versioned;
+import dev.emringest.jobs.JobDefinitionParser;
+import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.retry.RetryUtils;
 import software.amazon.awssdk.services.emr.EmrClient;
+import software.amazon.awssdk.services.emr.model.RunJobFlowResponse;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * Launches one run: claim it in the ledger, then start its cluster, or adopt the one an earlier attempt started.
@@ -44,14 +53,17 @@ public final class LaunchService {
 
     private final JobDefinitionStore definitions;
     private final Ledger ledger;
-    private final EmrClient emr;
+    private final Supplier<EmrClient> emr;
     private final EmrClient launches;
     private final ClusterAssets assets;
     private final LauncherSettings settings;
     private final Clock clock;
 
-    /** @param launches the EMR client for RunJobFlow, which must not retry a call whose outcome is unknown */
-    public LaunchService(JobDefinitionStore definitions, Ledger ledger, EmrClient emr, EmrClient launches,
+    /**
+     * @param emr the EMR client for reads (ListClusters), needed only when a claim is taken over
+     * @param launches the EMR client for RunJobFlow, which must not retry a call whose outcome is unknown
+     */
+    public LaunchService(JobDefinitionStore definitions, Ledger ledger, Supplier<EmrClient> emr, EmrClient launches,
                          ClusterAssets assets, LauncherSettings settings, Clock clock) {
         this.definitions = definitions;
         this.ledger = ledger;
@@ -62,33 +74,83 @@ public final class LaunchService {
         this.clock = clock;
     }
 
-    /** Everything built from the function's environment, as Lambda starts it. */
+    /**
+     * Everything built from the function's environment, as Lambda starts it. Lambda does not hold init to the
+     * memory setting's share of a vCPU, so init primes the launch path ({@link #prime}) on a second thread while
+     * this one builds the AWS clients: the first launch then finds its classes loaded and initialised. Priming
+     * creates nothing unique, so a SnapStart snapshot taken after init holds it too.
+     */
     public static LaunchService fromEnvironment(Map<String, String> env) {
         LauncherSettings settings = LauncherSettings.fromEnvironment(env);
-        return create(AwsClients.fromEnvironment(env), settings, Clock.systemUTC());
+        FutureTask<JobDefinitionParser> primed = started("launcher-priming", () -> prime(settings));
+        AwsClients aws = AwsClients.fromEnvironment(env);
+        S3Client s3 = aws.s3();
+        ClusterAssets assets = new ClusterAssets(s3, settings.clusterBucket());
+        // The assets' marker is what the first launch reads first. Not under SnapStart: nothing is called before
+        // the snapshot. A failure here is left to that launch, which reads the marker again.
+        FutureTask<Boolean> checked = "snap-start".equals(env.get("AWS_LAMBDA_INITIALIZATION_TYPE")) ? null
+                : started("launcher-assets", () -> {
+                    try {
+                        return assets.check();
+                    } catch (RuntimeException e) {
+                        return false;
+                    }
+                });
+        SsmClient ssm = aws.ssm();
+        EmrClient launches = aws.emrWithoutBlindRetries();
+        if (checked != null) {
+            joined(checked);
+        }
+        return new LaunchService(new JobDefinitionStore(ssm, settings.parameterPrefix(), joined(primed)),
+                new Ledger(s3, settings.ledgerBucket()), aws.lazily(AwsClients::emr), launches, assets, settings,
+                Clock.systemUTC());
     }
 
     public static LaunchService create(AwsClients aws, LauncherSettings settings, Clock clock) {
         S3Client s3 = aws.s3();
         return new LaunchService(new JobDefinitionStore(aws.ssm(), settings.parameterPrefix()),
-                new Ledger(s3, settings.ledgerBucket()), aws.emr(), aws.emrWithoutBlindRetries(),
+                new Ledger(s3, settings.ledgerBucket()), aws.lazily(AwsClients::emr), aws.emrWithoutBlindRetries(),
                 new ClusterAssets(s3, settings.clusterBucket()), settings, clock);
     }
 
     /**
-     * SnapStart priming: runs what a launch runs except its AWS calls (request parsing, definition parsing and
-     * validation, the RunJobFlow request, ledger records), so the snapshot holds those classes loaded and
-     * initialised. It calls no AWS API, resolves no credentials and creates nothing unique (no attempt id, no
-     * random value, no clock reading) that every restored instance would then share.
+     * Runs what a launch runs except its AWS calls, on fixed inputs: event and request parsing, definition parsing
+     * and validation, the RunJobFlow request, ledger records, the log line. It has no client to call AWS with,
+     * resolves no credentials and creates nothing unique (no attempt id, no random value, no clock reading).
+     *
+     * @return the definitions' parser it readied, schema compiled
      */
-    public void prime() {
+    static JobDefinitionParser prime(LauncherSettings settings) {
+        JobDefinitionParser parser = new JobDefinitionParser(settings.parameterPrefix());
+        LambdaJson.write(OutputStream.nullOutputStream(), LambdaJson.readObject(new ByteArrayInputStream(
+                "{\"job\": \"priming\", \"scheduledTime\": \"1970-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8))));
         LaunchRequest request = LaunchRequest.fromSchedule(Map.of("job", "priming", "scheduledTime", "1970-01-01T00:00:00Z"));
+        LaunchRequest.fromSqs("{\"job\": \"priming\", \"runKey\": \"priming\"}", "priming");
         Run run = Run.of(settings.stackName(), request.job(), request.runKey());
-        ClusterRequestBuilder.build(definitions.prime(), run, settings,
+        ClusterRequestBuilder.build(JobDefinitionStore.prime(parser, settings.parameterPrefix()), run, settings,
                 new ClusterAssets.Published("s3://priming/a", "s3://priming/b", "s3://priming/c", "s3://priming/d",
                         "s3://priming/e"));
+        RunJobFlowResponse.builder().jobFlowId("j-PRIMING").build();
         Ledger.prime();
         LaunchLog.launched(new Result(Outcome.LAUNCHED, run.job(), run.runKey(), "j-PRIMING", run.clusterName()));
+        return parser;
+    }
+
+    private static <T> FutureTask<T> started(String name, java.util.concurrent.Callable<T> work) {
+        FutureTask<T> task = new FutureTask<>(work);
+        new Thread(task, name).start();
+        return task;
+    }
+
+    private static <T> T joined(FutureTask<T> task) {
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while priming", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
     }
 
     public Result launch(LaunchRequest request) {
@@ -149,15 +211,15 @@ public final class LaunchService {
         }
         if (takenOver) {
             // The attempt before may have started the cluster and died, or lost RunJobFlow's answer.
-            Optional<String> found = RunClusters.named(emr, run.clusterName(), held.value().createdAt(),
+            Optional<String> found = RunClusters.named(emr.get(), run.clusterName(), held.value().createdAt(),
                     RunClusters.ACTIVE).map(c -> c.id());
             if (found.isPresent()) {
-                ledger.markLaunched(run.job(), run.runKey(), found.get(), clock.instant());
+                ledger.markLaunched(held, found.get(), clock.instant());
                 return new Result(Outcome.ADOPTED, run.job(), run.runKey(), found.get(), run.clusterName());
             }
         }
         String clusterId = startCluster(run, attempt, definition, held.value().createdAt(), held.value().window());
-        ledger.markLaunched(run.job(), run.runKey(), clusterId, clock.instant());
+        ledger.markLaunched(held, clusterId, clock.instant());
         return new Result(Outcome.LAUNCHED, run.job(), run.runKey(), clusterId, run.clusterName());
     }
 

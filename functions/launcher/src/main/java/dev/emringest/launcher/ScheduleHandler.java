@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.crac.Resource;
 
 /**
  * Entry point for schedules: EventBridge Scheduler's raw input or the classic "Scheduled Event" envelope.
@@ -15,28 +14,16 @@ import org.crac.Resource;
  * <p>A stream handler: the event is read with the launcher's own JSON mapper, so the runtime never starts its
  * serialisation library (a second Jackson, about a fifth of a cold start).
  */
-public final class ScheduleHandler implements RequestStreamHandler, Resource {
+public final class ScheduleHandler implements RequestStreamHandler {
 
     private final LaunchService launches;
 
     public ScheduleHandler() {
         this(LaunchService.fromEnvironment(System.getenv()));
-        SnapStart.registerIfActive(this);
     }
 
     public ScheduleHandler(LaunchService launches) {
         this.launches = launches;
-    }
-
-    /** SnapStart: primes before the snapshot (see {@link LaunchService#prime()}). */
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        launches.prime();
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // Nothing to renew: no connection, credential or unique value was made before the snapshot.
     }
 
     @Override

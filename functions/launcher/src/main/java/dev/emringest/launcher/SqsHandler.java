@@ -7,31 +7,17 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import java.util.ArrayList;
 import java.util.List;
-import org.crac.Resource;
 
 /**
  * Entry point for the launch queue. Each message is launched on its own; only the ids of messages that failed
  * are returned (ReportBatchItemFailures), so they go back to the queue and, after the receive limit, to the DLQ.
  */
-public final class SqsHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Resource {
+public final class SqsHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private final LaunchService launches;
 
     public SqsHandler() {
         this(LaunchService.fromEnvironment(System.getenv()));
-        SnapStart.registerIfActive(this);
-    }
-
-    /** SnapStart: primes before the snapshot (see {@link LaunchService#prime()}). */
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        launches.prime();
-        LaunchRequest.fromSqs("{\"job\": \"priming\", \"runKey\": \"priming\"}", "priming");
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // Nothing to renew: no connection, credential or unique value was made before the snapshot.
     }
 
     public SqsHandler(LaunchService launches) {

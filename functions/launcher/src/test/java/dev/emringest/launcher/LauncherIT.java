@@ -125,6 +125,47 @@ class LauncherIT {
     }
 
     @Test
+    void assetsArePublishedUnderTheirOwnHashAndThenFoundByOneRead() throws Exception {
+        schedule("schedule-scheduler.json");
+        String bucket = ExampleAccount.CLUSTER_BUCKET;
+        var s3 = aws.s3();
+        List<String> assetKeys = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("assets/")).contents().stream()
+                .map(o -> o.key()).filter(k -> !k.startsWith("assets/published/")).toList();
+        assertEquals(5, assetKeys.size(), assetKeys.toString());
+        for (String key : assetKeys) {
+            byte[] bytes = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
+            String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+            assertEquals(key.split("/")[1], sha, "the build's hash names " + key);
+        }
+        List<String> markers = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("assets/published/")).contents()
+                .stream().map(o -> o.key()).toList();
+        assertEquals(1, markers.size(), markers.toString());
+        String marker = s3.getObjectAsBytes(r -> r.bucket(bucket).key(markers.get(0))).asUtf8String();
+        assertEquals(new java.util.TreeSet<>(assetKeys), new java.util.TreeSet<>(List.of(marker.strip().split("\n"))));
+
+        // A new container (a cold start) reads the marker once and neither looks at nor uploads any asset.
+        MOTO.startRecording();
+        ClusterAssets fresh = new ClusterAssets(s3, bucket);
+        assertTrue(fresh.check());
+        ClusterAssets.Published published = fresh.publish();
+        List<MotoServer.Recorded> requests = MOTO.recording();
+        assertEquals(1, requests.size(), requests.toString());
+        assertEquals("GET", requests.get(0).method());
+        assertTrue(requests.get(0).url().contains(markers.get(0)), requests.get(0).url());
+        assertEquals("s3://" + bucket + "/" + assetKeys.stream().filter(k -> k.endsWith("/spark-job.jar")).findFirst()
+                .orElseThrow(), published.sparkJob());
+
+        // Without the marker (a bucket emptied by hand), publishing looks again and writes it again.
+        s3.deleteObject(r -> r.bucket(bucket).key(markers.get(0)));
+        s3.deleteObject(r -> r.bucket(bucket).key(assetKeys.get(0)));
+        ClusterAssets again = new ClusterAssets(s3, bucket);
+        assertFalse(again.check());
+        again.publish();
+        s3.headObject(r -> r.bucket(bucket).key(assetKeys.get(0)));
+        s3.headObject(r -> r.bucket(bucket).key(markers.get(0)));
+    }
+
+    @Test
     void whatMotoReceivedIsATransientClusterWithAnIdleTimeout() {
         String orders = aws.ssm().getParameter(r -> r.name("/emr-ingest/jobs/orders")).parameter().value();
         ExampleAccount.put(aws.ssm(), "/emr-ingest/jobs/orders", orders.replace("\"configurations\"",

@@ -1,29 +1,26 @@
 package dev.emringest.launcher;
 
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.emringest.aws.AwsClients;
+import dev.emringest.jobs.JobDefinition;
 import dev.emringest.local.ExampleAccount;
-import java.net.URI;
-import java.time.Clock;
-import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.core.exception.SdkClientException;
 
-/** SnapStart priming runs the launch path but calls nothing: its clients point at a closed port, without credentials. */
+/**
+ * Init primes the launch path (also what a SnapStart snapshot holds): it is handed no AWS client, so it can call no
+ * AWS API nor resolve credentials, and the parser it readies is the one the launcher then uses.
+ */
 class PrimingTest {
 
     @Test
-    void primingCallsNoAwsApiAndResolvesNoCredentials() {
-        AwsCredentialsProvider none = () -> {
-            throw SdkClientException.create("priming must not resolve credentials");
-        };
-        AwsClients nowhere = AwsClients.forEndpoint(URI.create("http://127.0.0.1:9"), "us-east-1", none,
-                Duration.ofSeconds(1), Duration.ofSeconds(1));
-        LaunchService service = LaunchService.create(nowhere,
-                LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()), Clock.systemUTC());
-        assertDoesNotThrow(() -> new ScheduleHandler(service).beforeCheckpoint(null));
-        assertDoesNotThrow(() -> new SqsHandler(service).beforeCheckpoint(null));
+    void primingReadiesTheParserTheLauncherUses() throws Exception {
+        LauncherSettings settings = LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment());
+        var parser = LaunchService.prime(settings);
+        JobDefinition orders = parser.parse("orders", Files.readString(Path.of("../../examples/defaults.json")),
+                Files.readString(Path.of("../../examples/jobs/orders.json")), "jobs/orders@1");
+        assertEquals("orders", orders.job());
+        assertEquals(settings.parameterPrefix() + "/secrets/shop-db", orders.source().passwordParameter());
     }
 }

@@ -9,8 +9,10 @@ import java.util.function.UnaryOperator;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -45,6 +47,13 @@ public final class Ledger {
      * S3: priming for SnapStart. Fixed values only: nothing unique ends up in the snapshot.
      */
     public static void prime() {
+        // The S3 request and answer types the ledger uses: their classes' first use is costly (about a hundred
+        // field accessors each).
+        GetObjectRequest.builder().bucket("priming").key("priming").build();
+        GetObjectResponse.builder().eTag("priming").contentLength(0L).build();
+        PutObjectRequest.builder().bucket("priming").key("priming").ifNoneMatch("*").contentType("application/json")
+                .build();
+        PutObjectResponse.builder().eTag("priming").build();
         RunRecord record = RunRecord.claim("priming", "priming", "priming", "priming", "priming", Instant.EPOCH)
                 .launched("j-PRIMING", Instant.EPOCH);
         JSON.readValue(JSON.writeValueAsBytes(record), RunRecord.class);
@@ -97,8 +106,15 @@ public final class Ledger {
      * there is no record.
      */
     public Optional<Updated> update(String job, String runKey, UnaryOperator<RunRecord> change) {
+        return update(job, runKey, null, change);
+    }
+
+    /** As {@link #update(String, String, UnaryOperator)}, starting from {@code known} (if not null) instead of a read. */
+    private Optional<Updated> update(String job, String runKey, Versioned<RunRecord> known,
+                                     UnaryOperator<RunRecord> change) {
         for (int attempt = 0; attempt < MAX_SWAPS; attempt++) {
-            Optional<Versioned<RunRecord>> current = read(job, runKey);
+            Optional<Versioned<RunRecord>> current = attempt == 0 && known != null ? Optional.of(known)
+                    : read(job, runKey);
             if (current.isEmpty()) {
                 return Optional.empty();
             }
@@ -187,8 +203,22 @@ public final class Ledger {
      * run once the record names the cluster. A record that already names a cluster or is final stays as it is.
      */
     public Optional<Updated> markLaunched(String job, String runKey, String clusterId, Instant now) {
+        return markLaunched(job, runKey, null, clusterId, now);
+    }
+
+    /**
+     * As {@link #markLaunched(String, String, String, Instant)} by the attempt that holds the run's record as
+     * {@code held}: its compare-and-swap needs no read first, unless the record has moved since.
+     */
+    public Optional<Updated> markLaunched(Versioned<RunRecord> held, String clusterId, Instant now) {
+        return markLaunched(held.value().job(), held.value().runKey(), held, clusterId, now);
+    }
+
+    private Optional<Updated> markLaunched(String job, String runKey, Versioned<RunRecord> held, String clusterId,
+                                           Instant now) {
         pointCluster(new ClusterPointer(clusterId, job, runKey));
-        return update(job, runKey, r -> r.clusterId() == null && !r.state().terminal() ? r.launched(clusterId, now) : r);
+        return update(job, runKey, held,
+                r -> r.clusterId() == null && !r.state().terminal() ? r.launched(clusterId, now) : r);
     }
 
     public static String stateKey(String job) {
