@@ -2,7 +2,7 @@
 
 It makes the AWS calls the Java launcher makes for a fresh run, in the same order, with an equivalent
 RunJobFlow request:
-  S3 GetObject runs/<job>/<runKey>.json (absent), SSM GetParameters (defaults + job, no decryption),
+  SSM GetParameters (defaults + job, no decryption),
   S3 PutObject open/<job>/<runKey>, S3 PutObject runs/... If-None-Match: * (the claim),
   S3 GetObject of the cluster assets' marker (first launch in a process only; when it is missing, HeadObject and
   PutObject for each asset, then the marker), EMR RunJobFlow, S3 PutObject clusters/<id>.json,
@@ -133,12 +133,6 @@ def launch(job, run_key, assets_dir):
     run_id = hashlib.sha256(f"{job}\n{run_key}".encode()).hexdigest()[:12]
     name = f"{STACK}-{job}-{run_id}"
     record_key = f"runs/{job}/{run_key}.json"
-    try:
-        s3.get_object(Bucket=LEDGER, Key=record_key)
-        raise SystemExit(f"run {job}/{run_key} exists: the bench needs a fresh run key")
-    except ClientError as e:
-        if e.response["Error"]["Code"] != "NoSuchKey":
-            raise
     defaults_name, job_name = f"{PREFIX}/defaults", f"{PREFIX}/jobs/{job}"
     found = {p["Name"]: p for p in ssm.get_parameters(Names=[defaults_name, job_name],
                                                       WithDecryption=False)["Parameters"]}

@@ -155,15 +155,23 @@ public final class LaunchService {
 
     public Result launch(LaunchRequest request) {
         Run run = Run.of(settings.stackName(), request.job(), request.runKey());
-        Optional<Versioned<RunRecord>> existing = ledger.read(run.job(), run.runKey());
+        String attempt = UUID.randomUUID().toString();
+        JobDefinition definition;
+        try {
+            definition = definitions.load(run.job());
+        } catch (JobDefinitionException e) {
+            return invalidDefinition(run, attempt, e);
+        }
+        if (request.window() != null && !definition.incremental()) {
+            throw new InvalidRequestException("window: job '" + run.job() + "' has no incremental table");
+        }
+        // A job imported whole goes straight to its claim, which finds a run that exists already. An incremental job
+        // reads the run first: its slot and its window depend on whether the run is new.
+        Optional<Versioned<RunRecord>> existing = definition.incremental() ? ledger.read(run.job(), run.runKey())
+                : Optional.empty();
         Optional<Result> settled = existing.flatMap(r -> settled(r.value(), run));
         if (settled.isPresent()) {
             return settled.get();
-        }
-        String attempt = UUID.randomUUID().toString();
-        JobDefinition definition = definition(run, attempt, existing.isEmpty());
-        if (request.window() != null && !definition.incremental()) {
-            throw new InvalidRequestException("window: job '" + run.job() + "' has no incremental table");
         }
         // A regular run of an incremental job takes the job's single in-flight slot; a backfill does not.
         boolean regular = definition.incremental() && request.window() == null;
@@ -309,17 +317,20 @@ public final class LaunchService {
         return Optional.empty();
     }
 
-    /** The job's definition; an invalid one fails the run for good (LAUNCH_FAILED) until the definition is fixed. */
-    private JobDefinition definition(Run run, String attempt, boolean unrecorded) {
-        try {
-            return definitions.load(run.job());
-        } catch (JobDefinitionException e) {
-            if (unrecorded) {
-                ledger.claim(RunRecord.launchFailed(run.job(), run.runKey(), attempt, run.clusterName(),
-                        new RunRecord.Failure(RunRecord.INVALID_DEFINITION, e.getMessage(), null), clock.instant()));
+    /**
+     * An invalid definition fails a new run for good (LAUNCH_FAILED, until the definition is fixed and the run
+     * requested again), and the request with it. A run that had already launched or ended answers as before.
+     */
+    private Result invalidDefinition(Run run, String attempt, JobDefinitionException e) {
+        Ledger.Claim failed = ledger.claim(RunRecord.launchFailed(run.job(), run.runKey(), attempt, run.clusterName(),
+                new RunRecord.Failure(RunRecord.INVALID_DEFINITION, e.getMessage(), null), clock.instant()));
+        if (!failed.created()) {
+            Optional<Result> settled = settled(failed.record().value(), run);
+            if (settled.isPresent()) {
+                return settled.get();
             }
-            throw e;
         }
+        throw e;
     }
 
     /**

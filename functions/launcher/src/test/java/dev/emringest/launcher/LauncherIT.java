@@ -192,6 +192,29 @@ class LauncherIT {
     }
 
     @Test
+    void aFiringRedeliveredAfterItsRunEndedStartsNothingAndLeavesNoOpenMarker() {
+        String runKey = "2026-11-25T02:00:00Z";
+        String clusterId = schedule("schedule-scheduler.json").get("clusterId");
+        ledger.update("orders", runKey, r -> r.ended(RunState.SUCCEEDED, r.steps(), null, java.time.Instant.now()));
+        assertEquals(List.of(), openMarkers());
+
+        Map<String, String> again = schedule("schedule-classic.json");
+        assertEquals(List.of("ALREADY_LAUNCHED", clusterId), List.of(again.get("outcome"), again.get("clusterId")));
+        // Even once the definition has turned invalid: the run is over, so its request is answered, not failed.
+        ExampleAccount.put(aws.ssm(), "/emr-ingest/jobs/orders", "{\"source\": 42}");
+        assertEquals("ALREADY_LAUNCHED", schedule("schedule-classic.json").get("outcome"));
+
+        assertEquals(1, clusters().size());
+        assertEquals(RunState.SUCCEEDED, ledger.read("orders", runKey).orElseThrow().value().state());
+        assertEquals(List.of(), openMarkers(), "a request for an ended run leaves no open/ marker behind");
+    }
+
+    private List<String> openMarkers() {
+        return aws.s3().listObjectsV2Paginator(r -> r.bucket(ExampleAccount.LEDGER_BUCKET).prefix("open/")).contents()
+                .stream().map(o -> o.key()).toList();
+    }
+
+    @Test
     void aBadMessageFailsAloneAndLaunchesNothing() {
         SQSEvent batch = EventLoader.loadSQSEvent(REPO.resolve("events/sqs-batch.json").toString());
         SQSBatchResponse response = sqs(batch);

@@ -85,6 +85,10 @@ public final class Ledger {
                 }
                 Optional<Versioned<RunRecord>> existing = read(record.job(), record.runKey());
                 if (existing.isPresent()) {
+                    RunState state = existing.get().value().state();
+                    if (!record.state().terminal() && state.terminal() && state != RunState.LAUNCH_FAILED) {
+                        closeOpen(record.job(), record.runKey());  // the run ended for good: no open run owns the marker
+                    }
                     return new Claim(existing.get().value().equals(record), existing.get());
                 }
                 // 409: a concurrent write was still in flight and nothing is visible yet; try again.
