@@ -9,6 +9,13 @@ import dev.emringest.jobs.JobDefinition.SparkStep;
 import dev.emringest.jobs.JobDefinition.Table;
 import dev.emringest.jobs.JobDefinition.Target;
 import dev.emringest.jobs.JobDefinition.Transform;
+import dev.emringest.json.InputErrors;
+import dev.emringest.json.JsonDocuments;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,12 +28,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Turns the two SSM documents into a {@link JobDefinition}: merge the job over the defaults, validate against the
@@ -47,9 +48,6 @@ public final class JobDefinitionParser {
             "trustcertificatekeystoreurl", "servercertificatekeystoreurl");
     private static final Pattern RELEASE = Pattern.compile("^emr-(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})$");
 
-    static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-    private static final TypeReference<Map<String, Object>> CONFIGURATION = new TypeReference<>() { };
-
     private final JobSchema schema = new JobSchema();
     private final String secretsPrefix;
 
@@ -63,8 +61,8 @@ public final class JobDefinitionParser {
      * @param jobJson the {@code <prefix>/jobs/<job>} document
      */
     public JobDefinition parse(String job, String defaultsJson, String jobJson, String version) {
-        JsonNode defaults = defaultsJson == null ? JSON.createObjectNode() : read(job, "defaults", defaultsJson);
-        JsonNode merged = merge(defaults, read(job, "jobs/" + job, jobJson));
+        JsonObject defaults = defaultsJson == null ? JsonValue.EMPTY_JSON_OBJECT : read(job, "defaults", defaultsJson);
+        JsonObject merged = (JsonObject) merge(defaults, read(job, "jobs/" + job, jobJson));
         List<String> problems = new ArrayList<>(schema.problems(merged));
         if (!problems.isEmpty()) {
             throw new JobDefinitionException(job, problems);
@@ -77,75 +75,71 @@ public final class JobDefinitionParser {
         return definition;
     }
 
-    private static JsonNode read(String job, String document, String json) {
+    private static JsonObject read(String job, String document, String json) {
         try {
-            JsonNode node = JSON.readTree(json);
-            if (node == null || !node.isObject()) {
-                throw new JobDefinitionException(job, List.of(document + ": must be a JSON object"));
+            if (JsonDocuments.read(json) instanceof JsonObject object) {
+                return object;
             }
-            return node;
-        } catch (JacksonException e) {
-            throw new JobDefinitionException(job, List.of(document + ": " + InputErrors.notJson(e)));
+            throw new JobDefinitionException(job, List.of(document + ": must be a JSON object"));
+        } catch (JsonDocuments.NotJsonException e) {
+            throw new JobDefinitionException(job, List.of(document + ": " + e.getMessage()));
         }
     }
 
     /** Objects merge key by key; anything else in the job replaces the default. */
-    static JsonNode merge(JsonNode defaults, JsonNode job) {
-        if (!defaults.isObject() || !job.isObject()) {
-            return job.deepCopy();
+    static JsonValue merge(JsonValue defaults, JsonValue job) {
+        if (!(defaults instanceof JsonObject base) || !(job instanceof JsonObject over)) {
+            return job;
         }
-        ObjectNode merged = (ObjectNode) defaults.deepCopy();
-        for (Map.Entry<String, JsonNode> field : job.properties()) {
-            JsonNode base = merged.get(field.getKey());
-            merged.set(field.getKey(), base == null ? field.getValue().deepCopy() : merge(base, field.getValue()));
-        }
-        return merged;
+        JsonObjectBuilder merged = JsonDocuments.JSON.createObjectBuilder(base);
+        over.forEach((key, value) -> merged.add(key, base.containsKey(key) ? merge(base.get(key), value) : value));
+        return merged.build();
     }
 
-    private static JobDefinition toDefinition(String job, String version, JsonNode d) {
-        JsonNode s = d.path("source");
+    private static JobDefinition toDefinition(String job, String version, JsonObject d) {
+        JsonObject s = object(d, "source");
         List<Table> tables = new ArrayList<>();
-        for (JsonNode t : s.path("tables")) {
-            JsonNode tf = t.path("transform");
-            JsonNode inc = t.path("incremental");
-            tables.add(new Table(t.path("name").asString(), strings(t.path("columns")), text(t, "splitBy"),
-                    t.path("mappers").asInt(4),
-                    tf.isMissingNode() ? null : new Transform(strings(tf.path("columns")), text(tf, "sql")),
-                    inc.isMissingNode() ? null : new JobDefinition.Incremental(inc.path("column").asString(),
-                            inc.path("mode").asString(), inc.path("lagSeconds").asInt(0))));
+        for (JsonObject t : objects(s, "tables")) {
+            JsonObject tf = t.getJsonObject("transform");
+            JsonObject inc = t.getJsonObject("incremental");
+            tables.add(new Table(t.getString("name"), strings(t, "columns"), text(t, "splitBy"), t.getInt("mappers", 4),
+                    tf == null ? null : new Transform(strings(tf, "columns"), text(tf, "sql")),
+                    inc == null ? null : new JobDefinition.Incremental(inc.getString("column"), inc.getString("mode"),
+                            inc.getInt("lagSeconds", 0))));
         }
-        Source source = new Source(s.path("jdbcUrl").asString(), s.path("username").asString(),
-                s.path("passwordParameter").asString(), s.path("stagingFormat").asString("avro"), tables);
-        JsonNode t = d.path("target");
-        Target target = new Target(t.path("s3Uri").asString(), t.path("format").asString("parquet"));
+        Source source = new Source(s.getString("jdbcUrl"), s.getString("username"), s.getString("passwordParameter"),
+                s.getString("stagingFormat", "avro"), tables);
+        JsonObject t = object(d, "target");
+        Target target = new Target(t.getString("s3Uri"), t.getString("format", "parquet"));
 
-        JsonNode c = d.path("cluster");
-        JsonNode core = c.path("core");
+        JsonObject c = object(d, "cluster");
+        JsonObject core = object(c, "core");
         List<BootstrapAction> bootstrap = new ArrayList<>();
-        for (JsonNode b : c.path("bootstrapActions")) {
-            bootstrap.add(new BootstrapAction(b.path("name").asString(), b.path("path").asString(),
-                    strings(b.path("args"))));
+        for (JsonObject b : objects(c, "bootstrapActions")) {
+            bootstrap.add(new BootstrapAction(b.getString("name"), b.getString("path"), strings(b, "args")));
         }
         Map<String, String> tags = new LinkedHashMap<>();
-        c.path("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asString()));
+        object(c, "tags").forEach((key, value) -> tags.put(key, ((JsonString) value).getString()));
         List<Map<String, Object>> configurations = new ArrayList<>();
-        for (JsonNode conf : c.path("configurations")) {
-            configurations.add(JSON.convertValue(conf, CONFIGURATION));
+        for (JsonObject conf : objects(c, "configurations")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> plain = (Map<String, Object>) JsonDocuments.plain(conf);
+            configurations.add(plain);
         }
-        Cluster cluster = new Cluster(c.path("releaseLabel").asString(),
-                new InstanceGroup(strings(c.path("master").path("instanceTypes"))),
-                new CoreInstances(strings(core.path("instanceTypes")), core.path("count").asInt(),
-                        core.path("market").asString("ON_DEMAND"), core.path("spotTimeoutMinutes").asInt(20)),
-                c.path("maxInstances").asInt(10), c.path("idleTimeoutSeconds").asInt(3600),
-                strings(c.path("subnetIds")), text(c, "securityConfiguration"), text(c, "logUri"),
+        Cluster cluster = new Cluster(c.getString("releaseLabel"),
+                new InstanceGroup(strings(object(c, "master"), "instanceTypes")),
+                new CoreInstances(strings(core, "instanceTypes"), core.getInt("count"),
+                        core.getString("market", "ON_DEMAND"), core.getInt("spotTimeoutMinutes", 20)),
+                c.getInt("maxInstances", 10), c.getInt("idleTimeoutSeconds", 3600),
+                strings(c, "subnetIds"), text(c, "securityConfiguration"), text(c, "logUri"),
                 tags, configurations, bootstrap);
 
         List<SparkStep> extra = new ArrayList<>();
-        for (JsonNode e : d.path("extraSparkSteps")) {
-            extra.add(new SparkStep(e.path("name").asString(), e.path("mainClass").asString(),
-                    e.path("jar").asString(), strings(e.path("args"))));
+        for (JsonObject e : objects(d, "extraSparkSteps")) {
+            extra.add(new SparkStep(e.getString("name"), e.getString("mainClass"), e.getString("jar"),
+                    strings(e, "args")));
         }
-        return new JobDefinition(job, version, d.path("importer").asString("sqoop"), source, target, cluster, extra);
+        return new JobDefinition(job, version, d.getString("importer", "sqoop"), source, target, cluster, extra);
     }
 
     private List<String> ruleProblems(JobDefinition d) {
@@ -220,14 +214,22 @@ public final class JobDefinitionParser {
         return 0;
     }
 
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.path(field);
-        return value.isMissingNode() || value.isNull() ? null : value.asString();
+    private static JsonObject object(JsonObject parent, String field) {
+        JsonObject value = parent.getJsonObject(field);
+        return value == null ? JsonValue.EMPTY_JSON_OBJECT : value;
     }
 
-    private static List<String> strings(JsonNode array) {
-        List<String> values = new ArrayList<>();
-        array.forEach(v -> values.add(v.asString()));
-        return List.copyOf(values);
+    private static List<JsonObject> objects(JsonObject parent, String field) {
+        JsonArray array = parent.getJsonArray(field);
+        return array == null ? List.of() : array.getValuesAs(JsonObject.class);
+    }
+
+    private static String text(JsonObject node, String field) {
+        return node.get(field) instanceof JsonString value ? value.getString() : null;
+    }
+
+    private static List<String> strings(JsonObject parent, String field) {
+        JsonArray array = parent.getJsonArray(field);
+        return array == null ? List.of() : array.getValuesAs(JsonString::getString);
     }
 }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emringest.json.JsonDocuments;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,26 +146,20 @@ class JobDefinitionParserTest {
         assertTrue(!e.getMessage().contains("secret-ish"), e.getMessage());
     }
 
-    /** Sets (or, with no value, removes) the field at a JSON pointer. */
+    /** Sets (or, with no value, removes) the field at a JSON pointer, creating a missing parent object. */
     private static String edit(String json, String pointer, String value) {
-        var root = (tools.jackson.databind.node.ObjectNode) JobDefinitionParser.JSON.readTree(json);
-        int cut = pointer.lastIndexOf('/');
-        var parent = root.at(pointer.substring(0, cut));
-        String key = pointer.substring(cut + 1);
-        if (parent.isMissingNode()) {
-            String parentPointer = pointer.substring(0, cut);
-            int pcut = parentPointer.lastIndexOf('/');
-            ((tools.jackson.databind.node.ObjectNode) root.at(parentPointer.substring(0, pcut)))
-                    .putObject(parentPointer.substring(pcut + 1));
-            parent = root.at(parentPointer);
+        JsonObject root = JsonDocuments.read(json).asJsonObject();
+        String parent = pointer.substring(0, pointer.lastIndexOf('/'));
+        var patch = JsonDocuments.JSON.createPatchBuilder();
+        if (!parent.isEmpty() && !JsonDocuments.JSON.createPointer(parent).containsValue(root)) {
+            patch.add(parent, JsonValue.EMPTY_JSON_OBJECT);
         }
-        var object = (tools.jackson.databind.node.ObjectNode) parent;
         if (value == null) {
-            object.remove(key);
+            patch.remove(pointer);
         } else {
-            object.set(key, JobDefinitionParser.JSON.readTree(value));
+            patch.add(pointer, JsonDocuments.read(value));
         }
-        return root.toString();
+        return patch.build().apply(root).toString();
     }
 
     private static final String INCREMENTAL = """
@@ -189,5 +186,43 @@ class JobDefinitionParserTest {
         JobDefinitionException e = assertThrows(JobDefinitionException.class,
                 () -> parser.parse("orders", "{}", INCREMENTAL.formatted("merge"), "v1"));
         assertTrue(e.getMessage().contains("source.tables[1].incremental.mode"), e.getMessage());
+    }
+
+    @Test
+    void theSchemaIsAValidDraft202012Schema() throws IOException {
+        // The functions skip this check at start-up; here the validator checks the schema against the meta-schema.
+        String schema = new String(JobSchema.class.getResourceAsStream(JobSchema.RESOURCE).readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        var validator = new dev.harrel.jsonschema.ValidatorFactory()
+                .withJsonNodeFactory(new dev.harrel.jsonschema.providers.JakartaJsonNode.Factory()).createValidator();
+        validator.registerSchema(java.net.URI.create("urn:test"), JsonDocuments.read(schema));
+        var broken = schema.replaceFirst("\"type\": \"object\"", "\"type\": \"objekt\"");
+        assertThrows(dev.harrel.jsonschema.InvalidSchemaException.class,
+                () -> validator.registerSchema(java.net.URI.create("urn:broken"), JsonDocuments.read(broken)));
+    }
+
+    @Test
+    void errorsStateTheRuleNotTheValue() {
+        String job = INCREMENTAL.formatted("append").replace("\"username\": \"u\"", "\"username\": \"Pa55 w0rd!\"");
+        JobDefinitionException e = assertThrows(JobDefinitionException.class, () -> parser.parse("orders", "{}", job, "v1"));
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("source.username: must match ")), e.problems().toString());
+        assertTrue(!e.getMessage().contains("Pa55"), e.getMessage());
+    }
+
+    @Test
+    void eachMissingFieldIsNamed() {
+        JobDefinitionException e = assertThrows(JobDefinitionException.class,
+                () -> parser.parse("orders", null, "{\"source\": {\"tables\": [{}]}, \"extra\": 1}", "v1"));
+        for (String field : List.of("target: is required", "cluster: is required", "source.jdbcUrl: is required",
+                "source.username: is required", "source.tables[0].name: is required", "extra: is not allowed")) {
+            assertTrue(e.problems().contains(field), () -> field + " missing from " + e.problems());
+        }
+    }
+
+    @Test
+    void aFieldGivenTwiceIsNamed() {
+        JobDefinitionException e = assertThrows(JobDefinitionException.class,
+                () -> parser.parse("orders", null, "{\"target\": {}, \"target\": {}}", "v1"));
+        assertTrue(e.getMessage().contains("jobs/orders: not valid JSON: field 'target' appears twice"), e.getMessage());
     }
 }

@@ -1,36 +1,55 @@
 package dev.emringest.launcher;
 
+import dev.emringest.json.JsonDocuments;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.type.TypeReference;
 
-/** Events in and answers out for the stream handlers, with the mapper the launcher already loads. */
+/** Events in and answers out for the stream handlers, with the JSON reader the definitions already use. */
 final class LambdaJson {
-
-    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() { };
 
     private LambdaJson() {}
 
-    /** The event as a map; null for an empty or {@code null} event. A field given twice is rejected. */
+    /** The event as a map of plain values; null for an empty or {@code null} event. A field given twice is refused. */
+    @SuppressWarnings("unchecked")
     static Map<String, Object> readObject(InputStream in) {
+        String text;
         try {
-            byte[] bytes = in.readAllBytes();
-            if (bytes.length == 0) {
-                return null;
-            }
-            return LaunchRequest.JSON.readValue(bytes, OBJECT);
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (JacksonException e) {
-            throw new InvalidRequestException("input: must be a JSON object (" + e.getOriginalMessage() + ")");
         }
+        if (text.isBlank()) {
+            return null;
+        }
+        JsonValue event;
+        try {
+            event = JsonDocuments.read(text);
+        } catch (JsonDocuments.NotJsonException e) {
+            throw new InvalidRequestException("input: " + e.getMessage());
+        }
+        if (event == JsonValue.NULL) {
+            return null;
+        }
+        if (!(event instanceof JsonObject object)) {
+            throw new InvalidRequestException("input: must be a JSON object");
+        }
+        return (Map<String, Object>) JsonDocuments.plain(object);
     }
 
-    static void write(OutputStream out, Object answer) {
-        LaunchRequest.JSON.writeValue(out, answer);
+    static void write(OutputStream out, Map<String, String> answer) {
+        JsonObjectBuilder json = JsonDocuments.JSON.createObjectBuilder();
+        answer.forEach(json::add);
+        try {
+            out.write(json.build().toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -1,16 +1,17 @@
 package dev.emringest.launcher;
 
-import dev.emringest.jobs.InputErrors;
 import dev.emringest.jobs.JobDefinitionStore;
+import dev.emringest.json.InputErrors;
+import dev.emringest.json.JsonDocuments;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A request to run one job once. It names a job and a run key, nothing else: SQL, hosts, paths and credentials
@@ -36,8 +37,6 @@ public record LaunchRequest(String job, String runKey, Origin origin, Instant tr
     /** Run keys become S3 keys and EMR tags: no slashes, no leading dash, no control characters. */
     static final Pattern RUN_KEY = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$");
     private static final Set<String> SQS_FIELDS = Set.of("job", "runKey", "window");
-    /** A body naming a field twice is ambiguous (which job?): rejected, not resolved by "last one wins". */
-    static final JsonMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     public LaunchRequest {
         if (job == null || !JobDefinitionStore.JOB_NAME.matcher(job).matches()) {
@@ -83,42 +82,42 @@ public record LaunchRequest(String job, String runKey, Origin origin, Instant tr
      * {@code lastmodified} window is fixed by the send time, so every redelivery computes the same window.
      */
     public static LaunchRequest fromSqs(String body, String messageId, Instant sentAt) {
-        JsonNode node;
+        JsonValue value;
         try {
-            node = body == null ? null : JSON.readTree(body);
-        } catch (JacksonException e) {
-            throw new InvalidRequestException(InputErrors.duplicateField(e).map(f -> f + ": appears twice in the body")
-                    .orElse("body: " + InputErrors.notJson(e)));
+            // A body naming a field twice is ambiguous (which job?): refused, not resolved by "last one wins".
+            value = body == null ? null : JsonDocuments.read(body);
+        } catch (JsonDocuments.NotJsonException e) {
+            throw new InvalidRequestException(e.duplicate().map(f -> f + ": appears twice in the body")
+                    .orElse("body: " + e.getMessage()));
         }
-        if (node == null || !node.isObject()) {
+        if (!(value instanceof JsonObject node)) {
             throw new InvalidRequestException("body: must be a JSON object such as {\"job\": \"orders\"}");
         }
-        for (String field : node.propertyNames()) {
+        for (String field : node.keySet()) {
             if (!SQS_FIELDS.contains(field)) {
                 throw new InvalidRequestException(InputErrors.printable(field) + ": unknown field (allowed: job, runKey, window)");
             }
         }
-        Backfill window = node.has("window") ? backfill(node.get("window")) : null;
-        JsonNode job = node.get("job");
-        if (job == null || !job.isString()) {
+        Backfill window = node.containsKey("window") ? backfill(node.get("window")) : null;
+        if (!(node.get("job") instanceof JsonString job)) {
             throw new InvalidRequestException("job: must be a string matching " + JobDefinitionStore.JOB_NAME.pattern());
         }
-        JsonNode runKey = node.get("runKey");
-        if (runKey != null && !runKey.isString()) {
+        JsonValue runKey = node.get("runKey");
+        if (runKey != null && !(runKey instanceof JsonString)) {
             throw new InvalidRequestException("runKey: must be a string matching " + RUN_KEY.pattern());
         }
-        return new LaunchRequest(job.asString(), runKey == null ? messageId : runKey.asString(), Origin.QUEUE, sentAt,
-                window);
+        return new LaunchRequest(job.getString(), runKey == null ? messageId : ((JsonString) runKey).getString(),
+                Origin.QUEUE, sentAt, window);
     }
 
     private static final Set<String> WINDOW_FIELDS = Set.of("from", "to", "above", "upTo");
 
     /** A backfill window, validated into typed values: nothing of it is ever pasted into SQL as text. */
-    static Backfill backfill(JsonNode w) {
-        if (w == null || !w.isObject()) {
+    static Backfill backfill(JsonValue value) {
+        if (!(value instanceof JsonObject w)) {
             throw new InvalidRequestException("window: must be an object {\"from\", \"to\"} or {\"above\", \"upTo\"}");
         }
-        for (String field : w.propertyNames()) {
+        for (String field : w.keySet()) {
             if (!WINDOW_FIELDS.contains(field)) {
                 throw new InvalidRequestException("window." + InputErrors.printable(field)
                         + ": unknown field (allowed: from, to, above, upTo)");
@@ -148,28 +147,32 @@ public record LaunchRequest(String job, String runKey, Origin origin, Instant tr
         return new Backfill(from, to, above, upTo);
     }
 
-    private static Instant instant(JsonNode value, String field) {
+    private static Instant instant(JsonValue value, String field) {
         if (value == null) {
             return null;
         }
-        if (!value.isString()) {
+        if (!(value instanceof JsonString text)) {
             throw new InvalidRequestException(field + ": must be an ISO-8601 instant such as 2026-11-25T02:00:00Z");
         }
         try {
-            return Instant.parse(value.asString());
+            return Instant.parse(text.getString());
         } catch (DateTimeParseException e) {
             throw new InvalidRequestException(field + ": must be an ISO-8601 instant such as 2026-11-25T02:00:00Z");
         }
     }
 
-    private static Long integer(JsonNode value, String field) {
+    private static Long integer(JsonValue value, String field) {
         if (value == null) {
             return null;
         }
-        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-            throw new InvalidRequestException(field + ": must be an integer (a 64-bit key)");
+        try {
+            if (value instanceof JsonNumber number && number.isIntegral()) {
+                return number.longValueExact();
+            }
+        } catch (ArithmeticException e) {
+            // beyond 64 bits: refused below
         }
-        return value.asLong();
+        throw new InvalidRequestException(field + ": must be an integer (a 64-bit key)");
     }
 
     private static String string(Object value, String field) {

@@ -122,8 +122,9 @@ public final class LaunchService {
      */
     static JobDefinitionParser prime(LauncherSettings settings) {
         JobDefinitionParser parser = new JobDefinitionParser(settings.parameterPrefix());
-        LambdaJson.write(OutputStream.nullOutputStream(), LambdaJson.readObject(new ByteArrayInputStream(
-                "{\"job\": \"priming\", \"scheduledTime\": \"1970-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8))));
+        LambdaJson.readObject(new ByteArrayInputStream(
+                "{\"job\": \"priming\", \"scheduledTime\": \"1970-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8)));
+        LambdaJson.write(OutputStream.nullOutputStream(), Map.of("outcome", "PRIMING"));
         LaunchRequest request = LaunchRequest.fromSchedule(Map.of("job", "priming", "scheduledTime", "1970-01-01T00:00:00Z"));
         LaunchRequest.fromSqs("{\"job\": \"priming\", \"runKey\": \"priming\"}", "priming");
         Run run = Run.of(settings.stackName(), request.job(), request.runKey());

@@ -11,7 +11,7 @@ import java.util.Map;
  * Entry point for schedules: EventBridge Scheduler's raw input or the classic "Scheduled Event" envelope.
  * A failure is thrown so the asynchronous invocation is retried and then sent to the on-failure destination.
  *
- * <p>A stream handler: the event is read with the launcher's own JSON mapper, so the runtime never starts its
+ * <p>A stream handler: the event is read with the launcher's own JSON reader, so the runtime never starts its
  * serialisation library (a second Jackson, about a fifth of a cold start).
  */
 public final class ScheduleHandler implements RequestStreamHandler {

@@ -1,9 +1,8 @@
 package dev.emringest.recorder;
 
+import dev.emringest.json.JsonDocuments;
+import jakarta.json.JsonObject;
 import java.util.Map;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The fields the recorder uses from EMR's EventBridge events. "EMR Cluster State Change" carries the cluster's
@@ -19,8 +18,6 @@ public record EmrEvent(Kind kind, String clusterId, String clusterName, String s
     public record Reason(String code, String message) {
         static final Reason NONE = new Reason("", "");
     }
-
-    static final JsonMapper JSON = JsonMapper.builder().build();
 
     public static EmrEvent from(Map<String, Object> event) {
         Object type = event == null ? null : event.get("detail-type");
@@ -41,11 +38,13 @@ public record EmrEvent(Kind kind, String clusterId, String clusterName, String s
             return Reason.NONE;
         }
         try {
-            JsonNode node = JSON.readTree(text);
-            return new Reason(node.path("code").asString(""), node.path("message").asString(""));
-        } catch (JacksonException e) {
-            return new Reason("", text);
+            if (JsonDocuments.read(text) instanceof JsonObject node) {
+                return new Reason(node.getString("code", ""), node.getString("message", ""));
+            }
+        } catch (JsonDocuments.NotJsonException e) {
+            // not JSON: the text is the message
         }
+        return new Reason("", text);
     }
 
     private static String string(Object value) {

@@ -11,7 +11,7 @@ import org.crac.Resource;
 /**
  * Entry point for EMR's "EMR Cluster State Change" and "EMR Step Status Change" events from EventBridge.
  * The input is the raw EventBridge envelope: EMR's detail has no class in aws-lambda-java-events. A stream
- * handler: the recorder reads the event with its own JSON mapper, so the runtime never starts its serialisation
+ * handler: the recorder reads the event with its own JSON reader, so the runtime never starts its serialisation
  * library.
  */
 public final class EmrEventHandler implements RequestStreamHandler, Resource {

@@ -1,19 +1,21 @@
 package dev.emringest.recorder;
 
+import dev.emringest.json.JsonDocuments;
 import dev.emringest.ledger.JobState;
 import dev.emringest.ledger.JobState.TableState;
 import dev.emringest.ledger.Ledger;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.RunWindow;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What a regular incremental run's outcome does to its job's state ({@code state/<job>.json}): a SUCCEEDED run
@@ -23,8 +25,6 @@ import tools.jackson.databind.json.JsonMapper;
  * no-op (watermarks only move forwards, the slot is released only by the run holding it). A backfill never moves it.
  */
 final class Watermarks {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Ledger ledger;
     private final S3Client s3;
@@ -63,15 +63,16 @@ final class Watermarks {
         URI uri = URI.create(manifest);
         String key = uri.getPath().replaceFirst("^/", "");
         try {
-            JsonNode node = JSON.readTree(s3.getObjectAsBytes(r -> r.bucket(uri.getHost()).key(key)).asByteArray());
-            JsonNode max = node.get("maxKey");
-            if (max == null || max.isNull()) {
+            JsonValue document = JsonDocuments.read(s3.getObjectAsBytes(r -> r.bucket(uri.getHost()).key(key))
+                    .asUtf8String());
+            JsonValue max = document instanceof JsonObject o ? o.get("maxKey") : null;
+            if (max == null || max == JsonValue.NULL) {
                 return null;
             }
-            if (!max.isIntegralNumber() || !max.canConvertToLong()) {
+            if (!(max instanceof JsonNumber number) || !number.isIntegral()) {
                 throw new IllegalStateException(manifest + ": maxKey is not an integer");
             }
-            return max.asLong();
+            return number.longValueExact();
         } catch (NoSuchKeyException e) {
             // Retried by the next event or the reconcile; the run stays open and its slot held until it is there.
             throw new IllegalStateException("run succeeded but its manifest " + manifest + " is missing: the "

@@ -1,10 +1,10 @@
 package dev.emringest.ledger;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -16,7 +16,6 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The run ledger in S3. A claim is {@code PutObject If-None-Match: *}; every later change is compare-and-swap
@@ -30,9 +29,6 @@ public final class Ledger {
     /** Enough for a burst of duplicate events; each retry re-reads, so it converges. */
     private static final int MAX_SWAPS = 20;
     private static final String OPEN = "open/";
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .changeDefaultPropertyInclusion(i -> i.withValueInclusion(JsonInclude.Include.NON_NULL))
-            .build();
 
     private final S3Client s3;
     private final String bucket;
@@ -56,9 +52,8 @@ public final class Ledger {
         PutObjectResponse.builder().eTag("priming").build();
         RunRecord record = RunRecord.claim("priming", "priming", "priming", "priming", "priming", Instant.EPOCH)
                 .launched("j-PRIMING", Instant.EPOCH);
-        JSON.readValue(JSON.writeValueAsBytes(record), RunRecord.class);
-        JSON.readValue(JSON.writeValueAsBytes(new ClusterPointer("j-PRIMING", "priming", "priming")),
-                ClusterPointer.class);
+        LedgerJson.runRecord(LedgerJson.write(record));
+        LedgerJson.clusterPointer(LedgerJson.write(new ClusterPointer("j-PRIMING", "priming", "priming")));
     }
 
     public static String recordKey(String job, String runKey) {
@@ -77,7 +72,7 @@ public final class Ledger {
         for (int attempt = 0; attempt < MAX_SWAPS; attempt++) {
             try {
                 PutObjectResponse put = s3.putObject(r -> r.bucket(bucket).key(key).ifNoneMatch("*")
-                        .contentType("application/json"), RequestBody.fromBytes(JSON.writeValueAsBytes(record)));
+                        .contentType("application/json"), RequestBody.fromBytes(LedgerJson.write(record)));
                 return new Claim(true, new Versioned<>(record, put.eTag()));
             } catch (S3Exception e) {
                 if (!raceLost(e)) {
@@ -98,7 +93,7 @@ public final class Ledger {
     }
 
     public Optional<Versioned<RunRecord>> read(String job, String runKey) {
-        return get(recordKey(job, runKey), RunRecord.class);
+        return get(recordKey(job, runKey), LedgerJson::runRecord);
     }
 
     /** The record after {@link #update}, and whether this update wrote it (a change may find nothing to do). */
@@ -146,7 +141,7 @@ public final class Ledger {
         }
         try {
             PutObjectResponse put = s3.putObject(r -> r.bucket(bucket).key(key).ifMatch(expected.etag())
-                    .contentType("application/json"), RequestBody.fromBytes(JSON.writeValueAsBytes(next)));
+                    .contentType("application/json"), RequestBody.fromBytes(LedgerJson.write(next)));
             closeIfFinal(expected.value(), next);
             return Optional.of(new Versioned<>(next, put.eTag()));
         } catch (S3Exception e) {
@@ -195,11 +190,11 @@ public final class Ledger {
     /** Points a cluster back to its run; the content never changes, so a plain put is idempotent. */
     public void pointCluster(ClusterPointer pointer) {
         s3.putObject(r -> r.bucket(bucket).key(clusterKey(pointer.clusterId())).contentType("application/json"),
-                RequestBody.fromBytes(JSON.writeValueAsBytes(pointer)));
+                RequestBody.fromBytes(LedgerJson.write(pointer)));
     }
 
     public Optional<ClusterPointer> cluster(String clusterId) {
-        return get(clusterKey(clusterId), ClusterPointer.class).map(Versioned::value);
+        return get(clusterKey(clusterId), LedgerJson::clusterPointer).map(Versioned::value);
     }
 
     /**
@@ -231,7 +226,7 @@ public final class Ledger {
 
     /** The incremental job's watermarks and in-flight run; empty before its first incremental run. */
     public Optional<Versioned<JobState>> readState(String job) {
-        return get(stateKey(job), JobState.class);
+        return get(stateKey(job), LedgerJson::jobState);
     }
 
     /**
@@ -249,7 +244,7 @@ public final class Ledger {
                 return before;
             }
             try {
-                byte[] body = JSON.writeValueAsBytes(next);
+                byte[] body = LedgerJson.write(next);
                 if (current.isPresent()) {
                     s3.putObject(r -> r.bucket(bucket).key(key).ifMatch(current.get().etag())
                             .contentType("application/json"), RequestBody.fromBytes(body));
@@ -277,10 +272,10 @@ public final class Ledger {
         return "clusters/" + clusterId + ".json";
     }
 
-    private <T> Optional<Versioned<T>> get(String key, Class<T> type) {
+    private <T> Optional<Versioned<T>> get(String key, Function<byte[], T> reader) {
         try {
             ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key));
-            return Optional.of(new Versioned<>(JSON.readValue(bytes.asByteArray(), type), bytes.response().eTag()));
+            return Optional.of(new Versioned<>(reader.apply(bytes.asByteArray()), bytes.response().eTag()));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         }

@@ -1,0 +1,106 @@
+package dev.emringest.json;
+
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
+import jakarta.json.stream.JsonLocation;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
+import jakarta.json.stream.JsonParsingException;
+import java.io.StringReader;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.parsson.JsonProviderImpl;
+
+/**
+ * JSON as the functions read what they are sent (JSON-P, by Eclipse Parsson): one value alone in the text, no field
+ * named twice, nesting and number sizes bounded by the parser. An error says where the text broke, never what it
+ * holds (it may hold anything, a pasted secret included).
+ */
+public final class JsonDocuments {
+
+    /** Parsson's provider, made directly: {@code jakarta.json.Json} would look it up through ServiceLoader. */
+    public static final JsonProvider JSON = new JsonProviderImpl();
+    /** Parsson's own switch: JSON-P's {@code KEY_STRATEGY} binds its readers only, not a parser's {@code getValue}. */
+    private static final JsonParserFactory STRICT = JSON.createParserFactory(
+            Map.of("org.eclipse.parsson.rejectDuplicateKeys", true));
+    private static final Pattern DUPLICATE = Pattern.compile("^Duplicate key '(.*)' is not allowed");
+
+    private JsonDocuments() {}
+
+    /** Text that is not one JSON value. The message is safe to log and to return to the sender. */
+    public static final class NotJsonException extends RuntimeException {
+        private final String duplicate;
+
+        NotJsonException(String message) {
+            this(message, null);
+        }
+
+        NotJsonException(String message, String duplicate) {
+            super(message);
+            this.duplicate = duplicate;
+        }
+
+        /** The field named twice, when that is why the text was refused (made printable). */
+        public Optional<String> duplicate() {
+            return Optional.ofNullable(duplicate);
+        }
+    }
+
+    /** The one JSON value {@code text} holds. */
+    public static JsonValue read(String text) {
+        try (JsonParser parser = STRICT.createParser(new StringReader(text))) {
+            if (!parser.hasNext()) {
+                throw new NotJsonException("not valid JSON (no value)");
+            }
+            parser.next();
+            JsonValue value = parser.getValue();
+            if (parser.hasNext()) {
+                throw new NotJsonException(at(parser.getLocation()) + ": more than one value");
+            }
+            return value;
+        } catch (JsonParsingException e) {
+            throw new NotJsonException(at(e.getLocation()));
+        } catch (JsonException e) {
+            throw new NotJsonException("not valid JSON");
+        } catch (IllegalStateException e) {
+            Matcher duplicate = DUPLICATE.matcher(String.valueOf(e.getMessage()));
+            if (duplicate.find()) {
+                String field = InputErrors.printable(duplicate.group(1));
+                throw new NotJsonException("not valid JSON: field '" + field + "' appears twice", field);
+            }
+            throw new NotJsonException("not valid JSON");
+        } catch (RuntimeException e) {
+            // Parsson's own limits: nesting deeper than 1000, numbers longer than 1100 digits.
+            throw new NotJsonException("not valid JSON: nested too deeply or a value too long");
+        }
+    }
+
+    /** A JSON value as plain Java: maps (in document order), lists, strings, numbers, booleans and null. */
+    public static Object plain(JsonValue value) {
+        return switch (value.getValueType()) {
+            case OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                value.asJsonObject().forEach((k, v) -> map.put(k, plain(v)));
+                yield map;
+            }
+            case ARRAY -> value.asJsonArray().stream().map(JsonDocuments::plain).toList();
+            case STRING -> ((JsonString) value).getString();
+            case NUMBER -> ((JsonNumber) value).isIntegral() ? (Object) ((JsonNumber) value).longValue()
+                    : ((JsonNumber) value).bigDecimalValue();
+            case TRUE -> Boolean.TRUE;
+            case FALSE -> Boolean.FALSE;
+            case NULL -> null;
+        };
+    }
+
+    private static String at(JsonLocation location) {
+        return location == null || location.getLineNumber() < 1 ? "not valid JSON"
+                : "not valid JSON (line " + location.getLineNumber() + ", column " + location.getColumnNumber() + ")";
+    }
+}

@@ -1,0 +1,59 @@
+package dev.emringest.json;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class JsonDocumentsTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            '{"job": "secret-ish" "x": 1}'            | not valid JSON (line 1, column 24)
+            '{"job": "secret-ish",}'                 | not valid JSON (line 1, column 22)
+            '{"job": "secret-ish"} {"job": "other"}' | not valid JSON (line 1, column 23)
+            '{"job": 1, "job": 2}'                   | not valid JSON: field 'job' appears twice
+            '{"job": #secret-ish}'                   | not valid JSON (line 1, column 9)
+            ''                                       | not valid JSON (line 1, column 0)
+            """)
+    void refusesWhatIsNotOneJsonValueWithoutQuotingIt(String text, String message) {
+        JsonDocuments.NotJsonException e = assertThrows(JsonDocuments.NotJsonException.class,
+                () -> JsonDocuments.read(text));
+        assertEquals(message, e.getMessage());
+        assertFalse(e.getMessage().contains("secret"), e.getMessage());
+    }
+
+    @Test
+    void refusesDeepNestingAndHugeNumbers() {
+        String deep = "[".repeat(3000) + "]".repeat(3000);
+        assertEquals("not valid JSON: nested too deeply or a value too long",
+                assertThrows(JsonDocuments.NotJsonException.class, () -> JsonDocuments.read(deep)).getMessage());
+        assertThrows(JsonDocuments.NotJsonException.class, () -> JsonDocuments.read("{\"n\": " + "9".repeat(5000) + "}"));
+    }
+
+    @Test
+    void namesTheFieldGivenTwice() {
+        assertEquals("job", assertThrows(JsonDocuments.NotJsonException.class,
+                () -> JsonDocuments.read("{\"job\": 1, \"job\": 2}")).duplicate().orElseThrow());
+    }
+
+    @Test
+    void readsPlainValues() {
+        Object plain = JsonDocuments.plain(JsonDocuments.read(
+                "{\"s\": \"x\", \"i\": 7, \"d\": 1.5, \"t\": true, \"n\": null, \"a\": [1, {\"k\": \"v\"}]}"));
+        Map<String, Object> expected = new java.util.LinkedHashMap<>();
+        expected.put("s", "x");
+        expected.put("i", 7L);
+        expected.put("d", new BigDecimal("1.5"));
+        expected.put("t", true);
+        expected.put("n", null);
+        expected.put("a", List.of(1L, Map.of("k", "v")));
+        assertEquals(expected, plain);
+    }
+}

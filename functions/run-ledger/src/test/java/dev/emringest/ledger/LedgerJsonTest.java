@@ -1,0 +1,52 @@
+package dev.emringest.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every field of the ledger's documents survives a write and a read; absent ones are left out of the JSON. */
+class LedgerJsonTest {
+
+    private static final Instant T = Instant.parse("2026-11-25T02:00:00.123456789Z");
+
+    @Test
+    void aRunRecordWithEveryFieldRoundTrips() {
+        RunWindow window = new RunWindow(true, Map.of(
+                "orders", new RunWindow.TableWindow("lastmodified", "updated_at", T, T.plusSeconds(60), null, null,
+                        "s3://b/orders/_manifest.json"),
+                "events", new RunWindow.TableWindow("append", "id", null, null, 41L, 9_007_199_254_740_993L, "s3://b/e")));
+        RunRecord record = new RunRecord("orders", "2026-11-25T02:00:00Z", RunState.FAILED, "attempt-1", "j-1",
+                "emr-ingest-orders-abc", "jobs/orders@3,defaults@1",
+                List.of(new RunRecord.StepOutcome("s-1", "sqoop-import orders", "FAILED", "ERR", "it \"broke\"\n",
+                        "s3://logs/x")),
+                new RunRecord.Failure("STEP_FAILURE", "message", "sqoop-import orders"), T, T.plusSeconds(1),
+                T.plusSeconds(2), T.plusSeconds(3), window);
+        assertEquals(record, LedgerJson.runRecord(LedgerJson.write(record)));
+    }
+
+    @Test
+    void absentValuesAreLeftOut() {
+        RunRecord claim = RunRecord.claim("orders", "k", "a", "name", "v", T);
+        String json = new String(LedgerJson.write(claim), StandardCharsets.UTF_8);
+        assertFalse(json.contains("null"), json);
+        assertFalse(json.contains("clusterId"), json);
+        assertTrue(json.contains("\"createdAt\":\"2026-11-25T02:00:00.123456789Z\""), json);
+        assertEquals(claim, LedgerJson.runRecord(LedgerJson.write(claim)));
+    }
+
+    @Test
+    void jobStateAndPointerRoundTrip() {
+        JobState state = new JobState("orders", Map.of("orders", new JobState.TableState("lastmodified", T, null),
+                "events", new JobState.TableState("append", null, 42L)), "k", T, T);
+        assertEquals(state, LedgerJson.jobState(LedgerJson.write(state)));
+        assertEquals(JobState.empty("x"), LedgerJson.jobState(LedgerJson.write(JobState.empty("x"))));
+        ClusterPointer pointer = new ClusterPointer("j-1", "orders", "k");
+        assertEquals(pointer, LedgerJson.clusterPointer(LedgerJson.write(pointer)));
+    }
+}
