@@ -1,6 +1,9 @@
 """Cold-start benchmark: the launcher and the recorder as the Lambda Java runtime starts them, beside the
 Python boto3 equivalent of the launcher, against one moto server on loopback. See README "Cold start".
 
+Each package is extracted and run from the extracted files, as Lambda runs a .zip/.jar package from /var/task; the
+JVM sees the template's MemorySize as its RAM (-XX:MaxRAM), as in Lambda's microVM, and sizes its heap from it.
+
 Per sample, sequentially (2-core machines: nothing else runs meanwhile):
   1. a fresh JVM runs bench's Invoke with ScheduleHandler: init, a first launch (fresh run key), a warm launch;
   2. a fresh python3 runs launch_boto3.py: init (imports + clients), a first launch, a warm launch;
@@ -26,8 +29,22 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REGION = "us-east-1"
 STACK, PREFIX = "emr-ingest", "/emr-ingest"
 LEDGER, CLUSTER_BUCKET = "emr-ingest-ledger", "emr-ingest-cluster"
-# The flags the Lambda Java runtime starts the JVM with (besides heap sizing and its agent/add-opens flags).
+# The flags the Lambda Java runtime starts the JVM with (besides its heap cap and its agent/add-opens flags).
 JVM_FLAGS = ["-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"]
+
+
+def function_memory():
+    """template.yaml's MemorySize for the functions (Globals). Lambda's microVM has the function's memory as its RAM,
+    from which the JVM sizes its heap (the initial heap is 1/64 of it): -XX:MaxRAM gives this JVM the same view on a
+    larger machine."""
+    import yaml
+
+    class Template(yaml.SafeLoader):
+        pass
+
+    Template.add_multi_constructor("!", lambda loader, suffix, node: None)
+    with open(os.path.join(REPO, "template.yaml")) as f:
+        return int(yaml.load(f, Template)["Globals"]["Function"]["MemorySize"])
 PACKAGES = {"launcher": "functions/launcher/target/launcher.jar", "recorder": "functions/recorder/target/recorder.jar"}
 
 
@@ -103,14 +120,14 @@ def run(cmd, env, label):
     return out
 
 
-def java_sample(java, handler, first, warm, env, workdir, classpath):
+def java_sample(java, flags, handler, first, warm, env, workdir, classpath):
     files = []
     for n, event in (("first", first), ("warm", warm)):
         path = os.path.join(workdir, f"{handler.rsplit('.', 1)[1]}-{n}.json")
         with open(path, "w") as f:
             json.dump(event, f)
         files.append(path)
-    return run([java, *JVM_FLAGS, "-cp", classpath, "dev.emringest.bench.Invoke", handler, *files], env, handler)
+    return run([java, *flags, "-cp", classpath, "dev.emringest.bench.Invoke", handler, *files], env, handler)
 
 
 def task_classpath(package, task):
@@ -152,6 +169,7 @@ def main():
     moto, endpoint = start_moto(workdir)
     try:
         emr = seed(endpoint)
+        flags = [*JVM_FLAGS, f"-XX:MaxRAM={function_memory()}m"]
         env = child_env(endpoint)
         base = datetime(2030, 1, 1, tzinfo=timezone.utc)
         samples = {"java_launcher": [], "python": [], "java_recorder": []}
@@ -167,7 +185,7 @@ def main():
         # One unrecorded round first: disk cache, moto's lazy imports, the assets' first upload.
         for i in range(-1, args.samples):
             n = 4 * (i + 1)
-            jl = java_sample(args.java, "dev.emringest.launcher.ScheduleHandler",
+            jl = java_sample(args.java, flags, "dev.emringest.launcher.ScheduleHandler",
                              {"job": "orders", "scheduledTime": key(n)},
                              {"job": "orders", "scheduledTime": key(n + 1)}, env, workdir, cp["launcher"])
             py = run([sys.executable, os.path.join(REPO, "bench/launch_boto3.py"), "orders", key(n + 2),
@@ -178,7 +196,7 @@ def main():
                         raise SystemExit(f"expected a launch, got {r[k]}")
             ids = [jl["first_result"]["clusterId"], jl["warm_result"]["clusterId"]]
             emr.terminate_job_flows(JobFlowIds=ids)
-            jr = java_sample(args.java, "dev.emringest.recorder.EmrEventHandler",
+            jr = java_sample(args.java, flags, "dev.emringest.recorder.EmrEventHandler",
                              cluster_event(jl["first_result"]), cluster_event(jl["warm_result"]), env, workdir,
                              cp["recorder"])
             for k in ("first_result", "warm_result"):
@@ -199,16 +217,16 @@ def main():
     if args.raw:
         with open(args.raw, "w") as f:
             json.dump(samples, f, indent=1)
-    print(table(samples, args, version))
+    print(table(samples, args, version, flags))
 
 
-def table(samples, args, version):
+def table(samples, args, version, flags):
     def col(rows, f):
         return [f(r) for r in rows]
 
     names = {"java_launcher": "Java launcher (ScheduleHandler)", "python": "Python boto3 launcher",
              "java_recorder": "Java recorder (EmrEventHandler)"}
-    lines = [f"{args.samples} samples; {version[0] if version else 'java'}; JVM flags `{' '.join(JVM_FLAGS)}`; "
+    lines = [f"{args.samples} samples; {version[0] if version else 'java'}; JVM flags `{' '.join(flags)}`; "
              f"python {sys.version.split()[0]}; moto server on loopback", "",
              "| function | init p50 / p90 | first p50 / p90 | init+first p50 / p90 | warm p50 / p90 "
              "| warm: AWS calls p50 | warm: overhead p50 |",
