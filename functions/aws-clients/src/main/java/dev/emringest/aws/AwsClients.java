@@ -41,6 +41,7 @@ public final class AwsClients {
      * the error and answer (SQS: report the message failed) instead of being cut off.
      */
     public static final Duration DEFAULT_API_CALL_TIMEOUT = Duration.ofSeconds(15);
+    /** How long one attempt may wait for the service's answer: the HTTP client's read timeout. */
     public static final Duration DEFAULT_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
 
     private final SdkHttpClient http;
@@ -49,7 +50,6 @@ public final class AwsClients {
     private final URI endpoint;
     private final boolean pathStyle;
     private final Duration apiCallTimeout;
-    private final Duration attemptTimeout;
 
     private AwsClients(Region region, AwsCredentialsProvider credentials, URI endpoint, boolean pathStyle,
                        Duration apiCallTimeout, Duration attemptTimeout) {
@@ -59,7 +59,6 @@ public final class AwsClients {
         this.endpoint = endpoint;
         this.pathStyle = pathStyle;
         this.apiCallTimeout = apiCallTimeout;
-        this.attemptTimeout = attemptTimeout;
     }
 
     /**
@@ -195,8 +194,9 @@ public final class AwsClients {
                 .httpClient(http)
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
                         .retryStrategy(retries)
+                        // An attempt is bounded by the HTTP client's connect and read timeouts: the SDK's own
+                        // attempt timer would add a scheduled task to every call (about 0.1 ms each, warm).
                         .apiCallTimeout(apiCallTimeout)
-                        .apiCallAttemptTimeout(attemptTimeout)
                         .build());
         if (endpoint != null) {
             builder.endpointOverride(endpoint);

@@ -1,5 +1,7 @@
 package dev.emringest.jobs;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -22,6 +24,17 @@ public final class JobDefinitionStore {
     private final SsmClient ssm;
     private final String prefix;
     private final JobDefinitionParser parser;
+    /**
+     * Definitions parsed in this container, by the documents they were parsed from: a warm launch of an unchanged
+     * job skips parsing and validation. Only valid ones are kept; a few jobs' worth, least recently used first out.
+     */
+    private final Map<List<String>, JobDefinition> parsed = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<List<String>, JobDefinition> eldest) {
+                    return size() > 32;
+                }
+            });
 
     public JobDefinitionStore(SsmClient ssm, String prefix) {
         this(ssm, prefix, new JobDefinitionParser(prefix));
@@ -70,6 +83,14 @@ public final class JobDefinitionStore {
         Parameter defaults = found.get(defaultsName);
         String version = "jobs/" + job + "@" + definition.version()
                 + (defaults == null ? "" : ",defaults@" + defaults.version());
-        return parser.parse(job, defaults == null ? null : defaults.value(), definition.value(), version);
+        List<String> documents = List.of(job, version, defaults == null ? "" : defaults.value(), definition.value());
+        JobDefinition known = parsed.get(documents);
+        if (known != null) {
+            return known;
+        }
+        JobDefinition parsedNow = parser.parse(job, defaults == null ? null : defaults.value(), definition.value(),
+                version);
+        parsed.put(documents, parsedNow);
+        return parsedNow;
     }
 }
