@@ -2,6 +2,8 @@ package dev.emringest.json;
 
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
@@ -9,7 +11,12 @@ import jakarta.json.stream.JsonLocation;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParserFactory;
 import jakarta.json.stream.JsonParsingException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -78,6 +85,49 @@ public final class JsonDocuments {
         } catch (RuntimeException e) {
             // Parsson's own limits: nesting deeper than 1000, numbers longer than 1100 digits.
             throw new NotJsonException("not valid JSON: nested too deeply or a value too long");
+        }
+    }
+
+    /**
+     * A Lambda event read by a stream handler: the object as plain values, null for an empty or {@code null} event.
+     *
+     * @throws NotJsonException when the event is not one JSON object
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> readEvent(InputStream in) {
+        String text;
+        try {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (text.isBlank()) {
+            return null;
+        }
+        JsonValue event = read(text);
+        if (event == JsonValue.NULL) {
+            return null;
+        }
+        if (!(event instanceof JsonObject object)) {
+            throw new NotJsonException("must be a JSON object");
+        }
+        return (Map<String, Object>) plain(object);
+    }
+
+    /** A stream handler's answer: a flat object of texts and integers. */
+    public static void writeAnswer(OutputStream out, Map<String, ?> answer) {
+        JsonObjectBuilder json = JSON.createObjectBuilder();
+        answer.forEach((key, value) -> {
+            if (value instanceof Integer number) {
+                json.add(key, number.intValue());
+            } else {
+                json.add(key, String.valueOf(value));
+            }
+        });
+        try {
+            out.write(json.build().toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

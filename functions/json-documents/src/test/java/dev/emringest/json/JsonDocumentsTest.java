@@ -56,4 +56,23 @@ class JsonDocumentsTest {
         expected.put("a", List.of(1L, Map.of("k", "v")));
         assertEquals(expected, plain);
     }
+
+    @Test
+    void readsALambdaEventAndWritesAnAnswer() {
+        assertEquals(Map.of("job", "orders"), JsonDocuments.readEvent(in("{\"job\": \"orders\"}")));
+        assertEquals(null, JsonDocuments.readEvent(in("")));
+        assertEquals(null, JsonDocuments.readEvent(in("null")));
+        assertEquals("must be a JSON object", assertThrows(JsonDocuments.NotJsonException.class,
+                () -> JsonDocuments.readEvent(in("[1]"))).getMessage());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        Map<String, Object> answer = new java.util.LinkedHashMap<>();
+        answer.put("outcome", "LAUNCHED");
+        answer.put("finalised", 2);
+        JsonDocuments.writeAnswer(out, answer);
+        assertEquals("{\"outcome\":\"LAUNCHED\",\"finalised\":2}", out.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static java.io.InputStream in(String text) {
+        return new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
 }

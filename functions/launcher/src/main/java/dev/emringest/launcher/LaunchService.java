@@ -4,6 +4,7 @@ import dev.emringest.aws.AwsClients;
 import dev.emringest.jobs.JobDefinition;
 import dev.emringest.jobs.JobDefinitionException;
 import dev.emringest.jobs.JobDefinitionStore;
+import dev.emringest.json.JsonDocuments;
 import dev.emringest.launcher.ClusterRequestBuilder.Run;
 import dev.emringest.ledger.JobState;
 import dev.emringest.ledger.Ledger;
@@ -122,9 +123,9 @@ public final class LaunchService {
      */
     static JobDefinitionParser prime(LauncherSettings settings) {
         JobDefinitionParser parser = new JobDefinitionParser(settings.parameterPrefix());
-        LambdaJson.readObject(new ByteArrayInputStream(
+        JsonDocuments.readEvent(new ByteArrayInputStream(
                 "{\"job\": \"priming\", \"scheduledTime\": \"1970-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8)));
-        LambdaJson.write(OutputStream.nullOutputStream(), Map.of("outcome", "PRIMING"));
+        JsonDocuments.writeAnswer(OutputStream.nullOutputStream(), Map.of("outcome", "PRIMING"));
         LaunchRequest request = LaunchRequest.fromSchedule(Map.of("job", "priming", "scheduledTime", "1970-01-01T00:00:00Z"));
         LaunchRequest.fromSqs("{\"job\": \"priming\", \"runKey\": \"priming\"}", "priming");
         Run run = Run.of(settings.stackName(), request.job(), request.runKey());

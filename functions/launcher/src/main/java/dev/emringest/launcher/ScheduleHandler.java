@@ -2,6 +2,7 @@ package dev.emringest.launcher;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.emringest.json.JsonDocuments;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
@@ -30,12 +31,13 @@ public final class ScheduleHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) {
         Map<String, Object> event;
         try {
-            event = LambdaJson.readObject(input);
-        } catch (InvalidRequestException e) {
-            context.getLogger().log("launch rejected: " + e.getMessage());
-            throw e;
+            event = JsonDocuments.readEvent(input);
+        } catch (JsonDocuments.NotJsonException e) {
+            InvalidRequestException rejected = new InvalidRequestException("input: " + e.getMessage());
+            context.getLogger().log("launch rejected: " + rejected.getMessage());
+            throw rejected;
         }
-        LambdaJson.write(output, handle(event, context));
+        JsonDocuments.writeAnswer(output, handle(event, context));
     }
 
     /** One schedule firing: the event as the runtime would have deserialised it. */

@@ -2,6 +2,7 @@ package dev.emringest.recorder;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.emringest.json.JsonDocuments;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ public final class EmrEventHandler implements RequestStreamHandler, Resource {
      */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        EmrEvent.from(LambdaJson.readObject(new java.io.ByteArrayInputStream(("{\"detail-type\": \"EMR Cluster State Change\","
+        EmrEvent.from(event(new java.io.ByteArrayInputStream(("{\"detail-type\": \"EMR Cluster State Change\","
                 + " \"source\": \"aws.emr\", \"detail\": {\"clusterId\": \"j-PRIMING\", \"name\": \"priming\","
                 + " \"state\": \"TERMINATED\", \"stateChangeReason\": \"{\\\"code\\\":\\\"ALL_STEPS_COMPLETED\\\"}\"}}")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8))));
@@ -47,7 +48,16 @@ public final class EmrEventHandler implements RequestStreamHandler, Resource {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) {
-        LambdaJson.write(output, handle(LambdaJson.readObject(input), context));
+        JsonDocuments.writeAnswer(output, handle(event(input), context));
+    }
+
+    /** The event as plain values; an event that is not a JSON object is refused, naming why. */
+    private static Map<String, Object> event(InputStream input) {
+        try {
+            return JsonDocuments.readEvent(input);
+        } catch (JsonDocuments.NotJsonException e) {
+            throw new IllegalArgumentException("input: " + e.getMessage(), e);
+        }
     }
 
     /** One event, as the runtime would have deserialised it. */

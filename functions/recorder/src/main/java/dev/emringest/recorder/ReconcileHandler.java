@@ -2,6 +2,7 @@ package dev.emringest.recorder;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.emringest.json.JsonDocuments;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
@@ -38,7 +39,7 @@ public final class ReconcileHandler implements RequestStreamHandler, Resource {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) {
-        LambdaJson.write(output, handle(null, context));
+        JsonDocuments.writeAnswer(output, handle(null, context));
     }
 
     /** One reconcile pass; {@code input} (the schedule's event) is not used. */
