@@ -5,8 +5,8 @@ RunJobFlow request:
   SSM GetParameters (defaults + job, no decryption),
   S3 PutObject open/<job>/<runKey>, S3 PutObject runs/... If-None-Match: * (the claim),
   S3 GetObject of the cluster assets' marker (first launch in a process only; when it is missing, HeadObject and
-  PutObject for each asset, then the marker), EMR RunJobFlow, S3 PutObject clusters/<id>.json,
-  S3 PutObject If-Match the claim's ETag (record the cluster).
+  PutObject for each asset, then the marker), EMR RunJobFlow, S3 PutObject If-Match the claim's ETag (record the
+  cluster).
 Like a typical script it parses and merges the definition but does not validate it against the JSON Schema.
 
 Usage: launch_boto3.py <job> <first runKey> <warm runKey> <assets dir>; the launcher's environment variables
@@ -148,8 +148,6 @@ def launch(job, run_key, assets_dir):
                           Body=json.dumps(record).encode())
     request = run_job_flow_request(definition, job, run_key, name, run_id, publish(assets_dir))
     cluster_id = emr.run_job_flow(**request)["JobFlowId"]
-    s3.put_object(Bucket=LEDGER, Key=f"clusters/{cluster_id}.json", ContentType="application/json",
-                  Body=json.dumps({"clusterId": cluster_id, "job": job, "runKey": run_key}).encode())
     record.update(state="LAUNCHED", clusterId=cluster_id, updatedAt=now())
     s3.put_object(Bucket=LEDGER, Key=record_key, IfMatch=claim["ETag"], ContentType="application/json",
                   Body=json.dumps(record).encode())

@@ -317,7 +317,6 @@ class LaunchFaultsIT {
         RunRecord adopted = record("answer-lost");
         assertEquals(RunState.LAUNCHED, adopted.state());
         assertEquals(clusterId, adopted.clusterId());
-        assertEquals("answer-lost", ledger.cluster(clusterId).orElseThrow().runKey());
     }
 
     /** Sends the request WireMock received to moto as it was; moto does not check signatures. */

@@ -81,12 +81,18 @@ public final class RecordService {
         if (event.kind() == EmrEvent.Kind.OTHER || event.clusterId() == null || event.state() == null) {
             return new Result(Outcome.IGNORED, "not an EMR cluster or step state change", null);
         }
-        Optional<ClusterPointer> run = runOf(event);
+        Optional<ClusterPointer> pointed = ledger.cluster(event.clusterId());
+        Optional<ClusterPointer> run = pointed.isPresent() ? pointed : tagged(event);
         if (run.isEmpty()) {
             return new Result(Outcome.IGNORED, "cluster " + event.clusterId() + " was not launched by stack "
                     + stackName, null);
         }
-        return apply(run.get(), event);
+        Result result = apply(run.get(), event);
+        if (pointed.isEmpty() && result.outcome() != Outcome.IGNORED) {
+            // The cluster's first event found its run by the cluster's tags; the next ones read the pointer.
+            ledger.pointCluster(run.get());
+        }
+        return result;
     }
 
     /** Finalises a run whose cluster has ended, exactly as its terminal event would; the reconcile's path. */
@@ -131,17 +137,15 @@ public final class RecordService {
         return new Result(now.state().terminal() ? Outcome.FINAL : Outcome.UPDATED, "state " + now.state(), now);
     }
 
-    /** The run a cluster belongs to: the ledger's pointer, else the cluster's own tags if this stack made it. */
-    private Optional<ClusterPointer> runOf(EmrEvent event) {
-        Optional<ClusterPointer> pointer = ledger.cluster(event.clusterId());
-        if (pointer.isPresent()) {
-            return pointer;
-        }
+    /**
+     * The run a cluster without a pointer belongs to, from the cluster's own tags if this stack made it. The launcher
+     * writes no pointer (one call fewer per launch): the first event of each cluster comes here.
+     */
+    private Optional<ClusterPointer> tagged(EmrEvent event) {
         if (event.kind() == EmrEvent.Kind.CLUSTER && (event.clusterName() == null
                 || !event.clusterName().startsWith(stackName + "-"))) {
             return Optional.empty();
         }
-        // The launcher writes the pointer right after RunJobFlow; an early event may arrive before it.
         Cluster cluster = emr.describeCluster(r -> r.clusterId(event.clusterId())).cluster();
         String stack = tag(cluster, TAG_STACK);
         String job = tag(cluster, TAG_JOB);

@@ -465,7 +465,7 @@ class RecorderOutcomeIT {
 
     @Test
     void anEarlyTerminalEventIsRecordedThroughTheClustersTags() {
-        // The launcher claimed the run and started the cluster, but has written neither pointer nor cluster id yet.
+        // The launcher claimed the run and started the cluster, but has not written the cluster id yet.
         ledger.claim(RunRecord.claim(JOB, RUN_KEY, "attempt-1", CLUSTER_NAME, "v1", CLAIMED_AT));
         stubDescribeCluster(cluster("j-8EARLY", CLUSTER_NAME, "TERMINATED_WITH_ERRORS", "BOOTSTRAP_FAILURE",
                 "bootstrap action 1 returned a non-zero return code", ourTags()));
@@ -497,6 +497,10 @@ class RecorderOutcomeIT {
         assertEquals(RunState.RUNNING, run.state());
         assertEquals("j-8EARLYRUN", run.clusterId());
         assertEquals(1, calls(DESCRIBE_CLUSTER, "j-8EARLYRUN"));
+        // The launcher writes no pointer: the first event found the run by the tags and wrote it for the next ones.
+        assertEquals(new ClusterPointer("j-8EARLYRUN", JOB, RUN_KEY), ledger.cluster("j-8EARLYRUN").orElse(null));
+        invoke(clusterEvent("j-8EARLYRUN", CLUSTER_NAME, "RUNNING", "{\"code\":\"\"}"));
+        assertEquals(1, calls(DESCRIBE_CLUSTER, "j-8EARLYRUN"), "the second event reads the pointer, not EMR");
     }
 
     @Test
@@ -631,7 +635,10 @@ class RecorderOutcomeIT {
 
     // ---- the launcher's part ------------------------------------------------------------------------------------
 
-    /** What the launcher leaves in the ledger once RunJobFlow answered: a LAUNCHED record and the pointer. */
+    /**
+     * A LAUNCHED record, as the launcher leaves it once RunJobFlow answered, and the pointer the cluster's first event
+     * wrote (see anEarlyRunningEventIsRecordedThroughTheClustersTags).
+     */
     private void launchedRun(String clusterId) {
         assertTrue(ledger.claim(RunRecord.claim(JOB, RUN_KEY, "attempt-1", CLUSTER_NAME, "v1", CLAIMED_AT)).created());
         ledger.update(JOB, RUN_KEY, r -> r.launched(clusterId, LAUNCHED_AT));

@@ -198,8 +198,8 @@ public final class Ledger {
     }
 
     /**
-     * Records that the run's cluster exists: the pointer first, so an event about the cluster can always find its
-     * run once the record names the cluster. A record that already names a cluster or is final stays as it is.
+     * Records that the run's cluster exists. A record that already names a cluster or is final stays as it is. The
+     * cluster's pointer ({@link #pointCluster}) is the recorder's to write, from the cluster's tags at its first event.
      */
     public Optional<Updated> markLaunched(String job, String runKey, String clusterId, Instant now) {
         return markLaunched(job, runKey, null, clusterId, now);
@@ -215,7 +215,6 @@ public final class Ledger {
 
     private Optional<Updated> markLaunched(String job, String runKey, Versioned<RunRecord> held, String clusterId,
                                            Instant now) {
-        pointCluster(new ClusterPointer(clusterId, job, runKey));
         return update(job, runKey, held,
                 r -> r.clusterId() == null && !r.state().terminal() ? r.launched(clusterId, now) : r);
     }
