@@ -3,6 +3,7 @@ package dev.emringest.launcher;
 import dev.emringest.aws.AwsClients;
 import dev.emringest.jobs.JobDefinition;
 import dev.emringest.jobs.JobDefinitionException;
+import dev.emringest.jobs.JobDefinitionParser;
 import dev.emringest.jobs.JobDefinitionStore;
 import dev.emringest.json.JsonDocuments;
 import dev.emringest.launcher.ClusterRequestBuilder.Run;
@@ -13,7 +14,6 @@ import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.RunWindow;
 import dev.emringest.ledger.Versioned;
-import dev.emringest.jobs.JobDefinitionParser;
 import java.io.ByteArrayInputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
@@ -138,7 +139,7 @@ public final class LaunchService {
         return parser;
     }
 
-    private static <T> FutureTask<T> started(String name, java.util.concurrent.Callable<T> work) {
+    private static <T> FutureTask<T> started(String name, Callable<T> work) {
         FutureTask<T> task = new FutureTask<>(work);
         new Thread(task, name).start();
         return task;
