@@ -10,6 +10,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -40,16 +42,14 @@ public final class ClusterAssets {
     private final S3Client s3;
     private final String bucket;
     private volatile Published published;
+    private volatile FutureTask<Boolean> ahead;
 
     public ClusterAssets(S3Client s3, String bucket) {
         this.s3 = s3;
         this.bucket = bucket;
     }
 
-    /**
-     * Whether the set's marker is in the bucket, remembered when it is: what {@link #publish} reads first, made
-     * ahead (at init) so the first launch finds the S3 client's request path warm. Writes nothing.
-     */
+    /** Whether the set's marker is in the bucket, remembered when it is: what {@link #publish} reads first. Writes nothing. */
     public boolean check() {
         if (published == null && exists(marker(keys()), true)) {
             published = published(keys());
@@ -57,8 +57,32 @@ public final class ClusterAssets {
         return published != null;
     }
 
+    /**
+     * Starts {@link #check} on its own thread and returns; the first {@link #publish} waits for it. Init starts it,
+     * so the S3 client's first request (its slowest) overlaps the rest of init and the first launch's SSM read and
+     * claim. A failure is left to {@link #publish}, which reads the marker again.
+     */
+    public void checkAhead() {
+        FutureTask<Boolean> task = new FutureTask<>(this::check);
+        ahead = task;
+        Thread thread = new Thread(task, "launcher-assets");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
     /** Uploads each asset the bucket lacks, unless the set's marker says none is missing; later calls cost nothing. */
     public Published publish() {
+        FutureTask<Boolean> task = ahead;
+        if (task != null) {
+            try {
+                task.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // the check failed: read the marker below
+            }
+            ahead = null;
+        }
         Published current = published;
         if (current == null) {
             Map<String, String> keys = keys();

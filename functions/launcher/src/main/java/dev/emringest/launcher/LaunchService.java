@@ -88,21 +88,13 @@ public final class LaunchService {
         AwsClients aws = AwsClients.fromEnvironment(env);
         S3Client s3 = aws.s3();
         ClusterAssets assets = new ClusterAssets(s3, settings.clusterBucket());
-        // The assets' marker is what the first launch reads first. Not under SnapStart: nothing is called before
-        // the snapshot. A failure here is left to that launch, which reads the marker again.
-        FutureTask<Boolean> checked = "snap-start".equals(env.get("AWS_LAMBDA_INITIALIZATION_TYPE")) ? null
-                : started("launcher-assets", () -> {
-                    try {
-                        return assets.check();
-                    } catch (RuntimeException e) {
-                        return false;
-                    }
-                });
+        // The assets' marker is read ahead of the first launch. Not under SnapStart: nothing is called before the
+        // snapshot.
+        if (!"snap-start".equals(env.get("AWS_LAMBDA_INITIALIZATION_TYPE"))) {
+            assets.checkAhead();
+        }
         SsmClient ssm = aws.ssm();
         EmrClient launches = aws.emrWithoutBlindRetries();
-        if (checked != null) {
-            joined(checked);
-        }
         return new LaunchService(new JobDefinitionStore(ssm, settings.parameterPrefix(), joined(primed)),
                 new Ledger(s3, settings.ledgerBucket()), aws.lazily(AwsClients::emr), launches, assets, settings,
                 Clock.systemUTC());
