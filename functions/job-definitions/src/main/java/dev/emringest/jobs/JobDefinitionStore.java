@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -24,7 +23,7 @@ public final class JobDefinitionStore {
 
     private final SsmClient ssm;
     private final String prefix;
-    private final Supplier<JobDefinitionParser> parser;
+    private final JobDefinitionParser parser;
     /**
      * Definitions parsed in this container, by the documents they were parsed from: a warm launch of an unchanged
      * job skips parsing and validation. Only valid ones are kept; a few jobs' worth, least recently used first out.
@@ -38,17 +37,11 @@ public final class JobDefinitionStore {
             });
 
     public JobDefinitionStore(SsmClient ssm, String prefix) {
-        JobDefinitionParser parser = new JobDefinitionParser(prefix);
-        this.ssm = ssm;
-        this.prefix = prefix;
-        this.parser = () -> parser;
+        this(ssm, prefix, new JobDefinitionParser(prefix));
     }
 
-    /**
-     * @param parser a parser for the same prefix, being built elsewhere (its schema is compiled when it is built):
-     *               asked for only once SSM has answered, so the build overlaps the first read
-     */
-    public JobDefinitionStore(SsmClient ssm, String prefix, Supplier<JobDefinitionParser> parser) {
+    /** @param parser a parser for the same prefix, built ahead (its schema is compiled when it is built) */
+    public JobDefinitionStore(SsmClient ssm, String prefix, JobDefinitionParser parser) {
         this.ssm = ssm;
         this.prefix = prefix;
         this.parser = parser;
@@ -95,7 +88,7 @@ public final class JobDefinitionStore {
         if (known != null) {
             return known;
         }
-        JobDefinition parsedNow = parser.get().parse(job, defaults == null ? null : defaults.value(), definition.value(),
+        JobDefinition parsedNow = parser.parse(job, defaults == null ? null : defaults.value(), definition.value(),
                 version);
         parsed.put(documents, parsedNow);
         return parsedNow;

@@ -80,8 +80,7 @@ public final class LaunchService {
      * Everything built from the function's environment, as Lambda starts it. Lambda does not hold init to the
      * memory setting's share of a vCPU, so init primes the launch path ({@link #prime}) on a second thread while
      * this one builds the AWS clients: the first launch then finds its classes loaded and initialised. Priming
-     * creates nothing unique, so a SnapStart snapshot taken after init holds it too: under SnapStart init waits for
-     * it; otherwise the first launch waits for the definitions' parser only once SSM has answered.
+     * creates nothing unique, so a SnapStart snapshot taken after init holds it too.
      */
     public static LaunchService fromEnvironment(Map<String, String> env) {
         LauncherSettings settings = LauncherSettings.fromEnvironment(env);
@@ -89,18 +88,14 @@ public final class LaunchService {
         AwsClients aws = AwsClients.fromEnvironment(env);
         S3Client s3 = aws.s3();
         ClusterAssets assets = new ClusterAssets(s3, settings.clusterBucket());
-        boolean snapStart = "snap-start".equals(env.get("AWS_LAMBDA_INITIALIZATION_TYPE"));
         // The assets' marker is read ahead of the first launch. Not under SnapStart: nothing is called before the
         // snapshot.
-        if (!snapStart) {
+        if (!"snap-start".equals(env.get("AWS_LAMBDA_INITIALIZATION_TYPE"))) {
             assets.checkAhead();
         }
         SsmClient ssm = aws.ssm();
         EmrClient launches = aws.emrWithoutBlindRetries();
-        if (snapStart) {
-            joined(primed);
-        }
-        return new LaunchService(new JobDefinitionStore(ssm, settings.parameterPrefix(), () -> joined(primed)),
+        return new LaunchService(new JobDefinitionStore(ssm, settings.parameterPrefix(), joined(primed)),
                 new Ledger(s3, settings.ledgerBucket()), aws.lazily(AwsClients::emr), launches, assets, settings,
                 Clock.systemUTC());
     }
