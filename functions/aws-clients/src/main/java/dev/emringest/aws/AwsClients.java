@@ -52,8 +52,8 @@ public final class AwsClients {
     private final Duration apiCallTimeout;
 
     private AwsClients(Region region, AwsCredentialsProvider credentials, URI endpoint, boolean pathStyle,
-                       Duration apiCallTimeout, Duration attemptTimeout) {
-        this.http = http(Duration.ofSeconds(3), attemptTimeout);
+                       Duration apiCallTimeout, Duration readTimeout) {
+        this.http = http(Duration.ofSeconds(3), readTimeout);
         this.region = region;
         this.credentials = credentials;
         this.endpoint = endpoint;
@@ -119,8 +119,8 @@ public final class AwsClients {
 
     /** Every service at one endpoint, as moto server or a WireMock proxy serves them in tests and local runs. */
     public static AwsClients forEndpoint(URI endpoint, String region, AwsCredentialsProvider credentials,
-                                         Duration apiCallTimeout, Duration attemptTimeout) {
-        return new AwsClients(Region.of(region), credentials, endpoint, true, apiCallTimeout, attemptTimeout);
+                                         Duration apiCallTimeout, Duration readTimeout) {
+        return new AwsClients(Region.of(region), credentials, endpoint, true, apiCallTimeout, readTimeout);
     }
 
     public Region region() {

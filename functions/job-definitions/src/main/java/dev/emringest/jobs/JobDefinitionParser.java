@@ -19,6 +19,7 @@ import jakarta.json.JsonValue;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,7 +133,8 @@ public final class JobDefinitionParser {
                         core.getString("market", "ON_DEMAND"), core.getInt("spotTimeoutMinutes", 20)),
                 c.getInt("maxInstances", 10), c.getInt("idleTimeoutSeconds", 3600),
                 strings(c, "subnetIds"), text(c, "securityConfiguration"), text(c, "logUri"),
-                tags, configurations, bootstrap);
+                // Kept in a cache across launches: nothing of a definition may change after parsing.
+                Collections.unmodifiableMap(tags), List.copyOf(configurations), List.copyOf(bootstrap));
 
         List<SparkStep> extra = new ArrayList<>();
         for (JsonObject e : objects(d, "extraSparkSteps")) {

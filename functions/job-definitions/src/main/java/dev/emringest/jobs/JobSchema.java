@@ -17,6 +17,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.text.MessageFormat;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -32,7 +33,11 @@ final class JobSchema {
     /** Fixed, so registering the schema draws no random id (SecureRandom's start-up is costly at a cold start). */
     private static final URI ID = URI.create("urn:emr-ingest:job-definition");
 
-    /** By validator message key: {1} is the rule's value (a limit, a pattern, the allowed values); no {0}, the value. */
+    /**
+     * By validator message key: {1} is the rule's value (a limit, a pattern, the allowed values). {0} is the document's
+     * value for most keys and is never used, except where it is not the value (type: its type's name; uniqueItems:
+     * an index).
+     */
     private static final Map<String, String> MESSAGES = Map.ofEntries(
             Map.entry("falseSchema", "is not allowed"),
             Map.entry("type", "is {0}, must be {1}"),
@@ -53,7 +58,8 @@ final class JobSchema {
             Map.entry("minProperties", "must have at least {1} entries"),
             Map.entry("required", "is required"));
     private static final MessageProvider RULES = (key, args) -> MessageFormat.format(
-            MESSAGES.getOrDefault(key, "does not satisfy the schema (" + key + ")"), args);
+            MESSAGES.getOrDefault(key, "does not satisfy the schema (" + key + ")"),
+            Arrays.stream(args).map(String::valueOf).toArray());  // as written: no locale's 1,024
 
     private final JsonObject document;
     private final Validator validator;
@@ -67,7 +73,7 @@ final class JobSchema {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // The schema is checked against the draft's meta-schema by JobSchemaTest, not at every cold start.
+        // The schema is checked against the draft's meta-schema by JobDefinitionParserTest, not at every cold start.
         validator = new ValidatorFactory().withJsonNodeFactory(new JakartaJsonNode.Factory())
                 .withMessageProvider(RULES).withDisabledSchemaValidation(true).createValidator();
         validator.registerSchema(ID, document);
@@ -76,21 +82,29 @@ final class JobSchema {
     /** Each problem reads {@code field: message}, the field as a dotted path such as {@code source.tables[0].name}. */
     List<String> problems(JsonObject definition) {
         List<String> problems = new ArrayList<>();
-        for (Error error : validator.validate(ID, definition).getErrors()) {
+        Validator.Result result = validator.validate(ID, definition);
+        for (Error error : result.getErrors()) {
             String field = dotted(error.getInstanceLocation());
             if ("required".equals(error.getKeyword())) {
                 // One problem per missing field, named by its own path.
                 JsonValue object = pointer(definition, error.getInstanceLocation());
+                int before = problems.size();
                 for (String name : required(error.getSchemaLocation())) {
                     if (object instanceof JsonObject o && !o.containsKey(name)) {
                         problems.add(describe(field.isEmpty() ? name : field + "." + name, error.getError()));
                     }
+                }
+                if (problems.size() == before) {
+                    problems.add(describe(field, "is missing a required field"));
                 }
             } else if (error.getEvaluationPath().contains("/propertyNames/")) {
                 problems.add(describe(field, "has a key that " + error.getError()));
             } else {
                 problems.add(describe(field, error.getError()));
             }
+        }
+        if (!result.isValid() && problems.isEmpty()) {
+            problems.add(describe("", "does not satisfy the schema"));
         }
         return problems.stream().distinct().toList();
     }

@@ -72,7 +72,13 @@ final class Watermarks {
             if (!(max instanceof JsonNumber number) || !number.isIntegral()) {
                 throw new IllegalStateException(manifest + ": maxKey is not an integer");
             }
-            return number.longValueExact();
+            try {
+                return number.longValueExact();
+            } catch (ArithmeticException e) {
+                throw new IllegalStateException(manifest + ": maxKey is not a 64-bit integer", e);
+            }
+        } catch (JsonDocuments.NotJsonException e) {
+            throw new IllegalStateException(manifest + ": " + e.getMessage(), e);
         } catch (NoSuchKeyException e) {
             // Retried by the next event or the reconcile; the run stays open and its slot held until it is there.
             throw new IllegalStateException("run succeeded but its manifest " + manifest + " is missing: the "

@@ -39,8 +39,9 @@ public final class Ledger {
     }
 
     /**
-     * Writes and reads back a record and a pointer in memory, as the ledger does with S3's objects, without calling
-     * S3: priming for SnapStart. Fixed values only: nothing unique ends up in the snapshot.
+     * Writes and reads back a record and a pointer in memory, as the ledger does with S3's objects, and builds the S3
+     * request and answer types it uses, without calling S3: priming (the launcher's init, the recorder's SnapStart
+     * checkpoint). Fixed values only: nothing unique ends up in a snapshot.
      */
     public static void prime() {
         // The S3 request and answer types the ledger uses: their classes' first use is costly (about a hundred
