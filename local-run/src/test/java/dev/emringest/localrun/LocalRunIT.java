@@ -3,14 +3,12 @@ package dev.emringest.localrun;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.emringest.aws.AwsClients;
 import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.MotoServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -50,8 +48,7 @@ class LocalRunIT {
                 assertFalse(request.body().contains(PASSWORD), "password sent in " + request.target() + " " + request.url());
             }
         }
-        S3Client s3 = AwsClients.forEndpoint(MOTO.endpoint(), MotoServer.REGION, MOTO.credentials(),
-                Duration.ofSeconds(10), Duration.ofSeconds(5)).s3();
+        S3Client s3 = MOTO.clients().s3();
         int objects = 0;
         for (String bucket : List.of(ExampleAccount.LEDGER_BUCKET, ExampleAccount.CLUSTER_BUCKET)) {
             for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(bucket)).contents()) {

@@ -19,7 +19,6 @@ import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MotoServer;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -318,8 +317,7 @@ class BadInputIT {
     @BeforeEach
     void freshAccount() {
         MOTO.reset();
-        aws = AwsClients.forEndpoint(MOTO.endpoint(), MotoServer.REGION, MOTO.credentials(),
-                Duration.ofSeconds(20), Duration.ofSeconds(10));
+        aws = MOTO.clients();
         ExampleAccount.seed(aws, REPO.resolve("examples"), PASSWORD);
         aws.ssm().putParameter(r -> r.name(OTHER_SECRET_PARAMETER)
                 .type(software.amazon.awssdk.services.ssm.model.ParameterType.SECURE_STRING)
@@ -332,13 +330,7 @@ class BadInputIT {
     }
 
     private static SQSEvent message(String id, String body) {
-        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
-        message.setMessageId(id);
-        message.setBody(body);
-        message.setEventSource("aws:sqs");
-        SQSEvent event = new SQSEvent();
-        event.setRecords(List.of(message));
-        return event;
+        return SqsEvents.of(id, body);
     }
 
     private List<ClusterSummary> clusters() {

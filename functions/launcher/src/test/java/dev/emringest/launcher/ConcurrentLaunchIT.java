@@ -14,7 +14,6 @@ import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MotoServer;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -57,8 +56,7 @@ class ConcurrentLaunchIT {
     @BeforeEach
     void freshAccount() {
         MOTO.reset();
-        aws = AwsClients.forEndpoint(MOTO.endpoint(), MotoServer.REGION, MOTO.credentials(),
-                Duration.ofSeconds(20), Duration.ofSeconds(10));
+        aws = MOTO.clients();
         ExampleAccount.seed(aws, Path.of("../../examples"), "Kn0wn-Pa55word-7f3e");
         emr = aws.emr();
         ledger = new Ledger(aws.s3(), ExampleAccount.LEDGER_BUCKET);
@@ -67,13 +65,7 @@ class ConcurrentLaunchIT {
     }
 
     private static SQSEvent message(String messageId, String runKey) {
-        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
-        message.setMessageId(messageId);
-        message.setBody("{\"job\":\"" + JOB + "\",\"runKey\":\"" + runKey + "\"}");
-        message.setEventSource("aws:sqs");
-        SQSEvent event = new SQSEvent();
-        event.setRecords(List.of(message));
-        return event;
+        return SqsEvents.of(messageId, "{\"job\":\"" + JOB + "\",\"runKey\":\"" + runKey + "\"}");
     }
 
     private Invocation invoke(String messageId, String runKey) {

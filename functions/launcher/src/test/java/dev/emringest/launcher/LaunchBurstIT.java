@@ -131,8 +131,7 @@ class LaunchBurstIT {
         long started = System.nanoTime();
 
         MOTO.reset();
-        AwsClients direct = AwsClients.forEndpoint(MOTO.endpoint(), MotoServer.REGION, MOTO.credentials(),
-                Duration.ofSeconds(20), Duration.ofSeconds(10));
+        AwsClients direct = MOTO.clients();
         ExampleAccount.seed(direct, REPO.resolve("examples"), PASSWORD);
 
         faults = new Faults(new Random(seed ^ 0x5DEECE66DL), MOTO.endpoint());
@@ -287,13 +286,9 @@ class LaunchBurstIT {
 
     /** One Lambda invocation with a batch of one message, as the event source mapping sends it. */
     private static void deliver(LaunchService service, Message message, int round) {
-        SQSEvent.SQSMessage sqs = new SQSEvent.SQSMessage();
-        sqs.setMessageId(message.id);
-        sqs.setBody(message.body);
-        sqs.setEventSource("aws:sqs");
+        SQSEvent.SQSMessage sqs = SqsEvents.message(message.id, message.body);
         sqs.setAttributes(Map.of("ApproximateReceiveCount", String.valueOf(message.receives)));
-        SQSEvent batch = new SQSEvent();
-        batch.setRecords(List.of(sqs));
+        SQSEvent batch = SqsEvents.batch(List.of(sqs));
         LoggedContext context = new LoggedContext("launcher");
         boolean failed;
         try {

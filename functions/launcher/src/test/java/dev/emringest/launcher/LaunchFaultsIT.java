@@ -91,8 +91,7 @@ class LaunchFaultsIT {
         wireMock.resetAll();
         wireMock.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(MOTO.endpoint().toString())));
 
-        direct = AwsClients.forEndpoint(MOTO.endpoint(), MotoServer.REGION, MOTO.credentials(),
-                Duration.ofSeconds(20), Duration.ofSeconds(10));
+        direct = MOTO.clients();
         ExampleAccount.seed(direct, EXAMPLES, PASSWORD);
         motoEmr = direct.emr();
         ledger = new Ledger(direct.s3(), ExampleAccount.LEDGER_BUCKET);
@@ -144,13 +143,7 @@ class LaunchFaultsIT {
     }
 
     private static SQSEvent message(String messageId, String runKey) {
-        SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
-        message.setMessageId(messageId);
-        message.setBody("{\"job\":\"" + JOB + "\",\"runKey\":\"" + runKey + "\"}");
-        message.setEventSource("aws:sqs");
-        SQSEvent event = new SQSEvent();
-        event.setRecords(List.of(message));
-        return event;
+        return SqsEvents.of(messageId, "{\"job\":\"" + JOB + "\",\"runKey\":\"" + runKey + "\"}");
     }
 
     private SQSBatchResponse deliver(SQSEvent event) {

@@ -16,7 +16,6 @@ import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MotoServer;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -45,8 +44,7 @@ class LauncherIT {
     @BeforeEach
     void freshAccount() {
         MOTO.reset();
-        aws = AwsClients.forEndpoint(MOTO.endpoint(), MotoServer.REGION, MOTO.credentials(),
-                Duration.ofSeconds(20), Duration.ofSeconds(10));
+        aws = MOTO.clients();
         ExampleAccount.seed(aws, REPO.resolve("examples"), PASSWORD);
         launches = LaunchService.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
                 Clock.systemUTC());
@@ -69,16 +67,11 @@ class LauncherIT {
     }
 
     private static SQSEvent messages(String... bodies) {
-        SQSEvent event = new SQSEvent();
         List<SQSEvent.SQSMessage> records = new java.util.ArrayList<>();
         for (int i = 0; i < bodies.length; i++) {
-            SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
-            message.setMessageId("msg-" + i);
-            message.setBody(bodies[i]);
-            records.add(message);
+            records.add(SqsEvents.message("msg-" + i, bodies[i]));
         }
-        event.setRecords(records);
-        return event;
+        return SqsEvents.batch(records);
     }
 
     private List<ClusterSummary> clusters() {

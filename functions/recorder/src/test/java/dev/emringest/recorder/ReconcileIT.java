@@ -88,8 +88,7 @@ class ReconcileIT {
     @BeforeEach
     void freshAccount() {
         MOTO.reset();
-        aws = AwsClients.forEndpoint(MOTO.endpoint(), MotoServer.REGION, MOTO.credentials(),
-                Duration.ofSeconds(20), Duration.ofSeconds(10));
+        aws = MOTO.clients();
         ExampleAccount.seed(aws, EXAMPLES, PASSWORD);
         // Near real time: moto stamps clusters and S3 objects with its own clock, and the reconcile compares them.
         clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));

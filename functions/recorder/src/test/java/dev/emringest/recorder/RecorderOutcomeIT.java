@@ -97,8 +97,7 @@ class RecorderOutcomeIT {
     void freshAccount() {
         MOTO.reset();
         emrServer.resetAll();
-        s3 = AwsClients.forEndpoint(MOTO.endpoint(), MotoServer.REGION, MOTO.credentials(),
-                Duration.ofSeconds(10), Duration.ofSeconds(5)).s3();
+        s3 = MOTO.clients().s3();
         s3.createBucket(r -> r.bucket(BUCKET));
         ledger = new Ledger(s3, BUCKET);
         emr = AwsClients.forEndpoint(URI.create("http://127.0.0.1:" + emrServer.port()), MotoServer.REGION,

@@ -95,8 +95,7 @@ class WindowSimulationIT {
     @BeforeEach
     void freshAccount() throws Exception {
         MOTO.reset();
-        aws = AwsClients.forEndpoint(MOTO.endpoint(), MotoServer.REGION, MOTO.credentials(),
-                Duration.ofSeconds(20), Duration.ofSeconds(10));
+        aws = MOTO.clients();
         ExampleAccount.seed(aws, EXAMPLES, "Simulati0n-Pa55");
         s3 = aws.s3();
         emr = aws.emr();

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.emringest.aws.AwsClients;
 import dev.emringest.local.MotoServer;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +27,7 @@ class LedgerIT {
     @BeforeEach
     void freshBucket() {
         MOTO.reset();
-        s3 = AwsClients.forEndpoint(MOTO.endpoint(), MotoServer.REGION, MOTO.credentials(),
-                Duration.ofSeconds(10), Duration.ofSeconds(5)).s3();
+        s3 = MOTO.clients().s3();
         s3.createBucket(r -> r.bucket("ledger"));
         ledger = new Ledger(s3, "ledger");
     }

@@ -1,5 +1,6 @@
 package dev.emringest.local;
 
+import dev.emringest.aws.AwsClients;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
@@ -86,6 +87,11 @@ public final class MotoServer implements AutoCloseable {
 
     public AwsCredentialsProvider credentials() {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing"));
+    }
+
+    /** The functions' clients, pointed at this server, with a generous call timeout for a busy test machine. */
+    public AwsClients clients() {
+        return AwsClients.forEndpoint(endpoint, REGION, credentials(), Duration.ofSeconds(20), Duration.ofSeconds(10));
     }
 
     /** Forgets every resource, so each test starts from an empty account. */
