@@ -1,16 +1,19 @@
-"""Cold-start benchmark: the launcher and the recorder as the Lambda Java runtime starts them, beside the
-Python boto3 equivalent of the launcher, against one moto server on loopback. See README "Cold start".
+"""Cold-start benchmark: the launcher (both entry points) and the recorder as Lambda runs them, beside the Python
+boto3 equivalent of the launcher, against one moto server on loopback. See bench/README.md.
 
-Each package is extracted and run from the extracted files, as Lambda runs a .zip/.jar package from /var/task; the
-JVM sees the template's MemorySize as its RAM (-XX:MaxRAM), as in Lambda's microVM, and sizes its heap from it.
+Each Java function runs as in LambdaRuntimeIT: its package extracted (as Lambda extracts it into /var/task), a fresh
+JVM started with the real runtime interface client's main class and the template's handler, environment and
+MemorySize (-XX:MaxRAM, so the JVM sizes its heap as in Lambda's microVM), and a Runtime API on loopback served by
+bench's ColdStart driver, which times it. The runtime's own start-up and its event (de)serialisation are included.
 
 Per sample, sequentially (2-core machines: nothing else runs meanwhile):
-  1. a fresh JVM runs bench's Invoke with ScheduleHandler: init, a first launch (fresh run key), a warm launch;
-  2. a fresh python3 runs launch_boto3.py: init (imports + clients), a first launch, a warm launch;
-  3. the driver ends the Java launcher's two clusters (TerminateJobFlows; not timed);
-  4. a fresh JVM runs Invoke with EmrEventHandler: init, the first cluster's TERMINATED event, the second's.
-init is measured from the instant the driver starts the process to the instant the handler is ready (JVM or
-interpreter start-up included, as in Lambda's Init Duration), so both languages are timed the same way.
+  1. ScheduleLaunchFunction: init, a first launch (fresh run key), a warm launch;
+  2. QueueLaunchFunction: the same with an SQS batch of one message each;
+  3. a fresh python3 runs launch_boto3.py: init (imports + clients), a first launch, a warm launch;
+  4. the driver ends the schedule launcher's two clusters (TerminateJobFlows; not timed);
+  5. RecorderFunction: init, the first cluster's TERMINATED event, the second's.
+init runs from the instant the process is started to the instant the handler is ready (the runtime's first poll for
+an event in Java, Lambda's Init Duration; the end of the imports and clients in Python).
 """
 import argparse
 import json
@@ -29,23 +32,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REGION = "us-east-1"
 STACK, PREFIX = "emr-ingest", "/emr-ingest"
 LEDGER, CLUSTER_BUCKET = "emr-ingest-ledger", "emr-ingest-cluster"
-# The flags the Lambda Java runtime starts the JVM with (besides its heap cap and its agent/add-opens flags).
-JVM_FLAGS = ["-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"]
-
-
-def function_memory():
-    """template.yaml's MemorySize for the functions (Globals). Lambda's microVM has the function's memory as its RAM,
-    from which the JVM sizes its heap (the initial heap is 1/64 of it): -XX:MaxRAM gives this JVM the same view on a
-    larger machine."""
-    import yaml
-
-    class Template(yaml.SafeLoader):
-        pass
-
-    Template.add_multi_constructor("!", lambda loader, suffix, node: None)
-    with open(os.path.join(REPO, "template.yaml")) as f:
-        return int(yaml.load(f, Template)["Globals"]["Function"]["MemorySize"])
 PACKAGES = {"launcher": "functions/launcher/target/launcher.jar", "recorder": "functions/recorder/target/recorder.jar"}
+RUNTIME_LIB = os.path.join(REPO, "testing/lambda-runtime/target/runtime-lib")
+TIMER_JAR = os.path.join(REPO, "bench/target/bench-0.1.0-SNAPSHOT-aws-call-timer.jar")
 
 
 def free_port():
@@ -116,27 +105,31 @@ def run(cmd, env, label):
     if proc.returncode != 0 or line is None:
         raise SystemExit(f"{label} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     out = json.loads(line[6:])
-    out["init_ms"] = (out["ready_epoch_us"] - start_us) / 1000
+    if "init_ms" not in out:
+        out["init_ms"] = (out["ready_epoch_us"] - start_us) / 1000
     return out
 
 
-def java_sample(java, flags, handler, first, warm, env, workdir, classpath):
+def java_sample(java, function, first, warm, endpoint, workdir, task):
     files = []
     for n, event in (("first", first), ("warm", warm)):
-        path = os.path.join(workdir, f"{handler.rsplit('.', 1)[1]}-{n}.json")
+        path = os.path.join(workdir, f"{function}-{n}.json")
         with open(path, "w") as f:
             json.dump(event, f)
         files.append(path)
-    return run([java, *flags, "-cp", classpath, "dev.emringest.bench.Invoke", handler, *files], env, handler)
+    driver = os.path.join(REPO, "bench/target/classes") + ":" + os.path.join(REPO, "bench/target/lib", "*")
+    return run([java, "-cp", driver, "dev.emringest.bench.ColdStart", function, task, RUNTIME_LIB, endpoint, *files],
+               os.environ.copy(), function)
 
 
-def task_classpath(package, task):
-    """Lambda extracts a .zip/.jar package into /var/task and loads classes from there and from lib/*.jar, not
-    from the archive: the harness does the same, so no class is inflated from the jar at start-up."""
+def extract(package, task):
+    """The package as Lambda extracts it into /var/task, plus the bench's AWS call timer in lib/ (its class loader
+    loads lib/*.jar beside the package's classes)."""
     with zipfile.ZipFile(package) as z:
         z.extractall(task)
-    harness = os.path.join(REPO, "bench/target/classes") + ":" + os.path.join(REPO, "bench/target/lib", "*")
-    return f"{task}:{os.path.join(task, 'lib', '*')}:{harness}"
+    os.makedirs(os.path.join(task, "lib"), exist_ok=True)
+    shutil.copy(TIMER_JAR, os.path.join(task, "lib"))
+    return task
 
 
 def pct(values, p):
@@ -164,51 +157,67 @@ def main():
     version = subprocess.run([args.java, "-version"], capture_output=True, text=True).stderr.splitlines()
     terminated = json.load(open(os.path.join(REPO, "events/emr-cluster-terminated-completed.json")))
 
+    for f in (RUNTIME_LIB, TIMER_JAR):
+        if not os.path.exists(f):
+            raise SystemExit(f"{f} is missing: build first (bench/coldstart.sh does)")
+
     workdir = tempfile.mkdtemp(prefix="emr-ingest-bench-")
-    cp = {f: task_classpath(os.path.join(args.packages_from, PACKAGES[f]), os.path.join(workdir, f)) for f in PACKAGES}
+    task = {f: extract(os.path.join(args.packages_from, PACKAGES[f]), os.path.join(workdir, f)) for f in PACKAGES}
     moto, endpoint = start_moto(workdir)
     try:
         emr = seed(endpoint)
-        flags = [*JVM_FLAGS, f"-XX:MaxRAM={function_memory()}m"]
         env = child_env(endpoint)
         base = datetime(2030, 1, 1, tzinfo=timezone.utc)
-        samples = {"java_launcher": [], "python": [], "java_recorder": []}
+        samples = {name: [] for name in NAMES}
 
         def key(n):
             return (base + timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        def sqs(n):
+            """An SQS batch of one message, as the event source mapping sends it."""
+            return {"Records": [{
+                "messageId": f"bench-{n}", "receiptHandle": "AQEB", "md5OfBody": "0",
+                "body": json.dumps({"job": "orders", "runKey": f"queued-{n}"}),
+                "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1893456000000",
+                               "SenderId": "AIDAEXAMPLE", "ApproximateFirstReceiveTimestamp": "1893456000100"},
+                "messageAttributes": {}, "eventSource": "aws:sqs", "awsRegion": REGION,
+                "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:{STACK}-LaunchQueue"}]}
 
         def cluster_event(result):
             event = json.loads(json.dumps(terminated))
             event["detail"].update(clusterId=result["clusterId"], name=result["clusterName"])
             return event
 
+        def check(result, key_, expected):
+            for k in ("first_result", "warm_result"):
+                if result[k].get(key_) != expected:
+                    raise SystemExit(f"expected {key_} {expected!r}, got {result[k]}")
+
         # One unrecorded round first: disk cache, moto's lazy imports, the assets' first upload.
         for i in range(-1, args.samples):
-            n = 4 * (i + 1)
-            jl = java_sample(args.java, flags, "dev.emringest.launcher.ScheduleHandler",
-                             {"job": "orders", "scheduledTime": key(n)},
-                             {"job": "orders", "scheduledTime": key(n + 1)}, env, workdir, cp["launcher"])
-            py = run([sys.executable, os.path.join(REPO, "bench/launch_boto3.py"), "orders", key(n + 2),
-                      key(n + 3), assets], env, "launch_boto3.py")
-            for r in (jl, py):
-                for k in ("first_result", "warm_result"):
-                    if r[k].get("outcome") != "LAUNCHED":
-                        raise SystemExit(f"expected a launch, got {r[k]}")
-            ids = [jl["first_result"]["clusterId"], jl["warm_result"]["clusterId"]]
-            emr.terminate_job_flows(JobFlowIds=ids)
-            jr = java_sample(args.java, flags, "dev.emringest.recorder.EmrEventHandler",
-                             cluster_event(jl["first_result"]), cluster_event(jl["warm_result"]), env, workdir,
-                             cp["recorder"])
-            for k in ("first_result", "warm_result"):
-                if jr[k].get("outcome") != "FINAL":
-                    raise SystemExit(f"expected the recorder to finalise the run, got {jr[k]}")
+            n = 6 * (i + 1)
+            row = {"schedule": java_sample(args.java, "ScheduleLaunchFunction",
+                                           {"job": "orders", "scheduledTime": key(n)},
+                                           {"job": "orders", "scheduledTime": key(n + 1)}, endpoint, workdir,
+                                           task["launcher"]),
+                   "queue": java_sample(args.java, "QueueLaunchFunction", sqs(n + 2), sqs(n + 3), endpoint,
+                                        workdir, task["launcher"]),
+                   "python": run([sys.executable, os.path.join(REPO, "bench/launch_boto3.py"), "orders", key(n + 4),
+                                  key(n + 5), assets], env, "launch_boto3.py")}
+            check(row["schedule"], "outcome", "LAUNCHED")
+            check(row["python"], "outcome", "LAUNCHED")
+            check(row["queue"], "batchItemFailures", [])
+            first, warm = row["schedule"]["first_result"], row["schedule"]["warm_result"]
+            emr.terminate_job_flows(JobFlowIds=[first["clusterId"], warm["clusterId"]])
+            row["recorder"] = java_sample(args.java, "RecorderFunction", cluster_event(first), cluster_event(warm),
+                                          endpoint, workdir, task["recorder"])
+            check(row["recorder"], "outcome", "FINAL")
             if i >= 0:
-                samples["java_launcher"].append(jl)
-                samples["python"].append(py)
-                samples["java_recorder"].append(jr)
-            print(f"sample {i + 1 if i >= 0 else 'warm-up'}: java launcher {jl['init_ms']:.0f}+{jl['first_ms']:.0f} ms,"
-                  f" python {py['init_ms']:.0f}+{py['first_ms']:.0f} ms,"
-                  f" java recorder {jr['init_ms']:.0f}+{jr['first_ms']:.0f} ms", file=sys.stderr)
+                for name in NAMES:
+                    samples[name].append(row[name])
+            print(f"sample {i + 1 if i >= 0 else 'warm-up'}: "
+                  + ", ".join(f"{name} {r['init_ms']:.0f}+{r['first_ms']:.0f} ms" for name, r in row.items()),
+                  file=sys.stderr)
     finally:
         moto.terminate()
         moto.wait(10)
@@ -217,17 +226,22 @@ def main():
     if args.raw:
         with open(args.raw, "w") as f:
             json.dump(samples, f, indent=1)
-    print(table(samples, args, version, flags))
+    print(table(samples, args, version))
 
 
-def table(samples, args, version, flags):
+NAMES = {"schedule": "Java launcher, schedule (ScheduleLaunchFunction)",
+         "queue": "Java launcher, queue (QueueLaunchFunction, 1 message)",
+         "python": "Python boto3 launcher",
+         "recorder": "Java recorder (RecorderFunction)"}
+
+
+def table(samples, args, version):
     def col(rows, f):
         return [f(r) for r in rows]
 
-    names = {"java_launcher": "Java launcher (ScheduleHandler)", "python": "Python boto3 launcher",
-             "java_recorder": "Java recorder (EmrEventHandler)"}
-    lines = [f"{args.samples} samples; {version[0] if version else 'java'}; JVM flags `{' '.join(flags)}`; "
-             f"python {sys.version.split()[0]}; moto server on loopback", "",
+    lines = [f"{args.samples} samples; {version[0] if version else 'java'} under aws-lambda-java-runtime-interface-client;"
+             f" JVM flags `{samples['schedule'][0]['jvm_flags']}`; python {sys.version.split()[0]};"
+             " moto server on loopback", "",
              "| function | init p50 / p90 | first p50 / p90 | init+first p50 / p90 | warm p50 / p90 "
              "| warm: AWS calls p50 | warm: overhead p50 |",
              "|---|---|---|---|---|---|---|"]
@@ -237,13 +251,15 @@ def table(samples, args, version, flags):
         aws = col(rows, lambda r: r["warm_aws_ms"])
         over = col(rows, lambda r: r["warm_ms"] - r["warm_aws_ms"])
         cells = [f"{pct(s, 50):.0f} / {pct(s, 90):.0f} ms" for s in series]
-        lines.append(f"| {names[name]} | " + " | ".join(cells)
+        lines.append(f"| {NAMES[name]} | " + " | ".join(cells)
                      + f" | {pct(aws, 50):.1f} ms ({rows[0]['warm_calls']} calls) | {pct(over, 50):.1f} ms |")
-    j = pct([r["init_ms"] + r["first_ms"] for r in samples["java_launcher"]], 50)
     p = pct([r["init_ms"] + r["first_ms"] for r in samples["python"]], 50)
-    lines += ["", f"Cold start (init + first launch, p50), Java launcher / Python boto3: **{j / p:.2f}x** "
-                  f"({j:.0f} ms / {p:.0f} ms)", "",
-              "| deployment package | size |", "|---|---|"]
+    lines.append("")
+    for name in ("schedule", "queue"):
+        j = pct([r["init_ms"] + r["first_ms"] for r in samples[name]], 50)
+        lines.append(f"Cold start (init + first launch, p50), {NAMES[name]} / Python boto3: **{j / p:.2f}x** "
+                     f"({j:.0f} ms / {p:.0f} ms)  ")
+    lines += ["", "| deployment package | size |", "|---|---|"]
     for f, path in PACKAGES.items():
         size = os.path.getsize(os.path.join(args.packages_from, path))
         lines.append(f"| {f} (`{path}`) | {size / 1e6:.1f} MB ({size:,} bytes) |")

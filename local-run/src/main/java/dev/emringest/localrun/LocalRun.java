@@ -1,6 +1,7 @@
 package dev.emringest.localrun;
 
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.emringest.aws.AwsClients;
 import dev.emringest.launcher.LaunchService;
 import dev.emringest.launcher.LauncherSettings;
@@ -61,9 +62,9 @@ public final class LocalRun {
         LaunchService launches = LaunchService.create(aws,
                 LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()), Clock.systemUTC());
         out.println("\n== launcher <- events/schedule-scheduler.json");
-        Map<String, String> launched = new ScheduleHandler(launches).handle(
-                event(repo, "schedule-scheduler.json"), new LoggedContext("ScheduleLaunchFunction", out::println));
-        String clusterId = launched.get("clusterId");
+        Map<String, Object> launched = invoke(new ScheduleHandler(launches), event(repo, "schedule-scheduler.json"),
+                new LoggedContext("ScheduleLaunchFunction", out::println));
+        String clusterId = (String) launched.get("clusterId");
 
         EmrClient emr = aws.emr();
         out.println("\n== the cluster as EMR reports it");
@@ -84,9 +85,9 @@ public final class LocalRun {
         out.println("\n== recorder <- EMR Cluster State Change (" + detail.get("state") + ", USER_REQUEST)");
         RecordService records = new RecordService(new Ledger(aws.s3(), ExampleAccount.LEDGER_BUCKET), emr,
                 ExampleAccount.STACK, Clock.systemUTC());
-        new EmrEventHandler(records).handle(stateChange, new LoggedContext("RecorderFunction", out::println));
+        invoke(new EmrEventHandler(records), stateChange, new LoggedContext("RecorderFunction", out::println));
 
-        String key = Ledger.recordKey(launched.get("job"), launched.get("runKey"));
+        String key = Ledger.recordKey((String) launched.get("job"), (String) launched.get("runKey"));
         String record = aws.s3().getObjectAsBytes(r -> r.bucket(ExampleAccount.LEDGER_BUCKET).key(key))
                 .asString(StandardCharsets.UTF_8);
         out.println("\n== final run record s3://" + ExampleAccount.LEDGER_BUCKET + "/" + key);
@@ -98,7 +99,19 @@ public final class LocalRun {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> event(Path repo, String file) {
-        return new LinkedHashMap<>(EventLoader.loadEvent(repo.resolve("events").resolve(file).toString(), Map.class));
+        return JSON.readValue(repo.resolve("events").resolve(file).toFile(), LinkedHashMap.class);
+    }
+
+    /** The event through the handler as JSON, as Lambda hands it over; the handler's JSON answer. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> invoke(RequestStreamHandler handler, Map<String, Object> event, Context context) {
+        java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+        try {
+            handler.handleRequest(new java.io.ByteArrayInputStream(JSON.writeValueAsBytes(event)), answer, context);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return JSON.readValue(answer.toByteArray(), LinkedHashMap.class);
     }
 
     private static void printCluster(EmrClient emr, String clusterId, PrintStream out) {

@@ -1,5 +1,6 @@
 package dev.emringest.json;
 
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -18,6 +19,7 @@ import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -109,23 +111,33 @@ public final class JsonDocuments {
         return (Map<String, Object>) plain(object);
     }
 
-    /** A stream handler's answer: a flat object of texts and integers. */
+    /** A stream handler's answer: an object of texts, integers, and objects and arrays of them. */
     public static void writeAnswer(OutputStream out, Map<String, ?> answer) {
-        JsonObjectBuilder json = JSON.createObjectBuilder();
-        answer.forEach((key, value) -> {
-            if (value == null) {
-                json.addNull(key);
-            } else if (value instanceof Integer number) {
-                json.add(key, number.intValue());
-            } else {
-                json.add(key, String.valueOf(value));
-            }
-        });
         try {
-            out.write(json.build().toString().getBytes(StandardCharsets.UTF_8));
+            out.write(json(answer).toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static JsonValue json(Object value) {
+        if (value == null) {
+            return JsonValue.NULL;
+        }
+        if (value instanceof Integer number) {
+            return JSON.createValue(number.intValue());
+        }
+        if (value instanceof Map<?, ?> map) {
+            JsonObjectBuilder object = JSON.createObjectBuilder();
+            map.forEach((key, v) -> object.add(String.valueOf(key), json(v)));
+            return object.build();
+        }
+        if (value instanceof List<?> list) {
+            JsonArrayBuilder array = JSON.createArrayBuilder();
+            list.forEach(v -> array.add(json(v)));
+            return array.build();
+        }
+        return JSON.createValue(String.valueOf(value));
     }
 
     /** A JSON value as plain Java: maps (in document order), lists, strings, numbers, booleans and null. */

@@ -72,6 +72,17 @@ class JsonDocumentsTest {
         assertEquals("{\"outcome\":\"LAUNCHED\",\"finalised\":2}", out.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    @Test
+    void writesNestedAnswersAsAnSqsBatchResponse() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        JsonDocuments.writeAnswer(out, Map.of("batchItemFailures", List.of(Map.of("itemIdentifier", "m-\"1"))));
+        assertEquals("{\"batchItemFailures\":[{\"itemIdentifier\":\"m-\\\"1\"}]}",
+                out.toString(java.nio.charset.StandardCharsets.UTF_8));
+        out.reset();
+        JsonDocuments.writeAnswer(out, Map.of("batchItemFailures", List.of()));
+        assertEquals("{\"batchItemFailures\":[]}", out.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private static java.io.InputStream in(String text) {
         return new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

@@ -2,17 +2,25 @@ package dev.emringest.launcher;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.emringest.json.InputErrors;
+import dev.emringest.json.JsonDocuments;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Entry point for the launch queue. Each message is launched on its own; only the ids of messages that failed
  * are returned (ReportBatchItemFailures), so they go back to the queue and, after the receive limit, to the DLQ.
+ *
+ * <p>A stream handler: the event and the {@code SQSBatchResponse} are read and written as JSON here. A typed
+ * {@code RequestHandler<SQSEvent, SQSBatchResponse>} makes the runtime's serializer load Joda-Time from the
+ * package (aws-lambda-java-libs #72), and start a second Jackson at the first message.
  */
-public final class SqsHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+public final class SqsHandler implements RequestStreamHandler {
 
     private final LaunchService launches;
 
@@ -25,32 +33,65 @@ public final class SqsHandler implements RequestHandler<SQSEvent, SQSBatchRespon
     }
 
     @Override
-    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-        List<SQSEvent.SQSMessage> messages = event == null || event.getRecords() == null ? List.of() : event.getRecords();
-        for (SQSEvent.SQSMessage message : messages) {
-            if (!launch(message, context.getLogger())) {
-                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+    public void handleRequest(InputStream input, OutputStream output, Context context) {
+        Map<String, Object> event;
+        try {
+            event = JsonDocuments.readEvent(input);
+        } catch (JsonDocuments.NotJsonException e) {
+            // Not a batch at all: fail the invocation, so the whole batch goes back to the queue.
+            context.getLogger().log("launch rejected: input: " + e.getMessage());
+            throw new InvalidRequestException("input: " + e.getMessage());
+        }
+        JsonDocuments.writeAnswer(output, Map.of("batchItemFailures", handle(records(event), context)));
+    }
+
+    /** The batch's messages; a record without a message id cannot be reported alone, so the batch fails. */
+    private static List<Map<?, ?>> records(Map<String, Object> event) {
+        Object records = event == null ? null : event.get("Records");
+        if (records == null) {
+            return List.of();
+        }
+        if (!(records instanceof List<?> list)) {
+            throw new InvalidRequestException("Records: must be an array of SQS messages");
+        }
+        List<Map<?, ?>> messages = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Map<?, ?> message) || !(message.get("messageId") instanceof String)) {
+                throw new InvalidRequestException("Records[" + i + "].messageId: must be a string");
+            }
+            messages.add(message);
+        }
+        return messages;
+    }
+
+    /** The failed messages' ids as {@code SQSBatchResponse.batchItemFailures}. */
+    private List<Map<String, String>> handle(List<Map<?, ?>> messages, Context context) {
+        List<Map<String, String>> failures = new ArrayList<>();
+        for (Map<?, ?> message : messages) {
+            String id = (String) message.get("messageId");
+            if (!launch(id, message, context.getLogger())) {
+                failures.add(Map.of("itemIdentifier", id));
             }
         }
-        return new SQSBatchResponse(failures);
+        return failures;
     }
 
     /** SQS's SentTimestamp (epoch millis): the same on every redelivery of the message. */
-    static java.time.Instant sentAt(SQSEvent.SQSMessage message) {
-        String sent = message.getAttributes() == null ? null : message.getAttributes().get("SentTimestamp");
+    static Instant sentAt(Map<?, ?> message) {
+        Object sent = message.get("attributes") instanceof Map<?, ?> attributes ? attributes.get("SentTimestamp") : null;
         try {
-            return sent == null ? null : java.time.Instant.ofEpochMilli(Long.parseLong(sent));
+            return sent instanceof String millis ? Instant.ofEpochMilli(Long.parseLong(millis)) : null;
         } catch (NumberFormatException e) {
             return null;
         }
     }
 
-    private boolean launch(SQSEvent.SQSMessage message, LambdaLogger log) {
-        String id = " message=" + message.getMessageId();
+    private boolean launch(String messageId, Map<?, ?> message, LambdaLogger log) {
+        String id = " message=" + InputErrors.printable(messageId);
         LaunchRequest request;
         try {
-            request = LaunchRequest.fromSqs(message.getBody(), message.getMessageId(), sentAt(message));
+            Object body = message.get("body");
+            request = LaunchRequest.fromSqs(body instanceof String text ? text : null, messageId, sentAt(message));
         } catch (InvalidRequestException e) {
             log.log("launch rejected: " + e.getMessage() + id);
             return false;

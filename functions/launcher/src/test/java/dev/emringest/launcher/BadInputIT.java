@@ -348,7 +348,7 @@ class BadInputIT {
     @Test
     void theBaseDefinitionLaunches() {
         ExampleAccount.put(aws.ssm(), ExampleAccount.PREFIX + "/jobs/base", JSON.writeValueAsString(valid()));
-        SQSBatchResponse response = new SqsHandler(launches).handleRequest(
+        SQSBatchResponse response = SqsEvents.deliver(new SqsHandler(launches),
                 message(UUID.randomUUID().toString(), "{\"job\": \"base\", \"runKey\": \"manual-1\"}"), context);
         assertTrue(response.getBatchItemFailures().isEmpty(), context.lines().toString());
         assertEquals(1, clusters().size());
@@ -364,7 +364,7 @@ class BadInputIT {
         SQSBatchResponse response = null;
         Throwable thrown = null;
         try {
-            response = new SqsHandler(launches).handleRequest(message(messageId, input.body()), context);
+            response = SqsEvents.deliver(new SqsHandler(launches), message(messageId, input.body()), context);
         } catch (Throwable t) {
             thrown = t;
         }

@@ -70,7 +70,7 @@ class ConcurrentLaunchIT {
 
     private Invocation invoke(String messageId, String runKey) {
         LoggedContext context = new LoggedContext("launcher");
-        SQSBatchResponse response = new SqsHandler(service).handleRequest(message(messageId, runKey), context);
+        SQSBatchResponse response = SqsEvents.deliver(new SqsHandler(service), message(messageId, runKey), context);
         return new Invocation(messageId, response, context.lines());
     }
 

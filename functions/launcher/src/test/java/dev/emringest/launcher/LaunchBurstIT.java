@@ -292,7 +292,7 @@ class LaunchBurstIT {
         LoggedContext context = new LoggedContext("launcher");
         boolean failed;
         try {
-            SQSBatchResponse response = new SqsHandler(service).handleRequest(batch, context);
+            SQSBatchResponse response = SqsEvents.deliver(new SqsHandler(service), batch, context);
             failed = response.getBatchItemFailures().stream().anyMatch(f -> message.id.equals(f.getItemIdentifier()));
         } catch (RuntimeException e) {
             // A handler that throws fails the whole batch.

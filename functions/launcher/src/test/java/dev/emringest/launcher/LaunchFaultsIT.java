@@ -147,7 +147,7 @@ class LaunchFaultsIT {
     }
 
     private SQSBatchResponse deliver(SQSEvent event) {
-        return new SqsHandler(service).handleRequest(event, context);
+        return SqsEvents.deliver(new SqsHandler(service), event, context);
     }
 
     private static List<String> failedIds(SQSBatchResponse response) {

@@ -14,6 +14,7 @@ import dev.emringest.ledger.RunState;
 import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MotoServer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -53,17 +54,33 @@ class LauncherIT {
         context = new LoggedContext("launcher");
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> event(String file) {
-        return EventLoader.loadEvent(REPO.resolve("events").resolve(file).toString(), Map.class);
-    }
-
+    /** The file's bytes through the handler, as Lambda invokes it; its JSON answer as texts. */
     private Map<String, String> schedule(String file) {
-        return new ScheduleHandler(launches).handle(event(file), context);
+        java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+        try {
+            new ScheduleHandler(launches).handleRequest(Files.newInputStream(REPO.resolve("events").resolve(file)),
+                    answer, context);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Map<String, String> texts = new java.util.LinkedHashMap<>();
+        dev.emringest.json.JsonDocuments.readEvent(new java.io.ByteArrayInputStream(answer.toByteArray()))
+                .forEach((k, v) -> texts.put(k, String.valueOf(v)));
+        return texts;
     }
 
     private SQSBatchResponse sqs(SQSEvent event) {
-        return new SqsHandler(launches).handleRequest(event, context);
+        return SqsEvents.deliver(new SqsHandler(launches), event, context);
+    }
+
+    /** {@code events/sqs-batch.json}'s bytes, as Lambda sends them. */
+    private SQSBatchResponse sqsBatchFile() {
+        try {
+            return SqsEvents.deliver(new SqsHandler(launches), Files.readString(REPO.resolve("events/sqs-batch.json")),
+                    context);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static SQSEvent messages(String... bodies) {
@@ -211,7 +228,7 @@ class LauncherIT {
     @Test
     void aBadMessageFailsAloneAndLaunchesNothing() {
         SQSEvent batch = EventLoader.loadSQSEvent(REPO.resolve("events/sqs-batch.json").toString());
-        SQSBatchResponse response = sqs(batch);
+        SQSBatchResponse response = sqsBatchFile();
 
         assertEquals(List.of(batch.getRecords().get(1).getMessageId()),
                 response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList());
@@ -267,7 +284,7 @@ class LauncherIT {
     void theLauncherNeverReadsNorRepeatsThePassword() {
         MOTO.startRecording();
         schedule("schedule-scheduler.json");
-        sqs(EventLoader.loadSQSEvent(REPO.resolve("events/sqs-batch.json").toString()));
+        sqsBatchFile();
         List<MotoServer.Recorded> requests = MOTO.recording();
 
         assertTrue(requests.stream().anyMatch(r -> "ElasticMapReduce.RunJobFlow".equals(r.target())));

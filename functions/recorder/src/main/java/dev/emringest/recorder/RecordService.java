@@ -19,6 +19,7 @@ import java.util.function.UnaryOperator;
 import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.emr.model.Cluster;
 import software.amazon.awssdk.services.emr.model.FailureDetails;
+import software.amazon.awssdk.services.emr.model.InvalidRequestException;
 import software.amazon.awssdk.services.emr.model.Step;
 import software.amazon.awssdk.services.emr.model.StepSummary;
 import software.amazon.awssdk.services.emr.model.Tag;
@@ -82,7 +83,15 @@ public final class RecordService {
             return new Result(Outcome.IGNORED, "not an EMR cluster or step state change", null);
         }
         Optional<ClusterPointer> pointed = ledger.cluster(event.clusterId());
-        Optional<ClusterPointer> run = pointed.isPresent() ? pointed : tagged(event);
+        Optional<ClusterPointer> run;
+        try {
+            run = pointed.isPresent() ? pointed : tagged(event);
+        } catch (InvalidRequestException e) {
+            // EMR in this account and region has no such cluster: e.g. an event forwarded from another account by a
+            // central bus. Retrying cannot change that answer, so it is ignored rather than failed into the DLQ.
+            return new Result(Outcome.IGNORED, "EMR does not know cluster " + event.clusterId() + " here ("
+                    + e.awsErrorDetails().errorMessage() + ")", null);
+        }
         if (run.isEmpty()) {
             return new Result(Outcome.IGNORED, "cluster " + event.clusterId() + " was not launched by stack "
                     + stackName, null);

@@ -43,6 +43,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.json.JsonMapper;
@@ -444,6 +446,38 @@ class RecorderOutcomeIT {
         assertEquals(0, calls(DESCRIBE_STEP, "j-8OTHER"));
         assertEquals(before.etag(), versioned().etag(), "our run is untouched");
         assertTrue(record().steps().isEmpty());
+    }
+
+    /**
+     * An event for a cluster EMR does not know here, e.g. one forwarded from another account by a central event bus
+     * with our stack's name prefix: EMR answers 400 InvalidRequestException. Ignored with one log line, not failed
+     * (a failure would be retried twice, land in the trigger DLQ and fire its alarm).
+     */
+    @ParameterizedTest(name = "{0} event")
+    @ValueSource(strings = {"cluster", "step"})
+    void anEventForAClusterEmrDoesNotKnowIsIgnoredWithOneLogLine(String kind) {
+        launchedRun("j-8OURS");
+        Versioned<RunRecord> before = versioned();
+        emrServer.stubFor(emrCall(DESCRIBE_CLUSTER)
+                .withRequestBody(matchingJsonPath("$.ClusterId", equalTo("j-8ELSEWHERE")))
+                .willReturn(aResponse().withStatus(400)
+                        .withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withHeader("x-amzn-RequestId", UUID.randomUUID().toString())
+                        .withBody(json(obj("__type", "InvalidRequestException",
+                                "Message", "Cluster id 'j-8ELSEWHERE' is not valid.")))));
+
+        Map<String, String> answer = invoke("cluster".equals(kind)
+                ? clusterEvent("j-8ELSEWHERE", CLUSTER_NAME, "TERMINATED", reason("ALL_STEPS_COMPLETED", "done"))
+                : stepEvent("j-8ELSEWHERE", "s-1ELSEWHERE", SQOOP, "COMPLETED"));
+
+        assertEquals("IGNORED", answer.get("outcome"));
+        assertNull(answer.get("job"));
+        assertEquals(1, calls(DESCRIBE_CLUSTER, "j-8ELSEWHERE"), "asked once: the answer cannot change on a retry");
+        assertEquals(1, context.lines().size(), "exactly one log line: " + context.lines());
+        String line = context.lines().get(0);
+        assertTrue(line.contains("IGNORED") && line.contains("j-8ELSEWHERE") && line.contains("is not valid"), line);
+        assertEquals(before.etag(), versioned().etag(), "our run is untouched");
+        assertTrue(ledger.cluster("j-8ELSEWHERE").isEmpty(), "no pointer for a cluster that is not ours");
     }
 
     @Test

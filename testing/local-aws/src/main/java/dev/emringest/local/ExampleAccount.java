@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.ssm.SsmClient;
@@ -24,7 +25,27 @@ public final class ExampleAccount {
     public static final String CLUSTER_BUCKET = "emr-ingest-cluster";
     public static final String PASSWORD_PARAMETER = PREFIX + "/secrets/shop-db";
 
+    public static final String SERVICE_ROLE = STACK + "-EmrServiceRole";
+    public static final String INSTANCE_PROFILE = STACK + "-EmrInstanceRole";
+    public static final List<String> SUBNET_IDS = List.of("subnet-0123456789abcdef0", "subnet-0fedcba9876543210");
+
     private ExampleAccount() {}
+
+    /**
+     * What template.yaml's {@code !Ref}s and {@code !Sub}s name in a stack deployed into this account: its pseudo
+     * parameters, resources and the parameters without a default.
+     */
+    public static Map<String, Object> stackReferences() {
+        Map<String, Object> refs = new LinkedHashMap<>();
+        refs.put("AWS::StackName", STACK);
+        refs.put("AWS::Region", MotoServer.REGION);
+        refs.put("LedgerBucket", LEDGER_BUCKET);
+        refs.put("ClusterBucket", CLUSTER_BUCKET);
+        refs.put("EmrServiceRole", SERVICE_ROLE);
+        refs.put("EmrInstanceProfile", INSTANCE_PROFILE);
+        refs.put("SubnetIds", SUBNET_IDS);
+        return refs;
+    }
 
     /** The environment template.yaml gives the launcher, for this account. */
     public static Map<String, String> launcherEnvironment() {
@@ -34,9 +55,9 @@ public final class ExampleAccount {
         env.put("JOB_PARAMETER_PREFIX", PREFIX);
         env.put("LEDGER_BUCKET", LEDGER_BUCKET);
         env.put("CLUSTER_BUCKET", CLUSTER_BUCKET);
-        env.put("SERVICE_ROLE", STACK + "-EmrServiceRole");
-        env.put("INSTANCE_PROFILE", STACK + "-EmrInstanceRole");
-        env.put("SUBNET_IDS", "subnet-0123456789abcdef0,subnet-0fedcba9876543210");
+        env.put("SERVICE_ROLE", SERVICE_ROLE);
+        env.put("INSTANCE_PROFILE", INSTANCE_PROFILE);
+        env.put("SUBNET_IDS", String.join(",", SUBNET_IDS));
         env.put("SECURITY_CONFIGURATION", "");
         return env;
     }

@@ -1,0 +1,65 @@
+package dev.emringest.bench;
+
+import dev.emringest.lambda.ExecutionEnvironment;
+import dev.emringest.lambda.RuntimeApi;
+import dev.emringest.lambda.SamTemplate;
+import dev.emringest.local.ExampleAccount;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One cold start of one function as Lambda runs it ({@link ExecutionEnvironment}: the real runtime interface client,
+ * a fresh JVM, a Runtime API on loopback), then a warm invocation. The JVM is this driver's own.
+ *
+ * <p>Usage: {@code ColdStart <template logical id> <extracted package> <runtime lib> <AWS endpoint> <first event>
+ * <warm event>}. Prints one line {@code BENCH {...}}: init (JVM start to the runtime's first poll: Lambda's Init
+ * Duration), each invocation's duration (event handed out to answer received) and the part of it in AWS calls
+ * ({@link AwsCallTimer}), and each answer.
+ */
+public final class ColdStart {
+
+    public static void main(String[] args) throws IOException {
+        SamTemplate.Function function = new SamTemplate(Path.of("template.yaml"), ExampleAccount.stackReferences())
+                .function(args[0]);
+        Path task = Path.of(args[1]);
+        Path lib = Path.of(args[2]);
+        Path work = Files.createTempDirectory("cold-start");
+        Path calls = work.resolve("aws-calls");
+        Files.createFile(calls);
+        ExecutionEnvironment.Runtime runtime = new ExecutionEnvironment.Runtime(
+                Path.of(System.getProperty("java.home"), "bin", "java"), lib,
+                ExecutionEnvironment.extractJni(lib, work));
+        Map<String, String> local = Map.of("AWS_ENDPOINT_URL", args[3], "AWS_ACCESS_KEY_ID", "testing",
+                "AWS_SECRET_ACCESS_KEY", "testing", "AWS_SESSION_TOKEN", "testing",
+                "BENCH_AWS_CALLS", calls.toString());
+        try (ExecutionEnvironment env = ExecutionEnvironment.start(function, task, local, runtime,
+                work.resolve("function.log"))) {
+            Invocation first = invoke(env, Files.readString(Path.of(args[4])), calls, 0);
+            Invocation warm = invoke(env, Files.readString(Path.of(args[5])), calls, first.seen());
+            System.out.println("BENCH {\"init_ms\":" + env.initMillis() + ",\"first_ms\":" + first.millis()
+                    + ",\"first_aws_ms\":" + first.awsMillis() + ",\"first_calls\":" + first.calls()
+                    + ",\"warm_ms\":" + warm.millis() + ",\"warm_aws_ms\":" + warm.awsMillis()
+                    + ",\"warm_calls\":" + warm.calls() + ",\"first_result\":" + first.answer()
+                    + ",\"warm_result\":" + warm.answer() + ",\"jvm_flags\":\""
+                    + String.join(" ", ExecutionEnvironment.jvmFlags(function.memoryMb())) + "\"}");
+        }
+    }
+
+    /** @param seen how many AWS calls the file held before this invocation */
+    private record Invocation(double millis, double awsMillis, int calls, int seen, String answer) {}
+
+    private static Invocation invoke(ExecutionEnvironment env, String event, Path calls, int before)
+            throws IOException {
+        RuntimeApi.Answer answer = env.invoke(event);
+        if (answer.error()) {
+            throw new IllegalStateException("the function answered with /error " + answer.errorType() + ": "
+                    + answer.body() + "\n" + env.output());
+        }
+        List<String> lines = Files.readAllLines(calls);
+        long nanos = lines.subList(before, lines.size()).stream().mapToLong(Long::parseLong).sum();
+        return new Invocation(answer.millis(), nanos / 1e6, lines.size() - before, lines.size(), answer.body());
+    }
+}
