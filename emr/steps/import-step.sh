@@ -1,0 +1,334 @@
+# import-step.sh: what the import steps (sqoop-import.sh, spark-jdbc-import.sh) share: their option rules, the node's
+# commands, the private work directory and its traps, the password's way from SSM into a Hadoop credential store, and
+# running the importer. Not a step itself, and not published: the launcher's build (functions/launcher/pom.xml) writes
+# this file in place of the line that sources it in each step script, so every published step script is one
+# self-contained file (script-runner.jar fetches only the script its step names). From a checkout, a step script
+# sources it from beside itself.
+#
+# Options. Each option and each value is its own argument; "--opt=value" is not accepted. Every option takes one value
+# and is given at most once. A value may not be empty, and may not start with "--" (a forgotten value would take the
+# next option's name), except the value of a free-text option (spark-jdbc-import.sh's --sql), which may start with
+# "--" (an SQL comment) but may not be one of the script's option names. The options both steps take follow the same
+# rules in both:
+#   --jdbc-url                   jdbc:mysql://... without whitespace (MySQL, MariaDB and Aurora MySQL all use it)
+#   --username, --table          identifiers, [A-Za-z_][A-Za-z0-9_]{0,63}, as the job definition's schema has them
+#   --password-parameter         an SSM parameter name, /path/name
+#   --split-by, --where-column   identifiers
+#   --columns                    a comma-separated list without whitespace
+#   the jar option               the S3 URI of a jar, s3://bucket/key.jar
+#   the count option             a positive integer, 1-9999
+#   the window                   --where-column COL ([--lower-bound INSTANT] --upper-bound INSTANT
+#                                                   | [--above-key N [--up-to-key M]]): instants ISO-8601 UTC
+#                                (2026-11-25T02:00:00Z, optionally with a fraction no finer than microseconds, a valid
+#                                date and time), keys 64-bit integers, by time and by key not combined
+# Invalid arguments exit 2 with a message that names the option, followed by the usage.
+#
+# The password is read from the SSM SecureString named by --password-parameter with the cluster's own role and piped
+# straight into dev.emringest.credentials.StoreCredential (in the step's jar, the job's spark-job.jar), which writes it
+# into a Hadoop credential store (jceks) in a private directory (0700, store 0600). The importer gets only the store's
+# path and the alias: the secret is never in a shell variable, a command line, step arguments or output. The directory
+# is removed on every exit; HUP, INT and TERM stop the importer first.
+#
+# Environment (for local tests; EMR sets none of these):
+#   EMR_INGEST_HADOOP   hadoop launcher, split on whitespace, run as "<cmd> CLASS ARGS" with HADOOP_CLASSPATH set
+#                       (default "hadoop")
+#   EMR_INGEST_AWS      AWS CLI command, split on whitespace (default "aws"); used for "ssm get-parameter" and "s3 cp"
+#   EMR_INGEST_LIB_DIR  directory holding mysql-connector-j.jar (default /opt/emr-ingest/lib)
+#   TMPDIR              where the private work directory is created (default /tmp)
+#
+# The step script sets, before this file: `synopsis` (its options, one usage line each), `options` (every option it
+# takes), `required` (those it needs) and `free_text` (those whose value is free text). Bash 4.2 (EMR 6 on Amazon
+# Linux 2) runs this: no namerefs, and empty arrays expanded as ${a[@]+"${a[@]}"}.
+
+readonly prog=${0##*/}
+readonly identifier='^[A-Za-z_][A-Za-z0-9_]{0,63}$'
+declare -A opt=()
+work_dir=
+child_pid=
+
+usage() {
+  local line lead="usage: $prog"
+  while IFS= read -r line; do
+    printf '%s %s\n' "$lead" "$line" >&2
+    lead="       ${prog//?/ }"
+  done <<<"$synopsis"
+}
+
+usage_error() {
+  printf '%s: %s\n' "$prog" "$*" >&2
+  usage
+  exit 2
+}
+
+die() {
+  printf '%s: %s\n' "$prog" "$*" >&2
+  exit 1
+}
+
+# Whether $1 is one of the other arguments.
+is_one_of() {
+  local item=$1 each
+  shift
+  for each in "$@"; do
+    if [[ $each == "$item" ]]; then
+      return 0
+    fi
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------------- arguments
+# The arguments into opt[--name]=value, or exit 2 (exit 0 after the usage for -h/--help).
+parse_options() {
+  local name value
+  while [[ $# -gt 0 ]]; do
+    name=$1
+    if [[ $name == -h || $name == --help ]]; then
+      usage
+      exit 0
+    fi
+    if ! is_one_of "$name" "${options[@]}"; then
+      usage_error "unknown option '$name'"
+    fi
+    if [[ $# -lt 2 || -z $2 ]]; then
+      usage_error "option $name requires a value"
+    fi
+    value=$2
+    if [[ $value == --* ]] && ! is_one_of "$name" ${free_text[@]+"${free_text[@]}"}; then
+      usage_error "option $name requires a value, got '$value' (a value may not start with '--')"
+    fi
+    if is_one_of "$value" "${options[@]}"; then
+      usage_error "option $name requires a value, got the option '$value'"
+    fi
+    if [[ -n ${opt[$name]+set} ]]; then
+      usage_error "option $name given more than once"
+    fi
+    opt[$name]=$value
+    shift 2
+  done
+  for name in "${required[@]}"; do
+    if [[ -z ${opt[$name]+set} ]]; then
+      usage_error "missing required option $name"
+    fi
+  done
+}
+
+# Option $1, if given, must be an identifier; $2 says what it names ("a column name").
+check_identifier() {
+  local name=$1 what=$2
+  if [[ -n ${opt[$name]+set} && ! ${opt[$name]} =~ $identifier ]]; then
+    usage_error "option $name must be $what ([A-Za-z_][A-Za-z0-9_]{0,63}), got '${opt[$name]}'"
+  fi
+}
+
+# The options both steps take, checked (the window by check_window); the source's in jdbc_url, username,
+# password_parameter and table.
+check_shared_options() {
+  jdbc_url=${opt[--jdbc-url]}
+  username=${opt[--username]}
+  password_parameter=${opt[--password-parameter]}
+  table=${opt[--table]}
+  if [[ $jdbc_url != jdbc:mysql://?* || $jdbc_url =~ [[:space:]] ]]; then
+    usage_error "option --jdbc-url must be a jdbc:mysql:// URL (MySQL, MariaDB and Aurora MySQL all use it), got '$jdbc_url'"
+  fi
+  check_identifier --username "a database user name"
+  check_identifier --table "a table name"
+  if [[ ! $password_parameter =~ ^/[A-Za-z0-9_./-]+$ ]]; then
+    usage_error "option --password-parameter must be an SSM parameter name (/path/name), got '$password_parameter'"
+  fi
+  check_identifier --split-by "one column name"
+  check_lists --columns
+  check_window
+}
+
+# Option $1 (required) must name a jar in S3.
+check_jar() {
+  if [[ ${opt[$1]} != s3://?*/?*.jar ]]; then
+    usage_error "option $1 must be the S3 URI of a jar (s3://bucket/key.jar), got '${opt[$1]}'"
+  fi
+}
+
+# Option $1, if given, must be a positive integer up to 9999.
+check_count() {
+  if [[ -n ${opt[$1]+set} && ! ${opt[$1]} =~ ^[1-9][0-9]{0,3}$ ]]; then
+    usage_error "option $1 must be a positive integer (1-9999), got '${opt[$1]}'"
+  fi
+}
+
+# Each named option, if given, must be a comma-separated list without whitespace.
+check_lists() {
+  local name
+  for name in "$@"; do
+    if [[ -n ${opt[$name]+set} && ${opt[$name]} =~ [[:space:]] ]]; then
+      usage_error "option $name must be a comma-separated list without spaces, got '${opt[$name]}'"
+    fi
+  done
+}
+
+# ---------------------------------------------------------------------------------------------------- window
+# An ISO-8601 UTC instant (as java.time.Instant prints it) as a DATETIME literal 'YYYY-MM-DD HH:MM:SS[.ffffff]', in
+# REPLY.
+datetime_literal() {
+  local name=$1 value=$2
+  if [[ ! $value =~ ^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.([0-9]{1,9}))?Z$ ]]; then
+    usage_error "option $name must be an ISO-8601 UTC instant (YYYY-MM-DDTHH:MM:SS[.fraction]Z), got '$value'"
+  fi
+  local year=${BASH_REMATCH[1]} month=${BASH_REMATCH[2]} day=${BASH_REMATCH[3]} hour=${BASH_REMATCH[4]}
+  local minute=${BASH_REMATCH[5]} second=${BASH_REMATCH[6]} fraction=${BASH_REMATCH[8]}
+  if ((10#$year < 1000 || 10#$month < 1 || 10#$month > 12 || 10#$day < 1 || 10#$day > 31 || 10#$hour > 23 ||
+    10#$minute > 59 || 10#$second > 59)); then
+    usage_error "option $name is not a valid date and time, got '$value'"
+  fi
+  if [[ ${#fraction} -gt 6 && ! ${fraction:6} =~ ^0+$ ]]; then
+    usage_error "option $name has a fraction finer than microseconds (DATETIME keeps 6 digits), got '$value'"
+  fi
+  fraction=${fraction:0:6}
+  REPLY="'$year-$month-$day $hour:$minute:$second${fraction:+.$fraction}'"
+}
+
+# A decimal 64-bit signed integer, checked without bash arithmetic (which wraps silently).
+check_key() {
+  local name=$1 value=$2 digits=${2#-}
+  # shellcheck disable=SC2071 # 19 digits each: comparing as strings compares as numbers, without overflow
+  if [[ ! $value =~ ^(0|-?[1-9][0-9]{0,18})$ ]] ||
+    [[ ${#digits} -eq 19 && $value != -* && $digits > 9223372036854775807 ]] ||
+    [[ ${#digits} -eq 19 && $value == -* && $digits > 9223372036854775808 ]]; then
+    usage_error "option $name must be a 64-bit integer, got '$value'"
+  fi
+}
+
+# The run window's options, checked. A window by time sets lower_literal (unless open) and upper_literal, the bounds
+# as DATETIME literals; a window by key leaves both empty.
+check_window() {
+  local name
+  lower_literal=
+  upper_literal=
+  if [[ -z ${opt[--where-column]+set} ]]; then
+    for name in --lower-bound --upper-bound --above-key --up-to-key; do
+      if [[ -n ${opt[$name]+set} ]]; then
+        usage_error "option $name needs --where-column"
+      fi
+    done
+    return 0
+  fi
+  check_identifier --where-column "a column name"
+  if [[ ( -n ${opt[--lower-bound]+set} || -n ${opt[--upper-bound]+set} ) &&
+    ( -n ${opt[--above-key]+set} || -n ${opt[--up-to-key]+set} ) ]]; then
+    usage_error "option --lower-bound/--upper-bound (by time) cannot be combined with --above-key/--up-to-key (by key)"
+  fi
+  if [[ -n ${opt[--lower-bound]+set} && -z ${opt[--upper-bound]+set} ]]; then
+    usage_error "option --lower-bound needs --upper-bound"
+  fi
+  if [[ -n ${opt[--up-to-key]+set} && -z ${opt[--above-key]+set} ]]; then
+    usage_error "option --up-to-key needs --above-key"
+  fi
+  if [[ -n ${opt[--upper-bound]+set} ]]; then
+    datetime_literal --upper-bound "${opt[--upper-bound]}"
+    upper_literal=$REPLY
+  fi
+  if [[ -n ${opt[--lower-bound]+set} ]]; then
+    datetime_literal --lower-bound "${opt[--lower-bound]}"
+    lower_literal=$REPLY
+  fi
+  for name in --above-key --up-to-key; do
+    if [[ -n ${opt[$name]+set} ]]; then
+      check_key "$name" "${opt[$name]}"
+    fi
+  done
+}
+
+# ---------------------------------------------------------------------------------------------------- environment
+# The command in environment variable $2 (default $3), split on whitespace, into array $1.
+command_from_env() {
+  local value=${!2:-$3}
+  if [[ $value != *[![:space:]]* ]]; then
+    die "$2 is set but empty"
+  fi
+  read -r -a "$1" <<<"$value"
+}
+
+# The node: hadoop_cmd, aws_cmd, the MySQL driver the bootstrap action installed (driver_jar) and region_args.
+prepare_node() {
+  command_from_env hadoop_cmd EMR_INGEST_HADOOP hadoop
+  command_from_env aws_cmd EMR_INGEST_AWS aws
+  driver_jar=${EMR_INGEST_LIB_DIR:-/opt/emr-ingest/lib}/mysql-connector-j.jar
+  if [[ ! -r $driver_jar ]]; then
+    die "MySQL driver $driver_jar not found: did the bootstrap action install-mysql-driver.sh run?"
+  fi
+  region_args=()
+  if [[ -n ${opt[--region]+set} ]]; then
+    region_args=(--region "${opt[--region]}")
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------------- private work dir
+cleanup() {
+  if [[ -n $work_dir ]]; then
+    rm -rf -- "$work_dir"
+  fi
+}
+
+on_signal() {
+  local status=$1
+  if [[ -n $child_pid ]]; then
+    kill -TERM "$child_pid" 2>/dev/null || true
+    wait "$child_pid" 2>/dev/null || true
+  fi
+  printf '%s: interrupted; import of table %s not completed\n' "$prog" "$table" >&2
+  exit "$status"
+}
+
+# The private work dir emr-ingest-$1.XXXXXXXX (work_dir), with the jar of option $2 copied into it as $3 (jar) and the
+# password stored there: the store's URI in provider, its alias in alias.
+store_password() {
+  local kind=$1 jar_uri=${opt[$2]} jar_name=$3
+  trap cleanup EXIT
+  trap 'on_signal 129' HUP
+  trap 'on_signal 130' INT
+  trap 'on_signal 143' TERM
+  umask 077
+  work_dir=$(mktemp -d "${TMPDIR:-/tmp}/emr-ingest-$kind.XXXXXXXX") || die "could not create a private work directory"
+  chmod 0700 "$work_dir"
+  jar=$work_dir/$jar_name
+  store=$work_dir/creds.jceks
+  provider="jceks://file$store"
+  alias=emr-ingest.jdbc.password
+
+  if ! "${aws_cmd[@]}" s3 cp --only-show-errors "$jar_uri" "$jar" ${region_args[@]+"${region_args[@]}"} >&2; then
+    die "could not copy $jar_uri (does the cluster's instance role allow s3:GetObject on the assets?)"
+  fi
+
+  # The secret goes from the AWS CLI's stdout straight into StoreCredential's stdin: it is in no shell variable, no
+  # process's argv and no output. pipefail makes a failed read fail the step.
+  local ssm_args=(ssm get-parameter --name "$password_parameter" --with-decryption --query Parameter.Value
+    --output text)
+  if ! "${aws_cmd[@]}" "${ssm_args[@]}" ${region_args[@]+"${region_args[@]}"} |
+    HADOOP_CLASSPATH="$jar" "${hadoop_cmd[@]}" dev.emringest.credentials.StoreCredential "$provider" "$alias" >&2; then
+    die "could not store the password from SSM parameter $password_parameter for table $table (does the cluster's instance role allow ssm:GetParameter and kms:Decrypt on it?)"
+  fi
+  [[ -s $store ]] || die "credential store $store was not written"
+  chmod 0600 "$store"
+}
+
+# ---------------------------------------------------------------------------------------------------- import
+# Runs the importer (the arguments after $1 and $2) and exits with its status, naming $1 ("sqoop import") as what
+# failed, or says the table is in $2. It runs in the background and is waited for, so a signal (step cancelled) is
+# handled at once and the store removed.
+run_import() {
+  local what=$1 destination=$2 status=0
+  shift 2
+  printf '%s: running:' "$prog"
+  printf ' %q' "$@"
+  printf '\n'
+  "$@" </dev/null &
+  child_pid=$!
+  wait "$child_pid" || status=$?
+  child_pid=
+  if [[ $status -ne 0 ]]; then
+    printf '%s: %s of table %s failed with exit status %d\n' "$prog" "$what" "$table" "$status" >&2
+    exit "$status"
+  fi
+  printf '%s: imported table %s into %s\n' "$prog" "$table" "$destination"
+}
+
+# ------------------------------------------------------------------------------------------- end of import-step.sh
