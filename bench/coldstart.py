@@ -118,7 +118,8 @@ def java_sample(java, function, first, warm, endpoint, workdir, task):
             json.dump(event, f)
         files.append(path)
     driver = os.path.join(REPO, "bench/target/classes") + ":" + os.path.join(REPO, "bench/target/lib", "*")
-    return run([java, "-cp", driver, "dev.emringest.bench.ColdStart", function, task, RUNTIME_LIB, endpoint, *files],
+    # The driver JVM stays light beside the function's: C1 only, one GC thread.
+    return run([java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", driver, "dev.emringest.bench.ColdStart", function, task, RUNTIME_LIB, endpoint, *files],
                os.environ.copy(), function)
 
 

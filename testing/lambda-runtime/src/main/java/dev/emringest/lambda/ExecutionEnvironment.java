@@ -24,7 +24,8 @@ import java.util.zip.ZipFile;
  * into a task folder (the JVM's working directory, {@code /var/task}), a fresh JVM running the runtime interface
  * client's main class with the handler string and nothing but the runtime's jars on its class path (the client
  * loads the package through its own class loader, as on Lambda), the environment the template gives the function
- * plus Lambda's reserved variables, and a {@link RuntimeApi} on loopback.
+ * plus Lambda's reserved variables, and a {@link RuntimeApi} on loopback. The JVM is the one running this class
+ * ({@link #jvmFlags} depend on its version).
  */
 public final class ExecutionEnvironment implements AutoCloseable {
 
@@ -93,8 +94,13 @@ public final class ExecutionEnvironment implements AutoCloseable {
      * the function's memory as the JVM's view of the machine, from which it sizes its heap as in Lambda's microVM.
      */
     public static List<String> jvmFlags(int memoryMb) {
-        return List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                "-XX:MaxRAM=" + memoryMb + "m");
+        List<String> flags = new ArrayList<>(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-Xshare:auto", "-XX:MaxRAM=" + memoryMb + "m"));
+        if (java.lang.Runtime.version().feature() >= 22) {
+            // the client loads its JNI library with System.load, a restricted method since Java 22
+            flags.add("--enable-native-access=ALL-UNNAMED");
+        }
+        return flags;
     }
 
     /** What Lambda sets in every Java function's environment (without credentials: the local world gives those). */
