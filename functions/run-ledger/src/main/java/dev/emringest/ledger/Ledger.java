@@ -6,19 +6,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
-import software.amazon.awssdk.core.ResponseBytes;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
-import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The run ledger in S3. A claim is {@code PutObject If-None-Match: *}; every later change is compare-and-swap
+ * The run ledger in S3 (a {@link LedgerBucket}). A claim is {@code PutObject If-None-Match: *}; every later change is compare-and-swap
  * with {@code If-Match: <etag>}, retried on a lost race, so concurrent writers never overwrite each other.
  *
  * <p>{@code open/<job>/<runKey>} lists the runs that are not final, so the reconcile reads only those: the marker is
@@ -30,12 +25,17 @@ public final class Ledger {
     private static final int MAX_SWAPS = 20;
     private static final String OPEN = "open/";
 
+    private final LedgerBucket bucket;
     private final S3Client s3;
-    private final String bucket;
 
     public Ledger(S3Client s3, String bucket) {
+        this.bucket = new S3LedgerBucket(s3, bucket);
         this.s3 = s3;
+    }
+
+    public Ledger(LedgerBucket bucket) {
         this.bucket = bucket;
+        this.s3 = null;
     }
 
     /**
@@ -71,24 +71,19 @@ public final class Ledger {
             markOpen(record);
         }
         for (int attempt = 0; attempt < MAX_SWAPS; attempt++) {
-            try {
-                PutObjectResponse put = s3.putObject(r -> r.bucket(bucket).key(key).ifNoneMatch("*")
-                        .contentType("application/json"), RequestBody.fromBytes(LedgerJson.write(record)));
-                return new Claim(true, new Versioned<>(record, put.eTag()));
-            } catch (S3Exception e) {
-                if (!raceLost(e)) {
-                    throw e;
-                }
-                Optional<Versioned<RunRecord>> existing = read(record.job(), record.runKey());
-                if (existing.isPresent()) {
-                    RunState state = existing.get().value().state();
-                    if (!record.state().terminal() && state.terminal() && state != RunState.LAUNCH_FAILED) {
-                        closeOpen(record.job(), record.runKey());  // the run ended for good: no open run owns the marker
-                    }
-                    return new Claim(existing.get().value().equals(record), existing.get());
-                }
-                // 409: a concurrent write was still in flight and nothing is visible yet; try again.
+            Optional<String> put = bucket.putIfAbsent(key, LedgerJson.write(record));
+            if (put.isPresent()) {
+                return new Claim(true, new Versioned<>(record, put.get()));
             }
+            Optional<Versioned<RunRecord>> existing = read(record.job(), record.runKey());
+            if (existing.isPresent()) {
+                RunState state = existing.get().value().state();
+                if (!record.state().terminal() && state.terminal() && state != RunState.LAUNCH_FAILED) {
+                    closeOpen(record.job(), record.runKey());  // the run ended for good: no open run owns the marker
+                }
+                return new Claim(existing.get().value().equals(record), existing.get());
+            }
+            // 409: a concurrent write was still in flight and nothing is visible yet; try again.
         }
         throw new IllegalStateException("gave up claiming " + key + " after " + MAX_SWAPS + " conflicts");
     }
@@ -140,23 +135,18 @@ public final class Ledger {
         if (expected.value().state().terminal() && !next.state().terminal()) {
             markOpen(next);  // a LAUNCH_FAILED run taken over is open again, and must be found by the reconcile
         }
-        try {
-            PutObjectResponse put = s3.putObject(r -> r.bucket(bucket).key(key).ifMatch(expected.etag())
-                    .contentType("application/json"), RequestBody.fromBytes(LedgerJson.write(next)));
+        Optional<String> put = bucket.putIfMatch(key, LedgerJson.write(next), expected.etag());
+        if (put.isPresent()) {
             closeIfFinal(expected.value(), next);
-            return Optional.of(new Versioned<>(next, put.eTag()));
-        } catch (S3Exception e) {
-            if (!raceLost(e)) {
-                throw e;
-            }
-            // Our own write whose answer was lost looks exactly like a lost race: tell them apart by content.
-            Optional<Versioned<RunRecord>> now = read(next.job(), next.runKey());
-            if (now.isPresent() && now.get().value().equals(next)) {
-                closeIfFinal(expected.value(), next);
-                return now;
-            }
-            return Optional.empty();
+            return Optional.of(new Versioned<>(next, put.get()));
         }
+        // Our own write whose answer was lost looks exactly like a lost race: tell them apart by content.
+        Optional<Versioned<RunRecord>> now = read(next.job(), next.runKey());
+        if (now.isPresent() && now.get().value().equals(next)) {
+            closeIfFinal(expected.value(), next);
+            return now;
+        }
+        return Optional.empty();
     }
 
     private void closeIfFinal(RunRecord before, RunRecord after) {
@@ -171,7 +161,7 @@ public final class Ledger {
     /** The runs that are not final (and, briefly, some that just became final). */
     public List<OpenRun> openRuns() {
         List<OpenRun> runs = new ArrayList<>();
-        for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(OPEN)).contents()) {
+        for (LedgerBucket.Listed object : bucket.list(OPEN)) {
             String[] parts = object.key().substring(OPEN.length()).split("/", 2);
             if (parts.length == 2) {
                 runs.add(new OpenRun(parts[0], parts[1], object.lastModified()));
@@ -181,17 +171,16 @@ public final class Ledger {
     }
 
     private void markOpen(RunRecord record) {
-        s3.putObject(r -> r.bucket(bucket).key(OPEN + record.job() + "/" + record.runKey()), RequestBody.empty());
+        bucket.put(OPEN + record.job() + "/" + record.runKey(), new byte[0]);
     }
 
     public void closeOpen(String job, String runKey) {
-        s3.deleteObject(r -> r.bucket(bucket).key(OPEN + job + "/" + runKey));
+        bucket.delete(OPEN + job + "/" + runKey);
     }
 
     /** Points a cluster back to its run; the content never changes, so a plain put is idempotent. */
     public void pointCluster(ClusterPointer pointer) {
-        s3.putObject(r -> r.bucket(bucket).key(clusterKey(pointer.clusterId())).contentType("application/json"),
-                RequestBody.fromBytes(LedgerJson.write(pointer)));
+        bucket.put(clusterKey(pointer.clusterId()), LedgerJson.write(pointer));
     }
 
     public Optional<ClusterPointer> cluster(String clusterId) {
@@ -243,27 +232,18 @@ public final class Ledger {
             if (next == before) {
                 return before;
             }
-            try {
-                byte[] body = LedgerJson.write(next);
-                if (current.isPresent()) {
-                    s3.putObject(r -> r.bucket(bucket).key(key).ifMatch(current.get().etag())
-                            .contentType("application/json"), RequestBody.fromBytes(body));
-                } else {
-                    s3.putObject(r -> r.bucket(bucket).key(key).ifNoneMatch("*").contentType("application/json"),
-                            RequestBody.fromBytes(body));
-                }
+            byte[] body = LedgerJson.write(next);
+            Optional<String> put = current.isPresent() ? bucket.putIfMatch(key, body, current.get().etag())
+                    : bucket.putIfAbsent(key, body);
+            if (put.isPresent()) {
                 return next;
-            } catch (S3Exception e) {
-                if (!raceLost(e)) {
-                    throw e;
-                }
-                // Our own write whose answer was lost looks like a lost race: the re-read tells (change is a no-op).
             }
+            // Our own write whose answer was lost looks like a lost race: the re-read tells (change is a no-op).
         }
         throw new IllegalStateException("gave up updating " + key + " after " + MAX_SWAPS + " lost races");
     }
 
-    /** The S3 client the ledger writes with, for readers of the run's own outputs (manifests). */
+    /** The S3 client the ledger writes with, for readers of the run's own outputs (manifests); null in memory. */
     public S3Client s3() {
         return s3;
     }
@@ -273,17 +253,7 @@ public final class Ledger {
     }
 
     private <T> Optional<Versioned<T>> get(String key, Function<byte[], T> reader) {
-        try {
-            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key));
-            return Optional.of(new Versioned<>(reader.apply(bytes.asByteArray()), bytes.response().eTag()));
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** 412: the precondition failed; 409 ConditionalRequestConflict: two conditional writes to one key overlapped. */
-    private static boolean raceLost(S3Exception e) {
-        return e.statusCode() == 412 || e.statusCode() == 409;
+        return bucket.get(key).map(stored -> new Versioned<>(reader.apply(stored.body()), stored.etag()));
     }
 
     /** @param created whether this attempt wrote the claim; if not, {@code record} is the run as it already was */
