@@ -33,9 +33,14 @@ public final class ColdStart {
                 Path.of(System.getProperty("java.home"), "bin", "java"), lib,
                 ExecutionEnvironment.extractJni(lib, work));
         warmUp(lib);
-        Map<String, String> local = Map.of("AWS_ENDPOINT_URL", args[3], "AWS_ACCESS_KEY_ID", "testing",
-                "AWS_SECRET_ACCESS_KEY", "testing", "AWS_SESSION_TOKEN", "testing",
-                "BENCH_AWS_CALLS", calls.toString());
+        Map<String, String> local = new java.util.HashMap<>(Map.of("AWS_ENDPOINT_URL", args[3],
+                "AWS_ACCESS_KEY_ID", "testing", "AWS_SECRET_ACCESS_KEY", "testing", "AWS_SESSION_TOKEN", "testing",
+                "BENCH_AWS_CALLS", calls.toString()));
+        // What a function's JAVA_TOOL_OPTIONS would add (e.g. -Xlog:class+load to see where init goes)
+        String options = System.getenv("BENCH_JAVA_TOOL_OPTIONS");
+        if (options != null) {
+            local.put("JAVA_TOOL_OPTIONS", options);
+        }
         try (ExecutionEnvironment env = ExecutionEnvironment.start(function, task, local, runtime,
                 work.resolve("function.log"))) {
             Invocation first = invoke(env, Files.readString(Path.of(args[4])), calls, 0);
