@@ -97,7 +97,7 @@ class ReconcileIT {
         s3 = aws.s3();
         emr = aws.emr();
         ledger = new Ledger(s3, BUCKET);
-        records = new RecordService(ledger, emr, STACK, clock);
+        records = new RecordService(ledger, emr, ManifestReader.in(s3), STACK, clock);
         events = new EmrEventHandler(records);
         reconcile = new ReconcileHandler(new ReconcileService(ledger, emr, records, clock));
         context = new LoggedContext("recorder");
