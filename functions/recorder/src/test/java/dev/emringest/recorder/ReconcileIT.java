@@ -1,5 +1,7 @@
 package dev.emringest.recorder;
 
+import static dev.emringest.local.EmrEvents.clusterStateChange;
+import static dev.emringest.local.EmrEvents.reason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 import dev.emringest.aws.AwsClients;
 import dev.emringest.launcher.ClusterRequestBuilder;
 import dev.emringest.launcher.LaunchRequest;
@@ -117,7 +118,7 @@ class ReconcileIT {
         LaunchService.Result launched = launch(runKey);
         assertEquals(LaunchService.Outcome.LAUNCHED, launched.outcome());
         String clusterId = launched.clusterId();
-        assertEquals("UPDATED", event(clusterEvent(clusterId, launched.clusterName(), "RUNNING", "{\"code\":\"\"}"))
+        assertEquals("UPDATED", event(clusterStateChange(clusterId, launched.clusterName(), "RUNNING", "{\"code\":\"\"}"))
                 .get("outcome"));
         assertEquals(RunState.RUNNING, record(runKey).state());
         Instant launchedAt = record(runKey).launchedAt();
@@ -158,7 +159,7 @@ class ReconcileIT {
         LaunchService.Result launched = launch(runKey);
         String clusterId = launched.clusterId();
         terminate(clusterId);
-        Map<String, Object> terminated = clusterEvent(clusterId, launched.clusterName(), "TERMINATED",
+        Map<String, Object> terminated = clusterStateChange(clusterId, launched.clusterName(), "TERMINATED",
                 reason("USER_REQUEST", "Terminated by user request"));
 
         Map<String, String> firstAnswer = event(terminated);
@@ -175,9 +176,9 @@ class ReconcileIT {
         clock.advance(Duration.ofMinutes(1));
         outcomes.add(event(terminated).get("outcome"));
         clock.advance(Duration.ofMinutes(1));
-        outcomes.add(event(clusterEvent(clusterId, launched.clusterName(), "RUNNING", "{\"code\":\"\"}")).get("outcome"));
+        outcomes.add(event(clusterStateChange(clusterId, launched.clusterName(), "RUNNING", "{\"code\":\"\"}")).get("outcome"));
         clock.advance(Duration.ofMinutes(1));
-        outcomes.add(event(clusterEvent(clusterId, launched.clusterName(), "STARTING", "{\"code\":\"\"}")).get("outcome"));
+        outcomes.add(event(clusterStateChange(clusterId, launched.clusterName(), "STARTING", "{\"code\":\"\"}")).get("outcome"));
         assertEquals(List.of("UNCHANGED", "UNCHANGED", "UNCHANGED"), outcomes);
         assertEquals(finalRecord, versioned(runKey), "a later event rewrote the final record");
         assertEquals(summary(0, 0, 0, 0, 0, 0), reconcile());
@@ -195,7 +196,7 @@ class ReconcileIT {
                 LaunchService.Result launched = launch(runKey);
                 String clusterId = launched.clusterId();
                 terminate(clusterId);
-                Map<String, Object> terminated = clusterEvent(clusterId, launched.clusterName(), "TERMINATED",
+                Map<String, Object> terminated = clusterStateChange(clusterId, launched.clusterName(), "TERMINATED",
                         reason("USER_REQUEST", "Terminated by user request"));
                 CyclicBarrier start = new CyclicBarrier(2);
                 Future<Map<String, String>> eventAnswer = pool.submit(() -> {
@@ -244,7 +245,7 @@ class ReconcileIT {
         LaunchService.Result launched = launch(runKey);
         String clusterId = launched.clusterId();
         terminate(clusterId);
-        Map<String, Object> terminated = clusterEvent(clusterId, launched.clusterName(), "TERMINATED",
+        Map<String, Object> terminated = clusterStateChange(clusterId, launched.clusterName(), "TERMINATED",
                 reason("USER_REQUEST", "Terminated by user request"));
         AtomicReference<Map<String, String>> eventAnswer = new AtomicReference<>();
         AtomicBoolean delivered = new AtomicBoolean();
@@ -283,7 +284,7 @@ class ReconcileIT {
         EmrEventHandler racing = new EmrEventHandler(new RecordService(ledger, reconcileFirst, STACK, clock));
         Versioned<RunRecord> open = versioned(runKey);
 
-        Map<String, String> answer = racing.handle(clusterEvent(clusterId, launched.clusterName(), "TERMINATED",
+        Map<String, String> answer = racing.handle(clusterStateChange(clusterId, launched.clusterName(), "TERMINATED",
                 reason("USER_REQUEST", "Terminated by user request")), context);
 
         assertEquals(summary(1, 1, 0, 0, 0, 0), reconciled.get(), "the reconcile finalised the run");
@@ -301,7 +302,7 @@ class ReconcileIT {
     void aRunStillRunningIsLeftAsItIs() {
         String runKey = "running-1";
         LaunchService.Result launched = launch(runKey);
-        event(clusterEvent(launched.clusterId(), launched.clusterName(), "RUNNING", "{\"code\":\"\"}"));
+        event(clusterStateChange(launched.clusterId(), launched.clusterName(), "RUNNING", "{\"code\":\"\"}"));
         Versioned<RunRecord> before = versioned(runKey);
         assertActive(launched.clusterId());
 
@@ -605,39 +606,5 @@ class ReconcileIT {
         s.put("closed", closed);
         s.put("unchanged", unchanged);
         return s;
-    }
-
-    // ---- EventBridge events, deserialised as the Lambda runtime does for a Map input ----------------------------
-
-    private static Map<String, Object> clusterEvent(String clusterId, String name, String state, String reasonJson) {
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("severity", "TERMINATED_WITH_ERRORS".equals(state) ? "ERROR" : "INFO");
-        detail.put("stateChangeReason", reasonJson);
-        detail.put("name", name);
-        detail.put("clusterId", clusterId);
-        detail.put("state", state);
-        detail.put("message", "Amazon EMR Cluster " + clusterId + " (" + name + ") is " + state + ".");
-        Map<String, Object> envelope = new LinkedHashMap<>();
-        envelope.put("version", "0");
-        envelope.put("id", UUID.randomUUID().toString());
-        envelope.put("detail-type", "EMR Cluster State Change");
-        envelope.put("source", "aws.emr");
-        envelope.put("account", "123456789012");
-        envelope.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        envelope.put("region", MotoServer.REGION);
-        envelope.put("resources", List.of());
-        envelope.put("detail", detail);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> parsed = (Map<String, Object>) JacksonFactory.getInstance().getSerializer(Map.class)
-                .fromJson(JSON.writeValueAsString(envelope));
-        return parsed;
-    }
-
-    /** {@code detail.stateChangeReason} is itself a JSON string. */
-    private static String reason(String code, String message) {
-        Map<String, String> reason = new LinkedHashMap<>();
-        reason.put("code", code);
-        reason.put("message", message);
-        return JSON.writeValueAsString(reason);
     }
 }
