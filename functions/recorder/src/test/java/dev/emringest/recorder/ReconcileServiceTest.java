@@ -27,7 +27,8 @@ class ReconcileServiceTest {
     @Test
     void aRunWhoseClusterEndedIsFinalisedOnce() {
         f.launched("k1", "j-1");
-        f.cluster("k1", "j-1", ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "done", step("s-1", "sqoop", "COMPLETED"));
+        f.cluster("k1", "j-1", ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "done",
+                step("s-1", "sqoop", "COMPLETED"));
 
         assertEquals(summary(1, 1, 0, 0, 0, 0), f.reconcile.reconcile());
         Versioned<RunRecord> finalRecord = f.versioned("k1");
@@ -63,7 +64,8 @@ class ReconcileServiceTest {
     @Test
     void aStuckClaimWhoseClusterEndedIsAdoptedAndFinalisedInOnePass() {
         f.claimed("k1");
-        f.cluster("k1", "j-FOUND", ClusterState.TERMINATED, "USER_REQUEST", "by user", step("s-1", "sqoop", "CANCELLED"));
+        f.cluster("k1", "j-FOUND", ClusterState.TERMINATED, "USER_REQUEST", "by user",
+                step("s-1", "sqoop", "CANCELLED"));
         f.clock.advance(STUCK);
 
         assertEquals(summary(1, 1, 1, 0, 0, 0), f.reconcile.reconcile());
@@ -125,7 +127,8 @@ class ReconcileServiceTest {
     @Test
     void oneRunsFailureIsItsOwnAndThePassGoesOn() {
         f.launched("a-before", "j-A");
-        f.cluster("a-before", "j-A", ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "done", step("s-1", "s", "COMPLETED"));
+        f.cluster("a-before", "j-A", ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "done",
+                step("s-1", "s", "COMPLETED"));
         f.launchedIncremental("b-no-manifest", "j-B");
         f.cluster("b-no-manifest", "j-B", ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "done",
                 step("s-1", "s", "COMPLETED"));
