@@ -77,6 +77,13 @@ final class FastRecorder {
         launchedIncremental(RUN_KEY, clusterId);
     }
 
+    /** An append run whose cluster ended with every step COMPLETED, and whose manifest is not in the target. */
+    void succeededWithoutItsManifest(String runKey, String clusterId) {
+        launchedIncremental(runKey, clusterId);
+        cluster(runKey, clusterId, ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "done",
+                FakeEmr.step("s-1", SQOOP, "COMPLETED"));
+    }
+
     /** The run's cluster as EMR reports it once it ended (or in {@code state}), with its steps in submission order. */
     void cluster(String runKey, String clusterId, ClusterState state, String code, String message,
                  StepSummary... steps) {

@@ -128,7 +128,6 @@ class ReconcileRaceIT extends ReconcileAgainstMoto {
     void aReconcileThatLostTheRaceToTheEventDoesNotReportTheRunAsFinalisedByIt() {
         String runKey = "race-lost";
         LaunchService.Result launched = launchedThenTerminated(runKey);
-        String clusterId = launched.clusterId();
         Map<String, Object> terminated = terminatedByUser(launched);
         AtomicReference<Map<String, String>> eventAnswer = new AtomicReference<>();
         AtomicBoolean delivered = new AtomicBoolean();

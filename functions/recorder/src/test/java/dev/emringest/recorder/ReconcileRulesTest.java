@@ -35,13 +35,9 @@ class ReconcileRulesTest {
     private static final RunRecord LAUNCHED = CLAIM.launched("j-1", CLAIMED.plusSeconds(5));
 
     @Test
-    void anIndexEntryWithoutARecordIsLeftWhileItsClaimMayStillFollow() {
-        assertEquals(Question.NONE, RULES.question(null, YOUNG));
+    void anIndexEntryWithoutARecordIsClosedOnceItsClaimCannotFollowAnyMore() {
+        assertEquals(Question.NONE, RULES.question(null, OLD), "the ledger alone decides");
         assertInstanceOf(Unchanged.class, RULES.decide(ENTRY, null, Optional.empty(), YOUNG));
-    }
-
-    @Test
-    void anOldIndexEntryWithoutARecordIsClosed() {
         assertInstanceOf(Close.class, RULES.decide(ENTRY, null, Optional.empty(), OLD));
     }
 

@@ -129,9 +129,7 @@ class ReconcileServiceTest {
         f.launched("a-before", "j-A");
         f.cluster("a-before", "j-A", ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "done",
                 step("s-1", "s", "COMPLETED"));
-        f.launchedIncremental("b-no-manifest", "j-B");
-        f.cluster("b-no-manifest", "j-B", ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "done",
-                step("s-1", "s", "COMPLETED"));
+        f.succeededWithoutItsManifest("b-no-manifest", "j-B");
         f.launched("c-after", "j-C");
         f.cluster("c-after", "j-C", ClusterState.TERMINATED_WITH_ERRORS, "STEP_FAILURE", "failed",
                 FakeEmr.failedStep("s-1", "s", "r", "m", "l"));
@@ -152,9 +150,7 @@ class ReconcileServiceTest {
 
     @Test
     void theHandlerLogsAFailedRunThenFailsThePassForTheDeadLetterQueue() {
-        f.launchedIncremental("b-no-manifest", "j-B");
-        f.cluster("b-no-manifest", "j-B", ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "done",
-                step("s-1", "s", "COMPLETED"));
+        f.succeededWithoutItsManifest("b-no-manifest", "j-B");
         f.launched("c-after", "j-C");
         f.cluster("c-after", "j-C", ClusterState.TERMINATED, "USER_REQUEST", "by user");
         LoggedContext context = new LoggedContext("reconcile");

@@ -228,9 +228,7 @@ class RecordServiceTest {
 
     @Test
     void aSucceededAppendRunWithoutItsManifestStaysOpenHoldingTheSlot() {
-        f.launchedIncremental("j-NOMANIFEST");
-        f.cluster("j-NOMANIFEST", ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "done",
-                step("s-1", SQOOP, "COMPLETED"));
+        f.succeededWithoutItsManifest(RUN_KEY, "j-NOMANIFEST");
 
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> f.records.record(terminated("j-NOMANIFEST", "", "")));

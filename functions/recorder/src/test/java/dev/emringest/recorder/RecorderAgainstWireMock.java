@@ -1,7 +1,11 @@
 package dev.emringest.recorder;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static dev.emringest.local.EmrDocuments.cluster;
+import static dev.emringest.local.EmrDocuments.step;
 import static dev.emringest.local.EmrDocuments.tags;
+import static dev.emringest.local.EmrEvents.clusterStateChange;
+import static dev.emringest.local.EmrEvents.reason;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -118,6 +122,33 @@ abstract class RecorderAgainstWireMock {
 
     Map<String, String> invoke(Map<String, Object> event) {
         return handler.handle(event, context);
+    }
+
+    /** EMR's DescribeCluster and ListSteps for one of the run's clusters (named and tagged as the launcher does). */
+    @SafeVarargs
+    static void stubCluster(String clusterId, String state, String code, String message,
+                            Map<String, Object>... stepsNewestFirst) {
+        stubCluster(clusterId, CLUSTER_NAME, state, code, message, stepsNewestFirst);
+    }
+
+    /** EMR says the cluster ended with both steps COMPLETED: a run that succeeded. */
+    static void stubSucceeded(String clusterId) {
+        stubCluster(clusterId, "TERMINATED", "ALL_STEPS_COMPLETED", "Steps completed",
+                step("s-2SPARK", SPARK, "COMPLETED"),
+                step("s-1SQOOP", SQOOP, "COMPLETED"));
+    }
+
+    /** The cluster's TERMINATED event after all its steps completed. */
+    static Map<String, Object> succeededEvent(String clusterId) {
+        return clusterStateChange(clusterId, CLUSTER_NAME, "TERMINATED",
+                reason("ALL_STEPS_COMPLETED", "Steps completed"));
+    }
+
+    @SafeVarargs
+    static void stubCluster(String clusterId, String name, String state, String code, String message,
+                            Map<String, Object>... stepsNewestFirst) {
+        emrStub.describeCluster(cluster(clusterId, name, state, code, message, ourTags()));
+        emrStub.listSteps(clusterId, stepsNewestFirst);
     }
 
     static List<Map<String, Object>> ourTags() {

@@ -111,9 +111,10 @@ class RecorderClusterOwnershipIT extends RecorderAgainstWireMock {
     void anEarlyTerminalEventIsRecordedThroughTheClustersTags() {
         // The launcher claimed the run and started the cluster, but has not written the cluster id yet.
         ledger.claim(RunRecord.claim(JOB, RUN_KEY, "attempt-1", CLUSTER_NAME, "v1", CLAIMED_AT));
-        emrStub.describeCluster(cluster("j-8EARLY", CLUSTER_NAME, "TERMINATED_WITH_ERRORS", "BOOTSTRAP_FAILURE",
-                "bootstrap action 1 returned a non-zero return code", ourTags()));
-        emrStub.listSteps("j-8EARLY", step("s-2SPARK", SPARK, "CANCELLED"), step("s-1SQOOP", SQOOP, "CANCELLED"));
+        stubCluster("j-8EARLY", "TERMINATED_WITH_ERRORS", "BOOTSTRAP_FAILURE",
+                "bootstrap action 1 returned a non-zero return code",
+                step("s-2SPARK", SPARK, "CANCELLED"),
+                step("s-1SQOOP", SQOOP, "CANCELLED"));
 
         Map<String, String> answer = invoke(clusterStateChange("j-8EARLY", CLUSTER_NAME, "TERMINATED_WITH_ERRORS",
                 reason("BOOTSTRAP_FAILURE", "bootstrap action 1 returned a non-zero return code")));

@@ -30,18 +30,16 @@ class RecorderEventOrderIT extends RecorderAgainstWireMock {
     @Test
     void aSucceededRunIgnoresLateRunningAndDuplicateTerminatedEvents() {
         launchedRun("j-6DUP");
-        emrStub.describeCluster(cluster("j-6DUP", CLUSTER_NAME, "TERMINATED", "ALL_STEPS_COMPLETED",
-                "Steps completed", ourTags()));
-        emrStub.listSteps("j-6DUP", step("s-2SPARK", SPARK, "COMPLETED"), step("s-1SQOOP", SQOOP, "COMPLETED"));
-        Map<String, Object> terminated = clusterStateChange("j-6DUP", CLUSTER_NAME, "TERMINATED",
-                reason("ALL_STEPS_COMPLETED", "Steps completed"));
+        stubSucceeded("j-6DUP");
+        Map<String, Object> terminated = succeededEvent("j-6DUP");
         assertEquals("FINAL", invoke(terminated).get("outcome"));
         Versioned<RunRecord> finalRecord = versioned();
 
         // EMR now says something else: a recorder that asked again would change the record.
         emrServer.resetAll();
-        emrStub.describeCluster(cluster("j-6DUP", CLUSTER_NAME, "TERMINATED_WITH_ERRORS", "STEP_FAILURE", "x", ourTags()));
-        emrStub.listSteps("j-6DUP", failedStep("s-2SPARK", SPARK, "r", "m", "l"), step("s-1SQOOP", SQOOP, "COMPLETED"));
+        stubCluster("j-6DUP", "TERMINATED_WITH_ERRORS", "STEP_FAILURE", "x",
+                failedStep("s-2SPARK", SPARK, "r", "m", "l"),
+                step("s-1SQOOP", SQOOP, "COMPLETED"));
 
         Map<String, String> late = invoke(clusterStateChange("j-6DUP", CLUSTER_NAME, "RUNNING", "{\"code\":\"\"}"));
         Map<String, String> duplicate = invoke(terminated);
@@ -62,10 +60,8 @@ class RecorderEventOrderIT extends RecorderAgainstWireMock {
     @Test
     void aFailedRunStaysFailedThroughLateAndRepeatedEvents() {
         launchedRun("j-6FAIL");
-        emrStub.describeCluster(cluster("j-6FAIL", CLUSTER_NAME, "TERMINATED_WITH_ERRORS", "STEP_FAILURE",
-                "Shut down as step failed", ourTags()));
-        emrStub.listSteps("j-6FAIL", failedStep("s-1SQOOP", SQOOP, "Unknown Error.", "m",
-                "s3://logs/j-6FAIL/steps/s-1SQOOP/stderr.gz"));
+        stubCluster("j-6FAIL", "TERMINATED_WITH_ERRORS", "STEP_FAILURE", "Shut down as step failed",
+                failedStep("s-1SQOOP", SQOOP, "Unknown Error.", "m", "s3://logs/j-6FAIL/steps/s-1SQOOP/stderr.gz"));
         Map<String, Object> terminated = clusterStateChange("j-6FAIL", CLUSTER_NAME, "TERMINATED_WITH_ERRORS",
                 reason("STEP_FAILURE", "Shut down as step failed"));
         invoke(terminated);
@@ -130,11 +126,9 @@ class RecorderEventOrderIT extends RecorderAgainstWireMock {
     @Test
     void aStepEventAfterTheRunIsFinalChangesNothing() {
         launchedRun("j-7LATE");
-        emrStub.describeCluster(cluster("j-7LATE", CLUSTER_NAME, "TERMINATED", "ALL_STEPS_COMPLETED",
-                "Steps completed", ourTags()));
-        emrStub.listSteps("j-7LATE", step("s-2SPARK", SPARK, "COMPLETED"), step("s-1SQOOP", SQOOP, "COMPLETED"));
+        stubSucceeded("j-7LATE");
         emrStub.describeStep("j-7LATE", failedStep("s-2SPARK", SPARK, "r", "m", "l"));
-        invoke(clusterStateChange("j-7LATE", CLUSTER_NAME, "TERMINATED", reason("ALL_STEPS_COMPLETED", "Steps completed")));
+        invoke(succeededEvent("j-7LATE"));
         Versioned<RunRecord> finalRecord = versioned();
 
         Map<String, String> failed = invoke(stepStatusChange("j-7LATE", "s-2SPARK", SPARK, "FAILED"));
@@ -193,17 +187,15 @@ class RecorderEventOrderIT extends RecorderAgainstWireMock {
         // RunJobFlow has no idempotency token: a retried call started j-11DUPLICATE beside j-11KEPT, with the
         // same name and tags. The launcher recorded j-11KEPT; the operator terminates the duplicate.
         launchedRun("j-11KEPT");
-        emrStub.describeCluster(cluster("j-11DUPLICATE", CLUSTER_NAME, "TERMINATED", "USER_REQUEST",
-                "Terminated by user request", ourTags()));
-        emrStub.listSteps("j-11DUPLICATE", step("s-2DUP", SPARK, "CANCELLED"), step("s-1DUP", SQOOP, "CANCELLED"));
-        emrStub.describeCluster(cluster("j-11KEPT", CLUSTER_NAME, "TERMINATED", "ALL_STEPS_COMPLETED",
-                "Steps completed", ourTags()));
-        emrStub.listSteps("j-11KEPT", step("s-2SPARK", SPARK, "COMPLETED"), step("s-1SQOOP", SQOOP, "COMPLETED"));
+        stubCluster("j-11DUPLICATE", "TERMINATED", "USER_REQUEST", "Terminated by user request",
+                step("s-2DUP", SPARK, "CANCELLED"),
+                step("s-1DUP", SQOOP, "CANCELLED"));
+        stubSucceeded("j-11KEPT");
 
         invoke(clusterStateChange("j-11DUPLICATE", CLUSTER_NAME, "TERMINATED",
                 reason("USER_REQUEST", "Terminated by user request")));
         RunRecord afterDuplicate = record();
-        invoke(clusterStateChange("j-11KEPT", CLUSTER_NAME, "TERMINATED", reason("ALL_STEPS_COMPLETED", "Steps completed")));
+        invoke(succeededEvent("j-11KEPT"));
 
         assertFalse(afterDuplicate.state().terminal(),
                 "the duplicate's termination ended run j-11KEPT: " + afterDuplicate);

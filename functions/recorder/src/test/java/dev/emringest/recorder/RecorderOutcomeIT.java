@@ -1,6 +1,5 @@
 package dev.emringest.recorder;
 
-import static dev.emringest.local.EmrDocuments.cluster;
 import static dev.emringest.local.EmrDocuments.failedStep;
 import static dev.emringest.local.EmrDocuments.step;
 import static dev.emringest.local.EmrEvents.clusterStateChange;
@@ -26,14 +25,11 @@ class RecorderOutcomeIT extends RecorderAgainstWireMock {
     @Test
     void allStepsCompletedIsSucceededWithStepsInSubmissionOrder() {
         launchedRun("j-1SUCCEEDS");
-        emrStub.describeCluster(cluster("j-1SUCCEEDS", CLUSTER_NAME, "TERMINATED", "ALL_STEPS_COMPLETED",
-                "Steps completed", ourTags()));
-        emrStub.listSteps("j-1SUCCEEDS", // newest first, as EMR answers
-                step("s-2SPARK", SPARK, "COMPLETED"),
+        stubCluster("j-1SUCCEEDS", "TERMINATED", "ALL_STEPS_COMPLETED", "Steps completed",
+                step("s-2SPARK", SPARK, "COMPLETED"), // newest first, as EMR answers
                 step("s-1SQOOP", SQOOP, "COMPLETED"));
 
-        Map<String, String> answer = invoke(clusterStateChange("j-1SUCCEEDS", CLUSTER_NAME, "TERMINATED",
-                reason("ALL_STEPS_COMPLETED", "Steps completed")));
+        Map<String, String> answer = invoke(succeededEvent("j-1SUCCEEDS"));
 
         assertEquals("FINAL", answer.get("outcome"));
         assertEquals("SUCCEEDED", answer.get("state"));
@@ -56,9 +52,7 @@ class RecorderOutcomeIT extends RecorderAgainstWireMock {
     @Test
     void stepFailureRecordsTheFailedStepAndEmrsReason() {
         launchedRun("j-2STEPFAIL");
-        emrStub.describeCluster(cluster("j-2STEPFAIL", CLUSTER_NAME, "TERMINATED_WITH_ERRORS", "STEP_FAILURE",
-                "Shut down as step failed", ourTags()));
-        emrStub.listSteps("j-2STEPFAIL",
+        stubCluster("j-2STEPFAIL", "TERMINATED_WITH_ERRORS", "STEP_FAILURE", "Shut down as step failed",
                 step("s-3EXTRA", "extra-spark orders", "CANCELLED"),
                 failedStep("s-2SPARK", SPARK, "org.apache.spark.SparkException: Job aborted.",
                         "Exception in thread \"main\" org.apache.spark.SparkException: Job aborted.",
@@ -95,9 +89,7 @@ class RecorderOutcomeIT extends RecorderAgainstWireMock {
     @Test
     void terminatedByUserIsFailedWithoutAFailedStep() {
         launchedRun("j-3USER");
-        emrStub.describeCluster(cluster("j-3USER", CLUSTER_NAME, "TERMINATED", "USER_REQUEST",
-                "Terminated by user request", ourTags()));
-        emrStub.listSteps("j-3USER",
+        stubCluster("j-3USER", "TERMINATED", "USER_REQUEST", "Terminated by user request",
                 step("s-2SPARK", SPARK, "PENDING"),
                 step("s-1SQOOP", SQOOP, "CANCELLED"));
 
@@ -119,8 +111,7 @@ class RecorderOutcomeIT extends RecorderAgainstWireMock {
     @Test
     void theEventsReasonIsUsedWhenDescribeClusterHasNone() {
         launchedRun("j-4BOOT");
-        emrStub.describeCluster(cluster("j-4BOOT", CLUSTER_NAME, "TERMINATED_WITH_ERRORS", null, null, ourTags()));
-        emrStub.listSteps("j-4BOOT",
+        stubCluster("j-4BOOT", "TERMINATED_WITH_ERRORS", null, null,
                 step("s-2SPARK", SPARK, "CANCELLED"),
                 step("s-1SQOOP", SQOOP, "CANCELLED"));
 
@@ -141,8 +132,7 @@ class RecorderOutcomeIT extends RecorderAgainstWireMock {
         assertEquals(new EmrEvent.Reason("", ""), EmrEvent.from(event).reason());
 
         launchedRun("j-4EMPTY");
-        emrStub.describeCluster(cluster("j-4EMPTY", CLUSTER_NAME, "TERMINATED_WITH_ERRORS", null, null, ourTags()));
-        emrStub.listSteps("j-4EMPTY",
+        stubCluster("j-4EMPTY", "TERMINATED_WITH_ERRORS", null, null,
                 step("s-2SPARK", SPARK, "CANCELLED"),
                 failedStep("s-1SQOOP", SQOOP, "Unknown Error.", null, "s3://logs/j-4EMPTY/steps/s-1SQOOP/stderr.gz"));
 
@@ -163,12 +153,9 @@ class RecorderOutcomeIT extends RecorderAgainstWireMock {
     @Test
     void aClusterThatRanNoStepIsFailedEvenWhenEmrSaysAllStepsCompleted() {
         launchedRun("j-5NOSTEPS");
-        emrStub.describeCluster(cluster("j-5NOSTEPS", CLUSTER_NAME, "TERMINATED", "ALL_STEPS_COMPLETED",
-                "Steps completed", ourTags()));
-        emrStub.listSteps("j-5NOSTEPS");
+        stubCluster("j-5NOSTEPS", "TERMINATED", "ALL_STEPS_COMPLETED", "Steps completed");
 
-        Map<String, String> answer = invoke(clusterStateChange("j-5NOSTEPS", CLUSTER_NAME, "TERMINATED",
-                reason("ALL_STEPS_COMPLETED", "Steps completed")));
+        Map<String, String> answer = invoke(succeededEvent("j-5NOSTEPS"));
 
         assertEquals("FAILED", answer.get("state"));
         RunRecord run = record();
@@ -182,8 +169,7 @@ class RecorderOutcomeIT extends RecorderAgainstWireMock {
     @Test
     void aClusterThatRanNoStepAndGaveNoReasonIsFailedWithAMessage() {
         launchedRun("j-5SILENT");
-        emrStub.describeCluster(cluster("j-5SILENT", CLUSTER_NAME, "TERMINATED", null, null, ourTags()));
-        emrStub.listSteps("j-5SILENT");
+        stubCluster("j-5SILENT", "TERMINATED", null, null);
 
         invoke(clusterStateChange("j-5SILENT", CLUSTER_NAME, "TERMINATED", "{\"code\":\"\"}"));
 

@@ -35,9 +35,9 @@ class RecorderSampleEventsIT extends RecorderAgainstWireMock {
     @Test
     void theSampleCompletedTerminationRecordsSuccess() {
         launchedRun(EVENTS_CLUSTER);
-        emrStub.describeCluster(cluster(EVENTS_CLUSTER, "emr-ingest-orders-cd6420d7f6ee", "TERMINATED",
-                "ALL_STEPS_COMPLETED", "Steps completed", ourTags()));
-        emrStub.listSteps(EVENTS_CLUSTER, step("s-3N0ASLSQKYR1A", SPARK, "COMPLETED"),
+        stubCluster(EVENTS_CLUSTER, "emr-ingest-orders-cd6420d7f6ee", "TERMINATED", "ALL_STEPS_COMPLETED",
+                "Steps completed",
+                step("s-3N0ASLSQKYR1A", SPARK, "COMPLETED"),
                 step("s-2M9ZRKRPJXQ0Z", SQOOP, "COMPLETED"));
         invoke(eventFile("emr-cluster-terminated-completed.json"));
         assertEquals(RunState.SUCCEEDED, record().state());
@@ -46,9 +46,8 @@ class RecorderSampleEventsIT extends RecorderAgainstWireMock {
     @Test
     void theSampleStepFailureRecordsWhyAndWhere() {
         launchedRun(EVENTS_CLUSTER);
-        emrStub.describeCluster(cluster(EVENTS_CLUSTER, "emr-ingest-orders-cd6420d7f6ee", "TERMINATED_WITH_ERRORS",
-                "STEP_FAILURE", "Shut down as step failed", ourTags()));
-        emrStub.listSteps(EVENTS_CLUSTER,
+        stubCluster(EVENTS_CLUSTER, "emr-ingest-orders-cd6420d7f6ee", "TERMINATED_WITH_ERRORS", "STEP_FAILURE",
+                "Shut down as step failed",
                 failedStep("s-3N0ASLSQKYR1A", SPARK, "Unknown Error.", "Job aborted",
                         "s3://logs/j-1YONHTCP3YZKC/steps/s-3N0ASLSQKYR1A/stderr.gz"),
                 step("s-2M9ZRKRPJXQ0Z", SQOOP, "COMPLETED"));

@@ -9,8 +9,8 @@ import java.util.Map;
  */
 public final class EmrDocuments {
 
-    public static final double CREATED = 1764036005.123;
-    public static final double ENDED = 1764038467.5;
+    private static final double CREATED = 1764036005.123;
+    private static final double ENDED = 1764038467.5;
 
     private EmrDocuments() {}
 
