@@ -39,7 +39,7 @@ public final class ReconcileService {
     private static final List<ClusterState> ANY_STATE = EnumSet.allOf(ClusterState.class).stream()
             .filter(s -> s != ClusterState.UNKNOWN_TO_SDK_VERSION).toList();
 
-    /** What a decision did to the ledger; nothing is "unchanged". */
+    /** What applying a decision wrote; a run whose decision wrote nothing counts as unchanged. */
     enum Effect { FINALISED, ADOPTED, LAUNCH_FAILED, CLOSED }
 
     /** An open run whose reconcile threw: {@code reason} is the exception's message. */
