@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.crac.Resource;
 
 /**
  * Entry point for EMR's "EMR Cluster State Change" and "EMR Step Status Change" events from EventBridge.
@@ -15,31 +14,13 @@ import org.crac.Resource;
  * handler: the recorder reads the event with its own JSON reader, so the runtime never starts its serialisation
  * library.
  */
-public final class EmrEventHandler implements RequestStreamHandler, Resource {
+public final class EmrEventHandler implements RequestStreamHandler {
 
     private final RecordService records;
 
     public EmrEventHandler() {
-        this(RecordService.fromEnvironment(System.getenv()));
-        SnapStart.registerIfActive(this);
-    }
-
-    /**
-     * SnapStart priming: reads a built-in state-change event and round-trips ledger records in memory. No AWS call,
-     * nothing unique.
-     */
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        EmrEvent.from(event(new java.io.ByteArrayInputStream(("{\"detail-type\": \"EMR Cluster State Change\","
-                + " \"source\": \"aws.emr\", \"detail\": {\"clusterId\": \"j-PRIMING\", \"name\": \"priming\","
-                + " \"state\": \"TERMINATED\", \"stateChangeReason\": \"{\\\"code\\\":\\\"ALL_STEPS_COMPLETED\\\"}\"}}")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-        dev.emringest.ledger.Ledger.prime();
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // Nothing to renew: no connection, credential or unique value was made before the snapshot.
+        this(RecorderWiring.fromEnvironment(System.getenv()).records());
+        SnapStartPriming.registerIfActive();
     }
 
     public EmrEventHandler(RecordService records) {

@@ -7,30 +7,18 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.crac.Resource;
 
 /**
  * Entry point for the reconcile schedule (every 15 minutes): finalises runs whose EMR events were lost. The
  * schedule's input carries nothing it needs; a stream handler, so the runtime never deserialises it.
  */
-public final class ReconcileHandler implements RequestStreamHandler, Resource {
+public final class ReconcileHandler implements RequestStreamHandler {
 
     private final ReconcileService reconcile;
 
     public ReconcileHandler() {
-        this(ReconcileService.fromEnvironment(System.getenv()));
-        SnapStart.registerIfActive(this);
-    }
-
-    /** SnapStart priming: round-trips ledger records in memory. No AWS call, nothing unique. */
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        dev.emringest.ledger.Ledger.prime();
-    }
-
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-        // Nothing to renew: no connection, credential or unique value was made before the snapshot.
+        this(RecorderWiring.fromEnvironment(System.getenv()).reconcile());
+        SnapStartPriming.registerIfActive();
     }
 
     public ReconcileHandler(ReconcileService reconcile) {
@@ -42,12 +30,23 @@ public final class ReconcileHandler implements RequestStreamHandler, Resource {
         JsonDocuments.writeAnswer(output, handle(null, context));
     }
 
-    /** One reconcile pass; {@code input} (the schedule's event) is not used. */
+    /**
+     * One reconcile pass; {@code input} (the schedule's event) is not used. A run that failed is logged with its key
+     * and reason; the pass then fails as a whole, after every other run was reconciled, so that the schedule's
+     * dead-letter queue and its alarm see it.
+     */
     public Map<String, Integer> handle(Map<String, Object> input, Context context) {
         ReconcileService.Summary s = reconcile.reconcile();
+        for (ReconcileService.Failed f : s.failed()) {
+            context.getLogger().log("reconcile FAILED job=" + f.job() + " runKey=" + f.runKey() + ": " + f.reason());
+        }
         context.getLogger().log("reconcile open=" + s.open() + " finalised=" + s.finalised() + " adopted="
                 + s.adopted() + " launchFailed=" + s.launchFailed() + " closed=" + s.closed()
-                + " unchanged=" + s.unchanged());
+                + " unchanged=" + s.unchanged() + " failed=" + s.failed().size());
+        if (!s.failed().isEmpty()) {
+            throw new IllegalStateException("reconcile: " + s.failed().size() + " of " + s.open()
+                    + " open runs failed, the others were reconciled: " + s.failed());
+        }
         Map<String, Integer> answer = new LinkedHashMap<>();
         answer.put("open", s.open());
         answer.put("finalised", s.finalised());

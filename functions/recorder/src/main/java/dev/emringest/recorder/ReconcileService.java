@@ -1,27 +1,33 @@
 package dev.emringest.recorder;
 
-import dev.emringest.aws.AwsClients;
 import dev.emringest.ledger.ClusterPointer;
 import dev.emringest.ledger.Ledger;
 import dev.emringest.ledger.RunClusters;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.Versioned;
+import dev.emringest.recorder.ReconcileRules.Adopt;
+import dev.emringest.recorder.ReconcileRules.Close;
+import dev.emringest.recorder.ReconcileRules.Decision;
+import dev.emringest.recorder.ReconcileRules.FailLaunch;
+import dev.emringest.recorder.ReconcileRules.Finalise;
+import dev.emringest.recorder.ReconcileRules.Seen;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.emr.model.ClusterState;
-import software.amazon.awssdk.services.emr.model.ClusterSummary;
 
 /**
  * Finalises runs whose EMR events were lost (EMR delivers them best effort). It reads only the ledger's index of
- * open runs, asks EMR about each, and records what the event path would have. Running it again changes nothing.
+ * open runs; for each it asks EMR what {@link ReconcileRules} needs, takes the rules' decision and applies it here.
+ * Running it again changes nothing. A run whose reconcile fails (e.g. a succeeded append run whose manifest is
+ * missing) is reported in the summary, and the pass goes on with the others.
  */
 public final class ReconcileService {
 
@@ -30,16 +36,36 @@ public final class ReconcileService {
      * 6 min visibility), so no redelivery of its request is still on the way.
      */
     static final Duration STUCK_AFTER = Duration.ofMinutes(45);
-    private static final Set<ClusterState> ENDED = EnumSet.of(ClusterState.TERMINATED,
-            ClusterState.TERMINATED_WITH_ERRORS);
+    private static final List<ClusterState> ANY_STATE = EnumSet.allOf(ClusterState.class).stream()
+            .filter(s -> s != ClusterState.UNKNOWN_TO_SDK_VERSION).toList();
 
-    /** What one pass did. */
-    public record Summary(int open, int finalised, int adopted, int launchFailed, int closed, int unchanged) {}
+    /** What applying a decision wrote; a run whose decision wrote nothing counts as unchanged. */
+    enum Effect { FINALISED, ADOPTED, LAUNCH_FAILED, CLOSED }
+
+    /** An open run whose reconcile threw: {@code reason} is the exception's message. */
+    public record Failed(String job, String runKey, String reason) {}
+
+    /** What one pass did; {@code failed} runs are in no other count. */
+    public record Summary(int open, int finalised, int adopted, int launchFailed, int closed, int unchanged,
+                          List<Failed> failed) {
+
+        /** @param done each reconciled run's effects (an adopted run may also be finalised in the same pass) */
+        static Summary of(int open, List<Set<Effect>> done, List<Failed> failed) {
+            return new Summary(open, count(done, Effect.FINALISED), count(done, Effect.ADOPTED),
+                    count(done, Effect.LAUNCH_FAILED), count(done, Effect.CLOSED),
+                    (int) done.stream().filter(Set::isEmpty).count(), List.copyOf(failed));
+        }
+
+        private static int count(List<Set<Effect>> done, Effect effect) {
+            return (int) done.stream().filter(e -> e.contains(effect)).count();
+        }
+    }
 
     private final Ledger ledger;
     private final EmrClient emr;
     private final RecordService records;
     private final Clock clock;
+    private final ReconcileRules rules = new ReconcileRules(STUCK_AFTER);
 
     public ReconcileService(Ledger ledger, EmrClient emr, RecordService records, Clock clock) {
         this.ledger = ledger;
@@ -48,73 +74,66 @@ public final class ReconcileService {
         this.clock = clock;
     }
 
-    public static ReconcileService fromEnvironment(Map<String, String> env) {
-        RecordService.Settings settings = RecordService.Settings.fromEnvironment(env);
-        AwsClients aws = AwsClients.fromEnvironment(env);
-        Ledger ledger = new Ledger(aws.s3(), settings.ledgerBucket());
-        EmrClient emr = aws.emr();
-        return new ReconcileService(ledger, emr, new RecordService(ledger, emr, settings.stackName(), Clock.systemUTC()),
-                Clock.systemUTC());
-    }
-
     public Summary reconcile() {
-        int finalised = 0;
-        int adopted = 0;
-        int launchFailed = 0;
-        int closed = 0;
-        int unchanged = 0;
         List<Ledger.OpenRun> open = ledger.openRuns();
-        Instant stuckBefore = clock.instant().minus(STUCK_AFTER);
-        for (Ledger.OpenRun run : open) {
-            Optional<Versioned<RunRecord>> found = ledger.read(run.job(), run.runKey());
-            if (found.isEmpty()) {
-                // The marker is written before the claim: a claim that never followed leaves it behind.
-                if (run.since().isBefore(stuckBefore)) {
-                    ledger.closeOpen(run.job(), run.runKey());
-                    closed++;
-                } else {
-                    unchanged++;
-                }
-                continue;
-            }
-            RunRecord record = found.get().value();
-            if (record.state().terminal()) {
-                ledger.closeOpen(run.job(), run.runKey());
-                closed++;
-            } else if (record.clusterId() != null) {
-                ClusterState state = emr.describeCluster(r -> r.clusterId(record.clusterId())).cluster().status().state();
-                if (ENDED.contains(state) && records.finalise(new ClusterPointer(record.clusterId(), run.job(),
-                        run.runKey())).outcome() == RecordService.Outcome.FINAL) {
-                    finalised++;
-                } else {
-                    unchanged++;
-                }
-            } else if (record.updatedAt().isBefore(stuckBefore)) {
-                Optional<ClusterSummary> cluster = RunClusters.named(emr, record.clusterName(), record.createdAt(),
-                        EnumSet.allOf(ClusterState.class).stream().filter(s -> s != ClusterState.UNKNOWN_TO_SDK_VERSION)
-                                .toList());
-                if (cluster.isPresent()) {
-                    boolean adoptedHere = ledger.markLaunched(run.job(), run.runKey(), cluster.get().id(),
-                            clock.instant()).map(Ledger.Updated::written).orElse(false);
-                    boolean finalisedHere = ENDED.contains(cluster.get().status().state())
-                            && records.finalise(new ClusterPointer(cluster.get().id(), run.job(), run.runKey()))
-                                    .outcome() == RecordService.Outcome.FINAL;
-                    adopted += adoptedHere ? 1 : 0;
-                    finalised += finalisedHere ? 1 : 0;
-                    unchanged += adoptedHere || finalisedHere ? 0 : 1;
-                } else if (ledger.swap(found.get(), record.ended(RunState.LAUNCH_FAILED, record.steps(),
-                        new RunRecord.Failure(RunRecord.NO_CLUSTER, "no attempt started a cluster within "
-                                + STUCK_AFTER.toMinutes() + " minutes of the claim; look for the launch request in "
-                                + "the dead-letter queue", null), clock.instant())).isPresent()) {
-                    records.settleWithoutCluster(ledger.read(run.job(), run.runKey()).orElseThrow().value());
-                    launchFailed++;
-                } else {
-                    unchanged++;
-                }
-            } else {
-                unchanged++;
+        List<Set<Effect>> done = new ArrayList<>();
+        List<Failed> failed = new ArrayList<>();
+        for (Ledger.OpenRun entry : open) {
+            try {
+                done.add(reconcile(entry));
+            } catch (RuntimeException e) {
+                // One run's trouble is its own: the runs after it are still reconciled in this pass.
+                failed.add(new Failed(entry.job(), entry.runKey(), String.valueOf(e.getMessage())));
             }
         }
-        return new Summary(open.size(), finalised, adopted, launchFailed, closed, unchanged);
+        return Summary.of(open.size(), done, failed);
+    }
+
+    private Set<Effect> reconcile(Ledger.OpenRun entry) {
+        Instant now = clock.instant();
+        Optional<Versioned<RunRecord>> found = ledger.read(entry.job(), entry.runKey());
+        RunRecord run = found.map(Versioned::value).orElse(null);
+        Optional<Seen> seen = switch (rules.question(run, now)) {
+            case NONE -> Optional.empty();
+            case RECORDED_CLUSTER -> Optional.of(new Seen(run.clusterId(),
+                    emr.describeCluster(r -> r.clusterId(run.clusterId())).cluster().status().state()));
+            case CLUSTER_BY_NAME -> RunClusters.named(emr, run.clusterName(), run.createdAt(), ANY_STATE)
+                    .map(c -> new Seen(c.id(), c.status().state()));
+        };
+        return apply(entry, found, rules.decide(entry, run, seen, now));
+    }
+
+    /** The one place the reconcile writes; each write is the ledger's compare-and-swap, so a lost race does nothing. */
+    private Set<Effect> apply(Ledger.OpenRun entry, Optional<Versioned<RunRecord>> found, Decision decision) {
+        Set<Effect> effects = EnumSet.noneOf(Effect.class);
+        if (decision instanceof Close) {
+            ledger.closeOpen(entry.job(), entry.runKey());
+            effects.add(Effect.CLOSED);
+        } else if (decision instanceof Finalise finalise) {
+            addIf(effects, Effect.FINALISED, finalised(entry, finalise.clusterId()));
+        } else if (decision instanceof Adopt adopt) {
+            addIf(effects, Effect.ADOPTED, ledger.markLaunched(entry.job(), entry.runKey(), adopt.clusterId(),
+                    clock.instant()).map(Ledger.Updated::written).orElse(false));
+            addIf(effects, Effect.FINALISED, adopt.ended() && finalised(entry, adopt.clusterId()));
+        } else if (decision instanceof FailLaunch fail) {
+            RunRecord run = found.orElseThrow().value();
+            Optional<Versioned<RunRecord>> ended = ledger.swap(found.get(), run.ended(RunState.LAUNCH_FAILED,
+                    run.steps(), fail.failure(), clock.instant()));
+            ended.ifPresent(now -> records.settleWithoutCluster(now.value()));
+            addIf(effects, Effect.LAUNCH_FAILED, ended.isPresent());
+        }
+        return effects;
+    }
+
+    /** Whether this pass wrote the final record (the run's own event may have got there first). */
+    private boolean finalised(Ledger.OpenRun entry, String clusterId) {
+        return records.finalise(new ClusterPointer(clusterId, entry.job(), entry.runKey())).outcome()
+                == RecordService.Outcome.FINAL;
+    }
+
+    private static void addIf(Set<Effect> effects, Effect effect, boolean happened) {
+        if (happened) {
+            effects.add(effect);
+        }
     }
 }

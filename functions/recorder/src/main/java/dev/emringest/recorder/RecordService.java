@@ -1,18 +1,17 @@
 package dev.emringest.recorder;
 
-import dev.emringest.aws.AwsClients;
 import dev.emringest.ledger.ClusterPointer;
 import dev.emringest.ledger.Ledger;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunRecord.Failure;
 import dev.emringest.ledger.RunRecord.StepOutcome;
+import dev.emringest.ledger.RunIdentity;
 import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.Versioned;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -30,9 +29,6 @@ import software.amazon.awssdk.services.emr.model.Tag;
  */
 public final class RecordService {
 
-    static final String TAG_STACK = "emr-ingest:stack";
-    static final String TAG_JOB = "emr-ingest:job";
-    static final String TAG_RUN_KEY = "emr-ingest:run-key";
     private static final Set<String> TERMINAL_CLUSTER_STATES = Set.of("TERMINATED", "TERMINATED_WITH_ERRORS");
 
     public enum Outcome { IGNORED, UPDATED, FINAL, UNCHANGED }
@@ -46,36 +42,23 @@ public final class RecordService {
     private final Clock clock;
     private final Watermarks watermarks;
 
-    public RecordService(Ledger ledger, EmrClient emr, String stackName, Clock clock) {
+    /** @param manifests where an {@code append} run's highest imported key is read (its target, not the ledger) */
+    public RecordService(Ledger ledger, EmrClient emr, ManifestReader manifests, String stackName, Clock clock) {
         this.ledger = ledger;
         this.emr = emr;
         this.stackName = stackName;
         this.clock = clock;
-        this.watermarks = new Watermarks(ledger, ledger.s3(), clock);
+        this.watermarks = new Watermarks(ledger, manifests, clock);
+    }
+
+    /** A recorder that reads no manifest: enough where no {@code append} run succeeds (the local run's). */
+    public RecordService(Ledger ledger, EmrClient emr, String stackName, Clock clock) {
+        this(ledger, emr, ManifestReader.NONE, stackName, clock);
     }
 
     /** Gives an incremental run's in-flight slot back when it ended without a cluster (LAUNCH_FAILED). */
     public void settleWithoutCluster(RunRecord run) {
         watermarks.settle(run, run.state());
-    }
-
-    /** What the stack hands the recorder and the reconcile through their environment. */
-    public record Settings(String stackName, String ledgerBucket) {
-        public static Settings fromEnvironment(Map<String, String> env) {
-            String stack = env.get("STACK_NAME");
-            String bucket = env.get("LEDGER_BUCKET");
-            if (stack == null || stack.isBlank() || bucket == null || bucket.isBlank()) {
-                throw new IllegalStateException("recorder environment needs STACK_NAME and LEDGER_BUCKET");
-            }
-            return new Settings(stack, bucket);
-        }
-    }
-
-    public static RecordService fromEnvironment(Map<String, String> env) {
-        Settings settings = Settings.fromEnvironment(env);
-        AwsClients aws = AwsClients.fromEnvironment(env);
-        return new RecordService(new Ledger(aws.s3(), settings.ledgerBucket()), aws.emr(), settings.stackName(),
-                Clock.systemUTC());
     }
 
     public Result record(EmrEvent event) {
@@ -152,13 +135,13 @@ public final class RecordService {
      */
     private Optional<ClusterPointer> tagged(EmrEvent event) {
         if (event.kind() == EmrEvent.Kind.CLUSTER && (event.clusterName() == null
-                || !event.clusterName().startsWith(stackName + "-"))) {
+                || !event.clusterName().startsWith(RunIdentity.clusterNamePrefix(stackName)))) {
             return Optional.empty();
         }
         Cluster cluster = emr.describeCluster(r -> r.clusterId(event.clusterId())).cluster();
-        String stack = tag(cluster, TAG_STACK);
-        String job = tag(cluster, TAG_JOB);
-        String runKey = tag(cluster, TAG_RUN_KEY);
+        String stack = tag(cluster, RunIdentity.TAG_STACK);
+        String job = tag(cluster, RunIdentity.TAG_JOB);
+        String runKey = tag(cluster, RunIdentity.TAG_RUN_KEY);
         if (!stackName.equals(stack) || job == null || runKey == null) {
             return Optional.empty();
         }

@@ -21,10 +21,12 @@ class PrimingTest {
         };
         AwsClients nowhere = AwsClients.forEndpoint(URI.create("http://127.0.0.1:9"), "us-east-1", none,
                 Duration.ofSeconds(1), Duration.ofSeconds(1));
-        RecordService records = new RecordService(new Ledger(nowhere.s3(), "ledger"), nowhere.emr(), "emr-ingest",
-                Clock.systemUTC());
-        assertDoesNotThrow(() -> new EmrEventHandler(records).beforeCheckpoint(null));
+        RecordService records = new RecordService(new Ledger(nowhere.s3(), "ledger"), nowhere.emr(),
+                ManifestReader.in(nowhere.s3()), "emr-ingest", Clock.systemUTC());
+        // Both handlers built as tests build them, then the one priming both register at a SnapStart init.
+        assertDoesNotThrow(() -> new EmrEventHandler(records));
         assertDoesNotThrow(() -> new ReconcileHandler(new ReconcileService(new Ledger(nowhere.s3(), "ledger"),
-                nowhere.emr(), records, Clock.systemUTC())).beforeCheckpoint(null));
+                nowhere.emr(), records, Clock.systemUTC())));
+        assertDoesNotThrow(() -> new SnapStartPriming().beforeCheckpoint(null));
     }
 }

@@ -13,8 +13,9 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
- * The run ledger in S3 (a {@link LedgerBucket}). A claim is {@code PutObject If-None-Match: *}; every later change is compare-and-swap
- * with {@code If-Match: <etag>}, retried on a lost race, so concurrent writers never overwrite each other.
+ * The run ledger in S3 (a {@link LedgerBucket}). A claim is {@code PutObject If-None-Match: *}; every later change is
+ * compare-and-swap with {@code If-Match: <etag>}, retried on a lost race, so concurrent writers never overwrite each
+ * other. The jobs' incremental state ({@code state/<job>.json}) is {@link JobStates}'.
  *
  * <p>{@code open/<job>/<runKey>} lists the runs that are not final, so the reconcile reads only those: the marker is
  * written before the claim and removed once the record is final.
@@ -26,16 +27,15 @@ public final class Ledger {
     private static final String OPEN = "open/";
 
     private final LedgerBucket bucket;
-    private final S3Client s3;
+    private final JobStates states;
 
     public Ledger(S3Client s3, String bucket) {
-        this.bucket = new S3LedgerBucket(s3, bucket);
-        this.s3 = s3;
+        this(new S3LedgerBucket(s3, bucket));
     }
 
     public Ledger(LedgerBucket bucket) {
         this.bucket = bucket;
-        this.s3 = null;
+        this.states = new JobStates(bucket, MAX_SWAPS);
     }
 
     /**
@@ -209,43 +209,14 @@ public final class Ledger {
                 r -> r.clusterId() == null && !r.state().terminal() ? r.launched(clusterId, now) : r);
     }
 
-    public static String stateKey(String job) {
-        return "state/" + job + ".json";
-    }
-
     /** The incremental job's watermarks and in-flight run; empty before its first incremental run. */
     public Optional<Versioned<JobState>> readState(String job) {
-        return get(stateKey(job), LedgerJson::jobState);
+        return states.read(job);
     }
 
-    /**
-     * Applies {@code change} to the job's state (an empty state when there is none yet) and writes it by
-     * compare-and-swap ({@code If-None-Match: *} for the first write, {@code If-Match} after), re-reading and
-     * re-applying on a lost race. A change that returns its input writes nothing. Returns the state as it now is.
-     */
+    /** See {@link JobStates#update}: compare-and-swap of {@code state/<job>.json}, the state as it now is. */
     public JobState updateState(String job, UnaryOperator<JobState> change) {
-        String key = stateKey(job);
-        for (int attempt = 0; attempt < MAX_SWAPS; attempt++) {
-            Optional<Versioned<JobState>> current = readState(job);
-            JobState before = current.map(Versioned::value).orElse(JobState.empty(job));
-            JobState next = change.apply(before);
-            if (next == before) {
-                return before;
-            }
-            byte[] body = LedgerJson.write(next);
-            Optional<String> put = current.isPresent() ? bucket.putIfMatch(key, body, current.get().etag())
-                    : bucket.putIfAbsent(key, body);
-            if (put.isPresent()) {
-                return next;
-            }
-            // Our own write whose answer was lost looks like a lost race: the re-read tells (change is a no-op).
-        }
-        throw new IllegalStateException("gave up updating " + key + " after " + MAX_SWAPS + " lost races");
-    }
-
-    /** The S3 client the ledger writes with, for readers of the run's own outputs (manifests); null in memory. */
-    public S3Client s3() {
-        return s3;
+        return states.update(job, change);
     }
 
     private static String clusterKey(String clusterId) {

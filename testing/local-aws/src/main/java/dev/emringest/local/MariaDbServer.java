@@ -1,6 +1,5 @@
 package dev.emringest.local;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -11,11 +10,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -31,11 +28,7 @@ import java.util.stream.Stream;
  */
 public final class MariaDbServer implements AutoCloseable {
 
-    public static final String INSTALL_HINT = "install MariaDB: apt-get update && DEBIAN_FRONTEND=noninteractive"
-            + " apt-get install -y --no-install-recommends mariadb-server mariadb-client";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final List<String> SEARCH_PATH = List.of("/usr/sbin", "/usr/bin", "/usr/local/sbin",
-            "/usr/local/bin", "/usr/local/mysql/bin", "/opt/homebrew/bin", "/opt/homebrew/sbin");
     private static MariaDbServer shared;
 
     private final Process process;
@@ -77,9 +70,7 @@ public final class MariaDbServer implements AutoCloseable {
     public static MariaDbServer start(String database, String user) {
         requireIdentifier(database);
         requireIdentifier(user);
-        String server = find("mariadbd", "mysqld");
-        String installDb = find("mariadb-install-db", "mysql_install_db");
-        String client = find("mariadb", "mysql");
+        MariaDbInstall install = MariaDbInstall.find();
         try {
             Path home = Files.createTempDirectory("mariadb-");
             Path data = Files.createDirectory(home.resolve("data"));
@@ -88,13 +79,10 @@ public final class MariaDbServer implements AutoCloseable {
             Path log = home.resolve("server.log");
             String osUser = System.getProperty("user.name");
 
-            List<String> install = new ArrayList<>(List.of(installDb, "--no-defaults", "--datadir=" + data,
-                    "--auth-root-authentication-method=socket", "--skip-test-db", "--user=" + osUser));
-            basedir(server).ifPresent(base -> install.add("--basedir=" + base));
-            run(install, home.resolve("install-db.log"), "mariadb-install-db");
+            install.initialise(data, osUser, home.resolve("install-db.log"));
 
             int port = ServerProcesses.freePort();
-            List<String> command = List.of(server, "--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp,
+            List<String> command = List.of(install.server(), "--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp,
                     "--socket=" + socket, "--pid-file=" + home.resolve("mysqld.pid"),
                     "--bind-address=127.0.0.1", "--port=" + port, "--user=" + osUser,
                     "--skip-name-resolve", "--character-set-server=utf8mb4",
@@ -105,8 +93,8 @@ public final class MariaDbServer implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("stdout.log").toFile()))
                     .start();
             String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
-            MariaDbServer mariadb = new MariaDbServer(process, home, socket, log, client, port, database, user,
-                    password);
+            MariaDbServer mariadb = new MariaDbServer(process, home, socket, log, install.client(), port, database,
+                    user, password);
             mariadb.awaitReady();
             mariadb.admin("CREATE DATABASE `" + database + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n"
                     + "CREATE USER '" + user + "'@'127.0.0.1' IDENTIFIED BY '" + password + "';\n"
@@ -115,7 +103,7 @@ public final class MariaDbServer implements AutoCloseable {
                     + "GRANT ALL PRIVILEGES ON `" + database + "`.* TO '" + user + "'@'localhost';\n");
             return mariadb;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start MariaDB (" + INSTALL_HINT + "): " + e.getMessage(), e);
+            throw new IllegalStateException("cannot start MariaDB (" + MariaDbInstall.HINT + "): " + e.getMessage(), e);
         }
     }
 
@@ -198,57 +186,6 @@ public final class MariaDbServer implements AutoCloseable {
         } catch (IOException notYet) {
             return false;
         }
-    }
-
-    private static void run(List<String> command, Path output, String what) throws IOException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
-                .start();
-        try {
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(what + " did not finish within 120 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-        if (process.exitValue() != 0) {
-            throw new IllegalStateException(what + " failed with " + process.exitValue() + ":\n"
-                    + Files.readString(output));
-        }
-    }
-
-    /** The first executable of these names on PATH or in the usual sbin/bin directories. */
-    static String find(String... names) {
-        List<String> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            dirs.addAll(List.of(path.split(File.pathSeparator)));
-        }
-        dirs.addAll(SEARCH_PATH);
-        for (String name : names) {
-            for (String dir : dirs) {
-                if (dir.isEmpty()) {
-                    continue;
-                }
-                Path candidate = Path.of(dir, name);
-                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return candidate.toString();
-                }
-            }
-        }
-        throw new IllegalStateException("MariaDB is not installed: none of " + List.of(names)
-                + " found on PATH or in " + SEARCH_PATH + " (" + INSTALL_HINT + ")");
-    }
-
-    /** Installs from a tarball need --basedir; Debian's packages do not (their share files are in /usr/share). */
-    private static Optional<String> basedir(String server) {
-        Path bin = Path.of(server).getParent();
-        Path base = bin == null ? null : bin.getParent();
-        if (base != null && !base.toString().equals("/usr") && Files.isDirectory(base.resolve("share"))) {
-            return Optional.of(base.toString());
-        }
-        return Optional.empty();
     }
 
     private static void requireIdentifier(String name) {
