@@ -6,6 +6,7 @@ import dev.emringest.jobs.JobDefinitionParser;
 import dev.emringest.launcher.ClusterAssets;
 import dev.emringest.launcher.ClusterRequestBuilder;
 import dev.emringest.launcher.LauncherSettings;
+import dev.emringest.ledger.RunIdentity;
 import dev.emringest.local.MariaDbServer;
 import dev.emringest.local.MotoServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,7 +103,7 @@ abstract class ContractTestBase {
     static RunJobFlowRequest request(JobDefinition definition, String runKey, Instant claimedAt) {
         LauncherSettings settings = new LauncherSettings("emr-ingest", MotoServer.REGION, PREFIX, "ledger",
                 BUCKET, "svc-role", "instance-profile", List.of(), "");
-        return ClusterRequestBuilder.build(definition, ClusterRequestBuilder.Run.of("emr-ingest", "contract", runKey),
+        return ClusterRequestBuilder.build(definition, RunIdentity.of("emr-ingest", "contract", runKey),
                 claimedAt, settings, assets);
     }
 

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emringest.jobs.JobDefinition;
-import dev.emringest.launcher.ClusterRequestBuilder;
+import dev.emringest.launcher.ImportSteps;
+import dev.emringest.ledger.RunIdentity;
 import dev.emringest.spark.IngestJob;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,7 +78,7 @@ class DataPlaneContractIT extends ContractTestBase {
             } else {
                 assertEquals("command-runner.jar", step.hadoopJarStep().jar());
                 assertEquals(List.of("spark-submit", "--deploy-mode", "cluster", "--class",
-                        ClusterRequestBuilder.SPARK_MAIN_CLASS), args.subList(0, 5));
+                        ImportSteps.SPARK_MAIN_CLASS), args.subList(0, 5));
                 assertEquals(assets.sparkJob(), args.get(5));
                 IngestJob.main(local(args.subList(6, args.size())).toArray(String[]::new));
                 result = new StepRunner.Result(0, "", java.util.Set.of());
@@ -104,7 +105,7 @@ class DataPlaneContractIT extends ContractTestBase {
                 {"name": "events", "splitBy": "id", "mappers": 4}"""));
         Instant claimedAt = Instant.parse("2026-11-25T23:59:30Z");
         RunJobFlowRequest request = request(definition, "2026-11-25T23:59:00Z", claimedAt);
-        String runId = ClusterRequestBuilder.Run.of("emr-ingest", "contract", "2026-11-25T23:59:00Z").runId();
+        String runId = RunIdentity.of("emr-ingest", "contract", "2026-11-25T23:59:00Z").runId();
 
         List<StepRunner.Result> results = execute(request);
         assertEquals(4, results.size());
@@ -159,8 +160,8 @@ class DataPlaneContractIT extends ContractTestBase {
     void rerunOfTheSameRunReplacesOnlyItsOwnPartition() throws Exception {
         // Another run the same day, then the first run again (retried after midnight): each keeps its own rows.
         JobDefinition definition = definition(job(SECRET, "{\"name\": \"typed\", \"mappers\": 1}"));
-        String first = ClusterRequestBuilder.Run.of("emr-ingest", "contract", "2026-11-25T23:59:00Z").runId();
-        String second = ClusterRequestBuilder.Run.of("emr-ingest", "contract", "manual-1").runId();
+        String first = RunIdentity.of("emr-ingest", "contract", "2026-11-25T23:59:00Z").runId();
+        String second = RunIdentity.of("emr-ingest", "contract", "manual-1").runId();
         hdfsCleanup(first);
         assertSucceeded(execute(request(definition, "manual-1", Instant.parse("2026-11-25T10:00:00Z"))));
         assertSucceeded(execute(request(definition, "2026-11-25T23:59:00Z", Instant.parse("2026-11-25T23:59:30Z"))));

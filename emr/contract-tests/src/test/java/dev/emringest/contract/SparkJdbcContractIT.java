@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emringest.jobs.JobDefinition;
-import dev.emringest.launcher.ClusterRequestBuilder;
+import dev.emringest.ledger.RunIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,7 +93,7 @@ class SparkJdbcContractIT extends ContractTestBase {
                 {"name": "events", "splitBy": "id", "mappers": 4}"""));
         String runKey = "2026-11-25T23:59:00Z";
         RunJobFlowRequest request = request(definition, runKey, Instant.parse("2026-11-25T23:59:30Z"));
-        String runId = ClusterRequestBuilder.Run.of("emr-ingest", "contract", runKey).runId();
+        String runId = RunIdentity.of("emr-ingest", "contract", runKey).runId();
         assertEquals("emr-7.10.0", request.releaseLabel());
         assertEquals(List.of("Hadoop", "Spark"), request.applications().stream().map(Application::name).toList());
         assertEquals(List.of("spark-jdbc-import typed", "spark-jdbc-import events"),
@@ -156,7 +156,7 @@ class SparkJdbcContractIT extends ContractTestBase {
         JobDefinition definition = definition(job(SECRET, """
                 {"name": "typed", "splitBy": "id", "mappers": 2, "columns": ["id", "name", "amount"],
                  "transform": {"sql": "SELECT id, amount * 2 AS doubled FROM source WHERE id <> 2"}}"""));
-        String runId = ClusterRequestBuilder.Run.of("emr-ingest", "contract", "transform-1").runId();
+        String runId = RunIdentity.of("emr-ingest", "contract", "transform-1").runId();
         List<StepRunner.Result> results = execute(request(definition, "transform-1",
                 Instant.parse("2026-11-26T08:00:00Z")));
         assertEquals(0, results.get(0).exitCode(), results.get(0).output());

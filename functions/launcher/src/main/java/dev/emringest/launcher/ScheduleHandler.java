@@ -20,7 +20,7 @@ public final class ScheduleHandler implements RequestStreamHandler {
     private final LaunchService launches;
 
     public ScheduleHandler() {
-        this(LaunchService.fromEnvironment(System.getenv()));
+        this(LauncherInit.fromEnvironment(System.getenv()));
     }
 
     public ScheduleHandler(LaunchService launches) {

@@ -25,7 +25,7 @@ public final class SqsHandler implements RequestStreamHandler {
     private final LaunchService launches;
 
     public SqsHandler() {
-        this(LaunchService.fromEnvironment(System.getenv()));
+        this(LauncherInit.fromEnvironment(System.getenv()));
     }
 
     public SqsHandler(LaunchService launches) {
@@ -69,7 +69,7 @@ public final class SqsHandler implements RequestStreamHandler {
         List<Map<String, String>> failures = new ArrayList<>();
         for (Map<?, ?> message : messages) {
             String id = (String) message.get("messageId");
-            if (!launch(id, message, context.getLogger())) {
+            if (!launchMessage(id, message, context.getLogger())) {
                 failures.add(Map.of("itemIdentifier", id));
             }
         }
@@ -86,7 +86,7 @@ public final class SqsHandler implements RequestStreamHandler {
         }
     }
 
-    private boolean launch(String messageId, Map<?, ?> message, LambdaLogger log) {
+    private boolean launchMessage(String messageId, Map<?, ?> message, LambdaLogger log) {
         String id = " message=" + InputErrors.printable(messageId);
         LaunchRequest request;
         try {

@@ -322,7 +322,7 @@ class BadInputIT {
         aws.ssm().putParameter(r -> r.name(OTHER_SECRET_PARAMETER)
                 .type(software.amazon.awssdk.services.ssm.model.ParameterType.SECURE_STRING)
                 .value(OTHER_PASSWORD).overwrite(true));
-        launches = LaunchService.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
+        launches = LauncherInit.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
                 Clock.systemUTC());
         emr = aws.emr();
         ledger = new Ledger(aws.s3(), ExampleAccount.LEDGER_BUCKET);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emringest.jobs.JobDefinition;
 import dev.emringest.jobs.JobDefinitionParser;
+import dev.emringest.ledger.RunIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +34,8 @@ class ClusterRequestBuilderTest {
     private static final ClusterAssets.Published ASSETS = new ClusterAssets.Published(
             "s3://cluster-bucket/assets/aa/install-mysql-driver.sh", "s3://cluster-bucket/assets/bb/sqoop-import.sh",
             "s3://cluster-bucket/assets/ee/spark-jdbc-import.sh", "s3://cluster-bucket/assets/cc/spark-job.jar", "s3://cluster-bucket/assets/dd/mysql-connector-j.jar");
-    private static final ClusterRequestBuilder.Run RUN =
-            ClusterRequestBuilder.Run.of("emr-ingest", "orders", "2026-11-25T02:00:00Z");
+    private static final RunIdentity RUN =
+            RunIdentity.of("emr-ingest", "orders", "2026-11-25T02:00:00Z");
 
     private static JobDefinition example(String jobJson) throws IOException {
         return new JobDefinitionParser("/emr-ingest").parse("orders",
@@ -55,9 +56,9 @@ class ClusterRequestBuilderTest {
 
     @Test
     void theSameRunAlwaysGetsTheSameShortAlphanumericName() {
-        assertEquals(RUN, ClusterRequestBuilder.Run.of("emr-ingest", "orders", "2026-11-25T02:00:00Z"));
+        assertEquals(RUN, RunIdentity.of("emr-ingest", "orders", "2026-11-25T02:00:00Z"));
         assertTrue(RUN.clusterName().matches("emr-ingest-orders-[0-9a-f]{12}"), RUN.clusterName());
-        assertFalse(RUN.runId().equals(ClusterRequestBuilder.Run.of("emr-ingest", "orders", "other").runId()));
+        assertFalse(RUN.runId().equals(RunIdentity.of("emr-ingest", "orders", "other").runId()));
     }
 
     @Test
@@ -109,9 +110,9 @@ class ClusterRequestBuilderTest {
     @Test
     void tagsNameTheJobRunAndStack() throws IOException {
         Map<String, String> tags = exampleRequest().tags().stream().collect(Collectors.toMap(Tag::key, Tag::value));
-        assertEquals("orders", tags.get(ClusterRequestBuilder.TAG_JOB));
-        assertEquals("2026-11-25T02:00:00Z", tags.get(ClusterRequestBuilder.TAG_RUN_KEY));
-        assertEquals("emr-ingest", tags.get(ClusterRequestBuilder.TAG_STACK));
+        assertEquals("orders", tags.get(RunIdentity.TAG_JOB));
+        assertEquals("2026-11-25T02:00:00Z", tags.get(RunIdentity.TAG_RUN_KEY));
+        assertEquals("emr-ingest", tags.get(RunIdentity.TAG_STACK));
         assertEquals("true", tags.get("for-use-with-amazon-emr-managed-policies"));
         assertEquals("data-platform", tags.get("team"));
     }
@@ -282,9 +283,9 @@ class ClusterRequestBuilderTest {
     @org.junit.jupiter.api.Test
     void windowsBecomeTypedStepOptions() {
         var table = new dev.emringest.jobs.JobDefinition.Table("orders", java.util.List.of(), null, 4, null,
-                new dev.emringest.jobs.JobDefinition.Incremental("updated_at", "lastmodified", 0));
+                new dev.emringest.jobs.JobDefinition.Incremental("updated_at", dev.emringest.jobs.JobDefinition.Incremental.Mode.LAST_MODIFIED, 0));
         var events = new dev.emringest.jobs.JobDefinition.Table("events", java.util.List.of(), null, 4, null,
-                new dev.emringest.jobs.JobDefinition.Incremental("id", "append", 0));
+                new dev.emringest.jobs.JobDefinition.Incremental("id", dev.emringest.jobs.JobDefinition.Incremental.Mode.APPEND, 0));
         java.time.Instant from = java.time.Instant.parse("2026-11-25T01:00:00Z");
         java.time.Instant to = java.time.Instant.parse("2026-11-25T02:00:00Z");
         var window = new dev.emringest.ledger.RunWindow(false, java.util.Map.of(
@@ -294,9 +295,9 @@ class ClusterRequestBuilderTest {
                         "s3://t/e")));
         org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("--where-column", "updated_at",
                 "--lower-bound", "2026-11-25T01:00:00Z", "--upper-bound", "2026-11-25T02:00:00Z"),
-                ClusterRequestBuilder.windowArgs(window, table));
+                ImportSteps.windowArgs(window, table));
         org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("--where-column", "id", "--above-key", "41"),
-                ClusterRequestBuilder.windowArgs(window, events));
-        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), ClusterRequestBuilder.windowArgs(null, table));
+                ImportSteps.windowArgs(window, events));
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(), ImportSteps.windowArgs(null, table));
     }
 }

@@ -21,6 +21,7 @@ import com.github.tomakehurst.wiremock.http.ResponseDefinition;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import dev.emringest.aws.AwsClients;
 import dev.emringest.ledger.Ledger;
+import dev.emringest.ledger.RunIdentity;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.Versioned;
@@ -146,7 +147,7 @@ class LaunchBurstIT {
         AwsClients faulty = AwsClients.forEndpoint(URI.create(wiremock.baseUrl()), MotoServer.REGION,
                 MOTO.credentials(), Duration.ofSeconds(3), Duration.ofSeconds(1));
         LauncherSettings settings = LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment());
-        LaunchService service = LaunchService.create(faulty, settings, clock);
+        LaunchService service = LauncherInit.create(faulty, settings, clock);
 
         List<Message> messages = messages(random);
         script(random, faults);
@@ -232,7 +233,7 @@ class LaunchBurstIT {
         Faults.Script[] scripts = Faults.Script.values();
         for (int i = 0; i < 2 * scripts.length; i++) {
             String runKey = String.format(Locale.ROOT, "burst-%03d", runs.get(i));
-            faults.scripted.put(ClusterRequestBuilder.Run.of(ExampleAccount.STACK, JOB, runKey).clusterName(),
+            faults.scripted.put(RunIdentity.of(ExampleAccount.STACK, JOB, runKey).clusterName(),
                     scripts[i % scripts.length]);
         }
     }
@@ -347,7 +348,7 @@ class LaunchBurstIT {
         Set<String> runClusterNames = new HashSet<>();
         for (Map.Entry<String, List<Message>> run : byRun.entrySet()) {
             String runKey = run.getKey();
-            String name = ClusterRequestBuilder.Run.of(ExampleAccount.STACK, JOB, runKey).clusterName();
+            String name = RunIdentity.of(ExampleAccount.STACK, JOB, runKey).clusterName();
             runClusterNames.add(name);
             String key = Ledger.recordKey(JOB, runKey);
             int recordCount = (int) recordKeys.stream().filter(key::equals).count();

@@ -103,7 +103,7 @@ class LaunchFaultsIT {
     private LaunchService launcherThroughWireMock(Duration apiCallTimeout, Duration attemptTimeout) {
         AwsClients aws = AwsClients.forEndpoint(URI.create(wireMock.baseUrl()), MotoServer.REGION, MOTO.credentials(),
                 apiCallTimeout, attemptTimeout);
-        return LaunchService.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()), clock);
+        return LauncherInit.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()), clock);
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.emringest.aws.AwsClients;
 import dev.emringest.ledger.Ledger;
+import dev.emringest.ledger.RunIdentity;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
 import dev.emringest.local.ExampleAccount;
@@ -47,7 +48,7 @@ class LauncherIT {
         MOTO.reset();
         aws = MOTO.clients();
         ExampleAccount.seed(aws, REPO.resolve("examples"), PASSWORD);
-        launches = LaunchService.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
+        launches = LauncherInit.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
                 Clock.systemUTC());
         emr = aws.emr();
         ledger = new Ledger(aws.s3(), ExampleAccount.LEDGER_BUCKET);
@@ -102,7 +103,7 @@ class LauncherIT {
         String clusterId = answer.get("clusterId");
 
         Cluster cluster = emr.describeCluster(r -> r.clusterId(clusterId)).cluster();
-        assertEquals(ClusterRequestBuilder.Run.of("emr-ingest", "orders", "2026-11-25T02:00:00Z").clusterName(),
+        assertEquals(RunIdentity.of("emr-ingest", "orders", "2026-11-25T02:00:00Z").clusterName(),
                 cluster.name());
         assertEquals("emr-7.4.0", cluster.releaseLabel());
         assertEquals(List.of("Hadoop", "Sqoop", "Spark"),
@@ -157,7 +158,7 @@ class LauncherIT {
         // looks at nor uploads any asset.
         MOTO.startRecording();
         ClusterAssets fresh = new ClusterAssets(s3, bucket);
-        fresh.checkAhead();
+        LauncherInit.checkAhead(fresh);
         ClusterAssets.Published published = fresh.publish();
         List<MotoServer.Recorded> requests = MOTO.recording();
         assertEquals(1, requests.size(), requests.toString());
