@@ -1,7 +1,7 @@
 package dev.emringest.jobs;
 
-import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -15,22 +15,21 @@ public record JobDefinition(String job, String version, Importer importer, Sourc
 
     /** How the cluster reads the source: Sqoop (emr-7.4.0 and earlier), or Spark over JDBC (any release). */
     public enum Importer {
-        SQOOP("sqoop"), SPARK_JDBC("spark-jdbc");
+        SQOOP, SPARK_JDBC;
 
-        private final String json;
-
-        Importer(String json) {
-            this.json = json;
-        }
-
-        /** The name the schema gives it. */
+        /** As the schema spells it: {@code sqoop}, {@code spark-jdbc}. */
         public String json() {
-            return json;
+            return schemaName(this);
         }
+    }
 
-        static Importer of(String json) {
-            return Arrays.stream(values()).filter(i -> i.json.equals(json)).findFirst().orElseThrow();
-        }
+    /** The schema's spelling of an enum's value: its name in lower case, with '-' for '_'. */
+    static String schemaName(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    static <E extends Enum<E>> E fromSchemaName(Class<E> type, String name) {
+        return Enum.valueOf(type, name.toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
     public record Source(String jdbcUrl, String username, String passwordParameter, String stagingFormat,
@@ -48,21 +47,11 @@ public record JobDefinition(String job, String version, Importer importer, Sourc
     public record Incremental(String column, Mode mode, int lagSeconds) {
 
         public enum Mode {
-            APPEND("append"), LAST_MODIFIED("lastmodified");
+            APPEND, LASTMODIFIED;
 
-            private final String json;
-
-            Mode(String json) {
-                this.json = json;
-            }
-
-            /** The name the schema gives it, also what the run's window records and the step options carry. */
+            /** As the schema spells it; also what the run's window records and the step options carry. */
             public String json() {
-                return json;
-            }
-
-            static Mode of(String json) {
-                return Arrays.stream(values()).filter(m -> m.json.equals(json)).findFirst().orElseThrow();
+                return schemaName(this);
             }
         }
 

@@ -176,7 +176,7 @@ class JobDefinitionParserTest {
     void readsIncrementalTables() {
         JobDefinition d = parser.parse("orders", "{}", INCREMENTAL.formatted("append"), "v1");
         assertTrue(d.incremental());
-        assertEquals(new JobDefinition.Incremental("updated_at", JobDefinition.Incremental.Mode.LAST_MODIFIED, 60),
+        assertEquals(new JobDefinition.Incremental("updated_at", JobDefinition.Incremental.Mode.LASTMODIFIED, 60),
                 d.source().tables().get(0).incremental());
         assertEquals(new JobDefinition.Incremental("id", JobDefinition.Incremental.Mode.APPEND, 0), d.source().tables().get(1).incremental());
     }

@@ -27,28 +27,19 @@ public final class Windows {
      */
     public static RunWindow regular(JobDefinition definition, JobState state, Instant trigger, RunIdentity run,
                                     Instant claimedAt) {
-        Map<String, TableWindow> tables = new LinkedHashMap<>();
-        for (Table table : definition.source().tables()) {
-            JobDefinition.Incremental inc = table.incremental();
-            if (inc == null) {
-                continue;
-            }
-            String manifest = ImportSteps.manifest(definition, table, run, claimedAt);
+        return new RunWindow(false, each(definition, run, claimedAt, (table, inc, manifest) -> {
             JobState.TableState mark = state.table(table.name());
             if (inc.append()) {
-                tables.put(table.name(), new TableWindow(inc.mode().json(), inc.column(), null, null,
-                        mark == null ? null : mark.key(), null, manifest));
-            } else {
-                Instant from = mark == null ? null : mark.time();
-                Instant to = trigger.minus(Duration.ofSeconds(inc.lagSeconds()));
-                if (from != null && to.isBefore(from)) {
-                    to = from; // an empty window: a trigger older than the watermark imports nothing, moves nothing
-                }
-                tables.put(table.name(), new TableWindow(inc.mode().json(), inc.column(), from, to, null, null,
-                        manifest));
+                return new TableWindow(inc.mode().json(), inc.column(), null, null, mark == null ? null : mark.key(),
+                        null, manifest);
             }
-        }
-        return new RunWindow(false, tables);
+            Instant from = mark == null ? null : mark.time();
+            Instant to = trigger.minus(Duration.ofSeconds(inc.lagSeconds()));
+            if (from != null && to.isBefore(from)) {
+                to = from; // an empty window: a trigger older than the watermark imports nothing, moves nothing
+            }
+            return new TableWindow(inc.mode().json(), inc.column(), from, to, null, null, manifest);
+        }));
     }
 
     /** A backfill's window: the request's bounds for each incremental table; a bound the tables need is required. */
@@ -57,29 +48,37 @@ public final class Windows {
         if (!definition.incremental()) {
             throw new InvalidRequestException("window: job '" + definition.job() + "' has no incremental table");
         }
-        Map<String, TableWindow> tables = new LinkedHashMap<>();
-        for (Table table : definition.source().tables()) {
-            JobDefinition.Incremental inc = table.incremental();
-            if (inc == null) {
-                continue;
-            }
-            String manifest = ImportSteps.manifest(definition, table, run, claimedAt);
+        return new RunWindow(true, each(definition, run, claimedAt, (table, inc, manifest) -> {
             if (inc.append()) {
                 if (window.above() == null) {
                     throw new InvalidRequestException("window.above: table '" + table.name()
                             + "' is incremental by key (append): give above and upTo");
                 }
-                tables.put(table.name(), new TableWindow(inc.mode().json(), inc.column(), null, null, window.above(),
-                        window.upTo(), manifest));
-            } else {
-                if (window.from() == null) {
-                    throw new InvalidRequestException("window.from: table '" + table.name()
-                            + "' is incremental by time (lastmodified): give from and to");
-                }
-                tables.put(table.name(), new TableWindow(inc.mode().json(), inc.column(), window.from(), window.to(),
-                        null, null, manifest));
+                return new TableWindow(inc.mode().json(), inc.column(), null, null, window.above(), window.upTo(),
+                        manifest);
+            }
+            if (window.from() == null) {
+                throw new InvalidRequestException("window.from: table '" + table.name()
+                        + "' is incremental by time (lastmodified): give from and to");
+            }
+            return new TableWindow(inc.mode().json(), inc.column(), window.from(), window.to(), null, null, manifest);
+        }));
+    }
+
+    private interface TableRule {
+        TableWindow window(Table table, JobDefinition.Incremental inc, String manifest);
+    }
+
+    /** Each incremental table's window by {@code rule}, in the definition's order. */
+    private static Map<String, TableWindow> each(JobDefinition definition, RunIdentity run, Instant claimedAt,
+                                                 TableRule rule) {
+        Map<String, TableWindow> tables = new LinkedHashMap<>();
+        for (Table table : definition.source().tables()) {
+            if (table.incremental() != null) {
+                tables.put(table.name(), rule.window(table, table.incremental(),
+                        ImportSteps.manifest(definition, table, run, claimedAt)));
             }
         }
-        return new RunWindow(true, tables);
+        return tables;
     }
 }

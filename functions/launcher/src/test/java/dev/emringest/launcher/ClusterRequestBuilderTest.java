@@ -283,7 +283,7 @@ class ClusterRequestBuilderTest {
     @org.junit.jupiter.api.Test
     void windowsBecomeTypedStepOptions() {
         var table = new dev.emringest.jobs.JobDefinition.Table("orders", java.util.List.of(), null, 4, null,
-                new dev.emringest.jobs.JobDefinition.Incremental("updated_at", dev.emringest.jobs.JobDefinition.Incremental.Mode.LAST_MODIFIED, 0));
+                new dev.emringest.jobs.JobDefinition.Incremental("updated_at", dev.emringest.jobs.JobDefinition.Incremental.Mode.LASTMODIFIED, 0));
         var events = new dev.emringest.jobs.JobDefinition.Table("events", java.util.List.of(), null, 4, null,
                 new dev.emringest.jobs.JobDefinition.Incremental("id", dev.emringest.jobs.JobDefinition.Incremental.Mode.APPEND, 0));
         java.time.Instant from = java.time.Instant.parse("2026-11-25T01:00:00Z");

@@ -49,13 +49,17 @@ class LaunchServiceTest {
         assertEquals(0, f.emr.listings);
     }
 
+    /** The run requested again is answered with the cluster {@code first} started, and nothing is started. */
+    private void assertRequestAgainAnswers(Result first) {
+        Result again = f.launch("orders", RUN_KEY);
+        assertEquals(Outcome.ALREADY_LAUNCHED, again.outcome());
+        assertEquals(first.clusterId(), again.clusterId());
+        assertEquals(1, f.emr.runJobFlows.size());
+    }
+
     @Test
     void aSecondRequestForTheSameRunAnswersAlreadyLaunched() {
-        Result first = f.launch("orders", RUN_KEY);
-        Result second = f.launch("orders", RUN_KEY);
-        assertEquals(Outcome.ALREADY_LAUNCHED, second.outcome());
-        assertEquals(first.clusterId(), second.clusterId());
-        assertEquals(1, f.emr.runJobFlows.size());
+        assertRequestAgainAnswers(f.launch("orders", RUN_KEY));
     }
 
     @Test
@@ -71,10 +75,7 @@ class LaunchServiceTest {
     void aRunThatEndedAfterLaunchingStillAnswersWithItsCluster() {
         Result first = f.launch("orders", RUN_KEY);
         f.ended("orders", RUN_KEY, RunState.SUCCEEDED);
-        Result again = f.launch("orders", RUN_KEY);
-        assertEquals(Outcome.ALREADY_LAUNCHED, again.outcome());
-        assertEquals(first.clusterId(), again.clusterId());
-        assertEquals(1, f.emr.runJobFlows.size());
+        assertRequestAgainAnswers(first);
     }
 
     @Test
@@ -159,10 +160,15 @@ class LaunchServiceTest {
         assertEquals(f.emr.clusters.get(0).id(), retried.clusterId());
     }
 
+    /** The run's RunJobFlow is refused as invalid, with {@code message}. */
+    private void launchRefusedAsInvalid(String message) {
+        f.emr.rejectNext(emrError(400, "ValidationException", message));
+        assertThrows(EmrException.class, () -> f.launch("orders", RUN_KEY));
+    }
+
     @Test
     void aValidationFailureIsLaunchFailedWithEmrsReason() {
-        f.emr.rejectNext(emrError(400, "ValidationException", "The instance type is not supported"));
-        assertThrows(EmrException.class, () -> f.launch("orders", RUN_KEY));
+        launchRefusedAsInvalid("The instance type is not supported");
         RunRecord record = f.record("orders", RUN_KEY);
         assertEquals(RunState.LAUNCH_FAILED, record.state());
         assertEquals("ValidationException", record.failure().code());
@@ -171,8 +177,7 @@ class LaunchServiceTest {
 
     @Test
     void aRunThatFailedToLaunchIsLaunchedWhenRequestedAgain() {
-        f.emr.rejectNext(emrError(400, "ValidationException", "bad subnet"));
-        assertThrows(EmrException.class, () -> f.launch("orders", RUN_KEY));
+        launchRefusedAsInvalid("bad subnet");
         Result again = f.launch("orders", RUN_KEY);
         assertEquals(Outcome.LAUNCHED, again.outcome());
         assertEquals(RunState.LAUNCHED, f.record("orders", RUN_KEY).state());
@@ -202,9 +207,7 @@ class LaunchServiceTest {
     void aDefinitionBrokenAfterTheLaunchDoesNotChangeTheAnswer() {
         Result first = f.launch("orders", RUN_KEY);
         f.job("orders", "{\"source\": 1}");
-        Result again = f.launch("orders", RUN_KEY);
-        assertEquals(Outcome.ALREADY_LAUNCHED, again.outcome());
-        assertEquals(first.clusterId(), again.clusterId());
+        assertRequestAgainAnswers(first);
         assertEquals(RunState.LAUNCHED, f.record("orders", RUN_KEY).state());
     }
 
