@@ -13,15 +13,11 @@ import java.util.Map;
 public record JobDefinition(String job, String version, Importer importer, Source source, Target target,
                             Cluster cluster, List<SparkStep> extraSparkSteps) {
 
-    /** How the cluster reads the source: Sqoop (emr-7.4.0 and earlier), or Spark over JDBC (any release). */
-    public enum Importer {
-        SQOOP, SPARK_JDBC;
-
-        /** As the schema spells it: {@code sqoop}, {@code spark-jdbc}. */
-        public String json() {
-            return schemaName(this);
-        }
-    }
+    /**
+     * How the cluster reads the source: Sqoop (emr-7.4.0 and earlier), or Spark over JDBC (any release). The schema
+     * spells them {@code sqoop}, {@code spark-jdbc}.
+     */
+    public enum Importer { SQOOP, SPARK_JDBC }
 
     /** The schema's spelling of an enum's value: its name in lower case, with '-' for '_'. */
     static String schemaName(Enum<?> value) {
