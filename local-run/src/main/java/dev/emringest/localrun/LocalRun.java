@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.emringest.aws.AwsClients;
 import dev.emringest.launcher.LaunchService;
+import dev.emringest.launcher.LauncherInit;
 import dev.emringest.launcher.LauncherSettings;
 import dev.emringest.launcher.ScheduleHandler;
 import dev.emringest.ledger.Ledger;
@@ -59,7 +60,7 @@ public final class LocalRun {
         out.println("== seeded SSM " + ExampleAccount.PREFIX + "/defaults, " + ExampleAccount.PREFIX
                 + "/jobs/orders and the SecureString " + ExampleAccount.PASSWORD_PARAMETER);
 
-        LaunchService launches = LaunchService.create(aws,
+        LaunchService launches = LauncherInit.create(aws,
                 LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()), Clock.systemUTC());
         out.println("\n== launcher <- events/schedule-scheduler.json");
         Map<String, Object> launched = invoke(new ScheduleHandler(launches), event(repo, "schedule-scheduler.json"),

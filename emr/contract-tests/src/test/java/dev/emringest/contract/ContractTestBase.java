@@ -1,16 +1,19 @@
 package dev.emringest.contract;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.emringest.aws.AwsClients;
 import dev.emringest.jobs.JobDefinition;
 import dev.emringest.jobs.JobDefinitionParser;
 import dev.emringest.launcher.ClusterAssets;
 import dev.emringest.launcher.ClusterRequestBuilder;
 import dev.emringest.launcher.LauncherSettings;
+import dev.emringest.ledger.RunIdentity;
 import dev.emringest.local.MariaDbServer;
 import dev.emringest.local.MotoServer;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,16 +24,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.emr.model.RunJobFlowRequest;
+import software.amazon.awssdk.services.emr.model.StepConfig;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /**
@@ -45,6 +51,10 @@ abstract class ContractTestBase {
     static final String WRONG_SECRET = PREFIX + "/secrets/contract-db-wrong";
     static final String BUCKET = "emr-ingest-cluster";
     static final int BIG_ROWS = SourceTables.BIG_ROWS;
+    /** The job's tables for {@link #assertTargetsEqualTheSource}: {@code events} read by 4 mappers. */
+    static final String TYPED_AND_EVENTS = """
+            {"name": "typed", "mappers": 1},
+            {"name": "events", "splitBy": "id", "mappers": 4}""";
 
     @TempDir
     static Path work;
@@ -102,8 +112,13 @@ abstract class ContractTestBase {
     static RunJobFlowRequest request(JobDefinition definition, String runKey, Instant claimedAt) {
         LauncherSettings settings = new LauncherSettings("emr-ingest", MotoServer.REGION, PREFIX, "ledger",
                 BUCKET, "svc-role", "instance-profile", List.of(), "");
-        return ClusterRequestBuilder.build(definition, ClusterRequestBuilder.Run.of("emr-ingest", "contract", runKey),
+        return ClusterRequestBuilder.build(definition, RunIdentity.of("emr-ingest", "contract", runKey),
                 claimedAt, settings, assets);
+    }
+
+    /** The request for a job of {@code jobJson}, claimed at no particular time. */
+    static RunJobFlowRequest request(String jobJson, String runKey) throws IOException {
+        return request(definition(jobJson), runKey, null);
     }
 
     /** The S3 object a bootstrap action or script-runner step names, fetched as EMR fetches it. */
@@ -136,6 +151,125 @@ abstract class ContractTestBase {
         return spark().read().parquet(s3Root.resolve(lake).resolve(table).toUri().toString())
                 .where("_run_id = '" + runId + "'")
                 .drop("_run_key", "_ingested_at", "ingest_date", "_run_id");
+    }
+
+    /** How a test runs one step of the request locally. */
+    interface LocalStep {
+        StepRunner.Result run(StepConfig step, List<String> args) throws IOException;
+    }
+
+    /**
+     * Runs the bootstrap action (which installs the MySQL driver) and every step of the request in order, keeping
+     * their arguments, logs and process command lines as evidence; stops at the first failing step.
+     */
+    static List<StepRunner.Result> execute(RunJobFlowRequest request, LocalStep each) throws IOException {
+        var bootstrap = request.bootstrapActions().get(0).scriptBootstrapAction();
+        StepRunner.Result installed = runner.bootstrap(fetch(bootstrap.path()), bootstrap.args());
+        stepLogs.add(installed.output());
+        assertEquals(0, installed.exitCode(), installed.output());
+        assertTrue(Files.isRegularFile(runner.libDir().resolve("mysql-connector-j.jar")));
+
+        List<StepRunner.Result> results = new ArrayList<>();
+        for (StepConfig step : request.steps()) {
+            List<String> args = step.hadoopJarStep().args();
+            stepArgs.add(args);
+            StepRunner.Result result = each.run(step, args);
+            stepLogs.add(result.output());
+            processArgs.addAll(result.commandLines());
+            results.add(result);
+            if (result.exitCode() != 0) {
+                break;
+            }
+        }
+        return results;
+    }
+
+    static void assertSucceeded(List<StepRunner.Result> results) {
+        for (StepRunner.Result r : results) {
+            assertEquals(0, r.exitCode(), r.output());
+        }
+    }
+
+    /** The step failed, and its log says why. */
+    static void assertFailedWith(StepRunner.Result step, String... causes) {
+        assertNotEquals(0, step.exitCode(), step.output());
+        for (String cause : causes) {
+            assertTrue(step.output().contains(cause), step.output());
+        }
+    }
+
+    /** The step could not read the absent secret, and stopped before running the import. */
+    static void assertStoppedForTheAbsentSecret(StepRunner.Result step) {
+        assertEquals(1, step.exitCode(), step.output());
+        assertTrue(step.output().contains("could not store the password from SSM parameter " + PREFIX
+                + "/secrets/absent"), step.output());
+        assertFalse(step.output().contains("running:"), step.output());
+    }
+
+    /**
+     * Tables {@code typed} (every type, a Unicode row, an all-NULL row) and {@code events} ({@link #BIG_ROWS} rows)
+     * of one run under {@code lake} equal their source row for row and type for type.
+     */
+    static void assertTargetsEqualTheSource(String lake, String runId) {
+        Dataset<Row> typedSource = source("typed");
+        Dataset<Row> typedTarget = target(lake, "typed", runId);
+        assertEquals(types(typedSource), types(typedTarget));
+        assertEquals(List.of("id:INT", "name:STRING", "amount:DECIMAL(12,3)", "big_amount:DECIMAL(30,10)",
+                "created:TIMESTAMP", "updated:TIMESTAMP", "birthday:DATE", "active:BOOLEAN", "views:BIGINT",
+                "ratio:DOUBLE", "note:STRING"), types(typedTarget));
+        assertEquals(typedSource.orderBy("id").collectAsList(), typedTarget.orderBy("id").collectAsList());
+        assertEquals("Zoë — 東京 ✓ 🚀", typedTarget.where("id = 1").first().getString(1));
+        Row nulls = typedTarget.where("id = 2").first();
+        for (int i = 1; i < nulls.length(); i++) {
+            assertTrue(nulls.isNullAt(i), "column " + i + " of the all-NULL row");
+        }
+
+        Dataset<Row> eventsSource = source("events");
+        Dataset<Row> eventsTarget = target(lake, "events", runId);
+        assertEquals(types(eventsSource), types(eventsTarget));
+        assertEquals(BIG_ROWS, eventsTarget.count());
+        assertEquals(0, eventsSource.exceptAll(eventsTarget).count());
+        assertEquals(0, eventsTarget.exceptAll(eventsSource).count());
+    }
+
+    /**
+     * The {@code events} run partition's manifest: its row count, each Parquet file beside it and each column of
+     * {@code target} named in it.
+     *
+     * @return the manifest
+     */
+    static String assertManifestDescribes(Path partition, Dataset<Row> target) throws IOException {
+        String manifest = Files.readString(partition.resolve("_manifest.json"));
+        assertTrue(manifest.contains("\"rowCount\":" + BIG_ROWS + ","), manifest);
+        for (Path part : parquetFiles(partition)) {
+            assertTrue(manifest.contains("\"name\":\"" + part.getFileName() + "\""), manifest);
+        }
+        for (StructField field : target.schema().fields()) {
+            assertTrue(manifest.contains("\"name\":\"" + field.name() + "\""), manifest);
+        }
+        return manifest;
+    }
+
+    static List<Path> parquetFiles(Path partition) throws IOException {
+        try (Stream<Path> files = Files.list(partition)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList();
+        }
+    }
+
+    /**
+     * After the runs above: they left evidence (step arguments, logs, command lines, among them the importer's and
+     * StoreCredential's), and the password is in none of it ({@link #assertPasswordNowhere}).
+     *
+     * @param importer whether a command line is the importer's, as the process watcher saw it
+     */
+    static void assertPasswordNowhereAfterTheRuns(Predicate<String> importer, String importerName,
+                                                  List<Path> extraRoots, String workDirPrefix) throws IOException {
+        assertFalse(stepArgs.isEmpty() || stepLogs.isEmpty() || processArgs.isEmpty(),
+                "the runs above produced no evidence");
+        assertTrue(processArgs.stream().anyMatch(importer), "the watcher saw " + importerName + "'s command line");
+        assertTrue(processArgs.stream().anyMatch(a -> a.contains("dev.emringest.credentials.StoreCredential")),
+                "the watcher saw StoreCredential's command line");
+        assertPasswordNowhere(db.password(), extraRoots, workDirPrefix);
     }
 
     static List<String> types(Dataset<Row> data) {

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emringest.jobs.JobDefinition;
-import dev.emringest.launcher.ClusterRequestBuilder;
+import dev.emringest.launcher.ImportSteps;
+import dev.emringest.ledger.RunIdentity;
 import dev.emringest.spark.IngestJob;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,58 +60,32 @@ class DataPlaneContractIT extends ContractTestBase {
                 : a.startsWith("s3://contract-lake/") ? s3Root.toUri() + a.substring("s3://".length()) : a).toList();
     }
 
-    /** Runs the bootstrap action and every step of the request in order; stops at the first failing step. */
+    /** The request's steps: Sqoop through script-runner, the Spark job in this JVM. */
     private static List<StepRunner.Result> execute(RunJobFlowRequest request) throws IOException {
-        var bootstrap = request.bootstrapActions().get(0).scriptBootstrapAction();
-        StepRunner.Result installed = runner.bootstrap(fetch(bootstrap.path()), bootstrap.args());
-        stepLogs.add(installed.output());
-        assertEquals(0, installed.exitCode(), installed.output());
-        assertTrue(Files.isRegularFile(runner.libDir().resolve("mysql-connector-j.jar")));
-
-        List<StepRunner.Result> results = new ArrayList<>();
-        for (StepConfig step : request.steps()) {
-            List<String> args = step.hadoopJarStep().args();
-            stepArgs.add(args);
-            StepRunner.Result result;
+        return execute(request, (step, args) -> {
             if (step.hadoopJarStep().jar().endsWith("script-runner.jar")) {
-                result = runner.sqoopStep(fetch(args.get(0)), local(args.subList(1, args.size())));
-            } else {
-                assertEquals("command-runner.jar", step.hadoopJarStep().jar());
-                assertEquals(List.of("spark-submit", "--deploy-mode", "cluster", "--class",
-                        ClusterRequestBuilder.SPARK_MAIN_CLASS), args.subList(0, 5));
-                assertEquals(assets.sparkJob(), args.get(5));
-                IngestJob.main(local(args.subList(6, args.size())).toArray(String[]::new));
-                result = new StepRunner.Result(0, "", java.util.Set.of());
+                return runner.sqoopStep(fetch(args.get(0)), local(args.subList(1, args.size())));
             }
-            stepLogs.add(result.output());
-            processArgs.addAll(result.commandLines());
-            results.add(result);
-            if (result.exitCode() != 0) {
-                break;
-            }
-        }
-        return results;
-    }
-
-    private static Dataset<Row> target(String table, String runId) {
-        return target("contract-lake/raw/shop", table, runId);
+            assertEquals("command-runner.jar", step.hadoopJarStep().jar());
+            assertEquals(List.of("spark-submit", "--deploy-mode", "cluster", "--class",
+                    ImportSteps.SPARK_MAIN_CLASS), args.subList(0, 5));
+            assertEquals(assets.sparkJob(), args.get(5));
+            IngestJob.main(local(args.subList(6, args.size())).toArray(String[]::new));
+            return new StepRunner.Result(0, "", java.util.Set.of());
+        });
     }
 
     @Test
     @Order(1)
     void sqoopImportThenSparkLoadEqualsTheSourceRowForRowAndTypeForType() throws Exception {
-        JobDefinition definition = definition(job(SECRET, """
-                {"name": "typed", "mappers": 1},
-                {"name": "events", "splitBy": "id", "mappers": 4}"""));
+        JobDefinition definition = definition(job(SECRET, TYPED_AND_EVENTS));
         Instant claimedAt = Instant.parse("2026-11-25T23:59:30Z");
         RunJobFlowRequest request = request(definition, "2026-11-25T23:59:00Z", claimedAt);
-        String runId = ClusterRequestBuilder.Run.of("emr-ingest", "contract", "2026-11-25T23:59:00Z").runId();
+        String runId = RunIdentity.of("emr-ingest", "contract", "2026-11-25T23:59:00Z").runId();
 
         List<StepRunner.Result> results = execute(request);
         assertEquals(4, results.size());
-        for (StepRunner.Result r : results) {
-            assertEquals(0, r.exitCode(), r.output());
-        }
+        assertSucceeded(results);
         assertTrue(results.get(2).output().contains("Retrieved " + BIG_ROWS + " records"), results.get(2).output());
         // 4 mappers: 4 part files in staging.
         try (Stream<Path> parts = Files.list(hdfsRoot.resolve("emr-ingest/staging/" + runId + "/events"))) {
@@ -119,39 +94,11 @@ class DataPlaneContractIT extends ContractTestBase {
                     names + "\n" + results.get(2).output());
         }
 
-        Dataset<Row> typedSource = source("typed");
-        Dataset<Row> typedTarget = target("typed", runId);
-        assertEquals(types(typedSource), types(typedTarget));
-        assertEquals(List.of("id:INT", "name:STRING", "amount:DECIMAL(12,3)", "big_amount:DECIMAL(30,10)",
-                "created:TIMESTAMP", "updated:TIMESTAMP", "birthday:DATE", "active:BOOLEAN", "views:BIGINT",
-                "ratio:DOUBLE", "note:STRING"), types(typedTarget));
-        assertEquals(typedSource.orderBy("id").collectAsList(), typedTarget.orderBy("id").collectAsList());
-        Row unicode = typedTarget.where("id = 1").first();
-        assertEquals("Zoë — 東京 ✓ 🚀", unicode.getString(1));
-        Row nulls = typedTarget.where("id = 2").first();
-        for (int i = 1; i < nulls.length(); i++) {
-            assertTrue(nulls.isNullAt(i), "column " + i + " of the all-NULL row");
-        }
-
-        Dataset<Row> eventsSource = source("events");
-        Dataset<Row> eventsTarget = target("events", runId);
-        assertEquals(types(eventsSource), types(eventsTarget));
-        assertEquals(BIG_ROWS, eventsTarget.count());
-        assertEquals(0, eventsSource.exceptAll(eventsTarget).count());
-        assertEquals(0, eventsTarget.exceptAll(eventsSource).count());
+        assertTargetsEqualTheSource("contract-lake/raw/shop", runId);
 
         // The run's partition is the claim's date (not the date the Spark step ran), with a manifest beside the data.
         Path partition = s3Root.resolve("contract-lake/raw/shop/events/ingest_date=2026-11-25/_run_id=" + runId);
-        String manifest = Files.readString(partition.resolve("_manifest.json"));
-        assertTrue(manifest.contains("\"rowCount\":" + BIG_ROWS + ","), manifest);
-        try (Stream<Path> files = Files.list(partition)) {
-            for (Path part : files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList()) {
-                assertTrue(manifest.contains("\"name\":\"" + part.getFileName() + "\""), manifest);
-            }
-        }
-        for (StructField field : eventsTarget.schema().fields()) {
-            assertTrue(manifest.contains("\"name\":\"" + field.name() + "\""), manifest);
-        }
+        assertManifestDescribes(partition, target("contract-lake/raw/shop", "events", runId));
     }
 
     @Test
@@ -159,8 +106,8 @@ class DataPlaneContractIT extends ContractTestBase {
     void rerunOfTheSameRunReplacesOnlyItsOwnPartition() throws Exception {
         // Another run the same day, then the first run again (retried after midnight): each keeps its own rows.
         JobDefinition definition = definition(job(SECRET, "{\"name\": \"typed\", \"mappers\": 1}"));
-        String first = ClusterRequestBuilder.Run.of("emr-ingest", "contract", "2026-11-25T23:59:00Z").runId();
-        String second = ClusterRequestBuilder.Run.of("emr-ingest", "contract", "manual-1").runId();
+        String first = RunIdentity.of("emr-ingest", "contract", "2026-11-25T23:59:00Z").runId();
+        String second = RunIdentity.of("emr-ingest", "contract", "manual-1").runId();
         hdfsCleanup(first);
         assertSucceeded(execute(request(definition, "manual-1", Instant.parse("2026-11-25T10:00:00Z"))));
         assertSucceeded(execute(request(definition, "2026-11-25T23:59:00Z", Instant.parse("2026-11-25T23:59:30Z"))));
@@ -184,58 +131,39 @@ class DataPlaneContractIT extends ContractTestBase {
         }
     }
 
-    private static void assertSucceeded(List<StepRunner.Result> results) {
-        for (StepRunner.Result r : results) {
-            assertEquals(0, r.exitCode(), r.output());
-        }
-    }
-
     @Test
     @Order(3)
     void wrongPasswordFailsTheStepWithTheCauseInItsLog() throws Exception {
-        JobDefinition definition = definition(job(WRONG_SECRET, "{\"name\": \"typed\", \"mappers\": 1}"));
-        List<StepRunner.Result> results = execute(request(definition, "wrong-password", null));
+        List<StepRunner.Result> results = execute(request(job(WRONG_SECRET, "{\"name\": \"typed\", \"mappers\": 1}"),
+                "wrong-password"));
         assertEquals(1, results.size(), "the Spark step must not run after a failed import");
-        StepRunner.Result sqoop = results.get(0);
-        assertNotEquals(0, sqoop.exitCode(), sqoop.output());
-        assertTrue(sqoop.output().contains("Access denied for user '" + db.user() + "'"), sqoop.output());
-        assertTrue(sqoop.output().contains("sqoop import of table typed failed"), sqoop.output());
+        assertFailedWith(results.get(0), "Access denied for user '" + db.user() + "'",
+                "sqoop import of table typed failed");
     }
 
     @Test
     @Order(4)
     void missingTableFailsTheStepWithTheCauseInItsLog() throws Exception {
-        JobDefinition definition = definition(job(SECRET, "{\"name\": \"no_such_table\", \"mappers\": 1}"));
-        List<StepRunner.Result> results = execute(request(definition, "missing-table", null));
+        List<StepRunner.Result> results = execute(request(job(SECRET, "{\"name\": \"no_such_table\", \"mappers\": 1}"),
+                "missing-table"));
         assertEquals(1, results.size());
-        StepRunner.Result sqoop = results.get(0);
-        assertNotEquals(0, sqoop.exitCode(), sqoop.output());
-        assertTrue(sqoop.output().contains("no_such_table' doesn't exist"), sqoop.output());
+        assertFailedWith(results.get(0), "no_such_table' doesn't exist");
     }
 
     @Test
     @Order(5)
     void missingSecretFailsTheStepBeforeSqoopRuns() throws Exception {
-        JobDefinition definition = definition(job(PREFIX + "/secrets/absent", "{\"name\": \"typed\", \"mappers\": 1}"));
-        List<StepRunner.Result> results = execute(request(definition, "absent-secret", null));
-        StepRunner.Result sqoop = results.get(0);
-        assertEquals(1, sqoop.exitCode(), sqoop.output());
-        assertTrue(sqoop.output().contains("could not store the password from SSM parameter " + PREFIX
-                + "/secrets/absent"), sqoop.output());
-        assertFalse(sqoop.output().contains("running:"), sqoop.output());
+        List<StepRunner.Result> results = execute(request(job(PREFIX + "/secrets/absent",
+                "{\"name\": \"typed\", \"mappers\": 1}"), "absent-secret"));
+        assertStoppedForTheAbsentSecret(results.get(0));
     }
 
     @Test
     @Order(6)
     void thePasswordIsInNoStepArgumentProcessArgumentLogLineOrFileLeftBehind() throws IOException {
-        String password = db.password();
-        assertFalse(stepArgs.isEmpty() || stepLogs.isEmpty() || processArgs.isEmpty(), "the runs above produced no evidence");
-        assertTrue(processArgs.stream().anyMatch(a -> a.contains("org.apache.sqoop.Sqoop") && a.contains("--password-alias")),
-                "the watcher saw Sqoop's command line");
-        assertTrue(processArgs.stream().anyMatch(a -> a.contains("dev.emringest.credentials.StoreCredential")),
-                "the watcher saw StoreCredential's command line");
         // No file left behind holds it, and no credential store or private work dir is left.
-        assertPasswordNowhere(password, List.of(hdfsRoot), "emr-ingest-sqoop.");
+        assertPasswordNowhereAfterTheRuns(a -> a.contains("org.apache.sqoop.Sqoop") && a.contains("--password-alias"),
+                "Sqoop", List.of(hdfsRoot), "emr-ingest-sqoop.");
     }
 
 }

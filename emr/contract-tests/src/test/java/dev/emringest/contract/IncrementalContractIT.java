@@ -7,8 +7,9 @@ import dev.emringest.jobs.JobDefinition;
 import dev.emringest.jobs.JobDefinitionParser;
 import dev.emringest.launcher.ClusterRequestBuilder;
 import dev.emringest.launcher.LauncherSettings;
-import dev.emringest.launcher.LauncherWindows;
+import dev.emringest.launcher.Windows;
 import dev.emringest.ledger.JobState;
+import dev.emringest.ledger.RunIdentity;
 import dev.emringest.ledger.RunWindow;
 import dev.emringest.local.MotoServer;
 import java.nio.file.Files;
@@ -90,7 +91,7 @@ class IncrementalContractIT extends ContractTestBase {
     }
 
     /** One attempt of a run: the launcher's request for the recorded window, its steps run in order. */
-    private static boolean attempt(JobDefinition definition, ClusterRequestBuilder.Run run, Instant trigger,
+    private static boolean attempt(JobDefinition definition, RunIdentity run, Instant trigger,
                                    RunWindow window) throws Exception {
         LauncherSettings settings = new LauncherSettings("emr-ingest", MotoServer.REGION, PREFIX, "ledger",
                 BUCKET, "svc-role", "instance-profile", List.of(), "");
@@ -173,8 +174,8 @@ class IncrementalContractIT extends ContractTestBase {
                 Instant.parse("2026-11-25T04:00:00Z")};
         for (int n = 0; n < 3; n++) {
             Instant trigger = triggers[n];
-            ClusterRequestBuilder.Run run = ClusterRequestBuilder.Run.of("emr-ingest", "inc", trigger.toString());
-            RunWindow window = LauncherWindows.regular(good, state, trigger, run);
+            RunIdentity run = RunIdentity.of("emr-ingest", "inc", trigger.toString());
+            RunWindow window = Windows.regular(good, state, trigger, run, trigger);
             if (n == 1) {
                 assertEquals(3L, window.tables().get("inc_events").above());
                 assertEquals(Instant.parse("2026-11-25T01:59:00Z"), window.tables().get("inc_orders").from());

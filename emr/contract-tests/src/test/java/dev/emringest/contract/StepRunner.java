@@ -105,11 +105,8 @@ final class StepRunner {
     }
 
     Result sqoopStep(Path script, List<String> args) {
-        return run(script, args, Map.of(
-                "EMR_INGEST_LIB_DIR", libDir.toString(),
-                "EMR_INGEST_AWS", bin.resolve("aws").toString(),
+        return run(script, args, stepTools(
                 "EMR_INGEST_SQOOP", bin.resolve("sqoop").toString(),
-                "EMR_INGEST_HADOOP", bin.resolve("hadoop").toString(),
                 // mapreduce.jobtracker.address=local: Hadoop 3's local runner forces mapreduce.job.maps=1, and Sqoop
                 // keeps its --num-mappers for local mode only when it sees this (Hadoop 1) marker of a local runner.
                 "EMR_INGEST_SQOOP_OPTS", "-fs file:/// -jt local -D mapreduce.jobtracker.address=local"
@@ -117,13 +114,22 @@ final class StepRunner {
     }
 
     Result sparkJdbcStep(Path script, List<String> args) {
-        return run(script, args, Map.of(
-                "EMR_INGEST_LIB_DIR", libDir.toString(),
-                "EMR_INGEST_AWS", bin.resolve("aws").toString(),
-                "EMR_INGEST_HADOOP", bin.resolve("hadoop").toString(),
+        return run(script, args, stepTools(
                 "EMR_INGEST_SPARK_SUBMIT", bin.resolve("spark-submit").toString(),
                 "EMR_INGEST_SPARK_SUBMIT_OPTS", "--master local[2] --conf spark.ui.enabled=false"
                         + " --conf spark.sql.shuffle.partitions=4 --conf spark.sql.session.timeZone=UTC"));
+    }
+
+    /** What both import steps find on the node (driver directory, aws and hadoop), and {@code more}. */
+    private Map<String, String> stepTools(String... more) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "EMR_INGEST_LIB_DIR", libDir.toString(),
+                "EMR_INGEST_AWS", bin.resolve("aws").toString(),
+                "EMR_INGEST_HADOOP", bin.resolve("hadoop").toString()));
+        for (int i = 0; i < more.length; i += 2) {
+            env.put(more[i], more[i + 1]);
+        }
+        return env;
     }
 
     /**

@@ -123,10 +123,6 @@ public final class AwsClients {
         return new AwsClients(Region.of(region), credentials, endpoint, true, apiCallTimeout, readTimeout);
     }
 
-    public Region region() {
-        return region;
-    }
-
     public EmrClient emr() {
         return configure(EmrClient.builder(), AwsRetryStrategy.standardRetryStrategy()).build();
     }

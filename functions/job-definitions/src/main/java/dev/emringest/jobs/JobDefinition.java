@@ -1,6 +1,7 @@
 package dev.emringest.jobs;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -9,31 +10,49 @@ import java.util.Map;
  *
  * @param version the SSM parameter versions it was read from, kept in the run record
  */
-public record JobDefinition(String job, String version, String importer, Source source, Target target,
+public record JobDefinition(String job, String version, Importer importer, Source source, Target target,
                             Cluster cluster, List<SparkStep> extraSparkSteps) {
+
+    /**
+     * How the cluster reads the source: Sqoop (emr-7.4.0 and earlier), or Spark over JDBC (any release). The schema
+     * spells them {@code sqoop}, {@code spark-jdbc}.
+     */
+    public enum Importer { SQOOP, SPARK_JDBC }
+
+    /** The schema's spelling of an enum's value: its name in lower case, with '-' for '_'. */
+    static String schemaName(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    static <E extends Enum<E>> E fromSchemaName(Class<E> type, String name) {
+        return Enum.valueOf(type, name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
 
     public record Source(String jdbcUrl, String username, String passwordParameter, String stagingFormat,
                          List<Table> tables) {}
 
     /** @param incremental null for a table imported whole on every run */
     public record Table(String name, List<String> columns, String splitBy, int mappers, Transform transform,
-                        Incremental incremental) {
-        public Table(String name, List<String> columns, String splitBy, int mappers, Transform transform) {
-            this(name, columns, splitBy, mappers, transform, null);
-        }
-    }
+                        Incremental incremental) {}
 
     /**
      * An incremental table: {@code append} imports keys above the watermark (a monotonically increasing integer
      * column), {@code lastmodified} the rows whose timestamp column lies in the run's window; {@code lagSeconds}
      * holds back the window's end so late commits are not missed.
      */
-    public record Incremental(String column, String mode, int lagSeconds) {
-        public static final String APPEND = "append";
-        public static final String LAST_MODIFIED = "lastmodified";
+    public record Incremental(String column, Mode mode, int lagSeconds) {
+
+        public enum Mode {
+            APPEND, LASTMODIFIED;
+
+            /** As the schema spells it; also what the run's window records and the step options carry. */
+            public String json() {
+                return schemaName(this);
+            }
+        }
 
         public boolean append() {
-            return APPEND.equals(mode);
+            return mode == Mode.APPEND;
         }
     }
 
@@ -53,9 +72,13 @@ public record JobDefinition(String job, String version, String importer, Source 
 
     public record InstanceGroup(List<String> instanceTypes) {}
 
-    public record CoreInstances(List<String> instanceTypes, int count, String market, int spotTimeoutMinutes) {
+    public record CoreInstances(List<String> instanceTypes, int count, Market market, int spotTimeoutMinutes) {
+
+        /** Named as in the schema. */
+        public enum Market { ON_DEMAND, SPOT }
+
         public boolean spot() {
-            return "SPOT".equals(market);
+            return market == Market.SPOT;
         }
     }
 

@@ -3,6 +3,8 @@ package dev.emringest.jobs;
 import dev.emringest.jobs.JobDefinition.BootstrapAction;
 import dev.emringest.jobs.JobDefinition.Cluster;
 import dev.emringest.jobs.JobDefinition.CoreInstances;
+import dev.emringest.jobs.JobDefinition.Importer;
+import dev.emringest.jobs.JobDefinition.Incremental.Mode;
 import dev.emringest.jobs.JobDefinition.InstanceGroup;
 import dev.emringest.jobs.JobDefinition.Source;
 import dev.emringest.jobs.JobDefinition.SparkStep;
@@ -105,8 +107,8 @@ public final class JobDefinitionParser {
             JsonObject inc = t.getJsonObject("incremental");
             tables.add(new Table(t.getString("name"), strings(t, "columns"), text(t, "splitBy"), t.getInt("mappers", 4),
                     tf == null ? null : new Transform(strings(tf, "columns"), text(tf, "sql")),
-                    inc == null ? null : new JobDefinition.Incremental(inc.getString("column"), inc.getString("mode"),
-                            inc.getInt("lagSeconds", 0))));
+                    inc == null ? null : new JobDefinition.Incremental(inc.getString("column"),
+                            JobDefinition.fromSchemaName(Mode.class, inc.getString("mode")), inc.getInt("lagSeconds", 0))));
         }
         Source source = new Source(s.getString("jdbcUrl"), s.getString("username"), s.getString("passwordParameter"),
                 s.getString("stagingFormat", "avro"), tables);
@@ -130,7 +132,7 @@ public final class JobDefinitionParser {
         Cluster cluster = new Cluster(c.getString("releaseLabel"),
                 new InstanceGroup(strings(object(c, "master"), "instanceTypes")),
                 new CoreInstances(strings(core, "instanceTypes"), core.getInt("count"),
-                        core.getString("market", "ON_DEMAND"), core.getInt("spotTimeoutMinutes", 20)),
+                        CoreInstances.Market.valueOf(core.getString("market", "ON_DEMAND")), core.getInt("spotTimeoutMinutes", 20)),
                 c.getInt("maxInstances", 10), c.getInt("idleTimeoutSeconds", 3600),
                 strings(c, "subnetIds"), text(c, "securityConfiguration"), text(c, "logUri"),
                 // Kept in a cache across launches: nothing of a definition may change after parsing.
@@ -141,7 +143,8 @@ public final class JobDefinitionParser {
             extra.add(new SparkStep(e.getString("name"), e.getString("mainClass"), e.getString("jar"),
                     strings(e, "args")));
         }
-        return new JobDefinition(job, version, d.getString("importer", "sqoop"), source, target, cluster, extra);
+        return new JobDefinition(job, version, JobDefinition.fromSchemaName(Importer.class,
+                d.getString("importer", "sqoop")), source, target, cluster, extra);
     }
 
     private List<String> ruleProblems(JobDefinition d) {
@@ -176,7 +179,7 @@ public final class JobDefinitionParser {
             if (compare(release, FIRST_SUPPORTED_RELEASE) < 0) {
                 problems.add("cluster.releaseLabel: " + c.releaseLabel()
                         + " is older than emr-7.0.0, the first release whose default Java runs the Spark job");
-            } else if ("sqoop".equals(d.importer()) && compare(release, LAST_SQOOP_RELEASE) > 0) {
+            } else if (d.importer() == Importer.SQOOP && compare(release, LAST_SQOOP_RELEASE) > 0) {
                 problems.add("cluster.releaseLabel: importer 'sqoop' needs emr-7.4.0 or earlier ("
                         + c.releaseLabel() + " ships no Sqoop; use importer 'spark-jdbc')");
             }

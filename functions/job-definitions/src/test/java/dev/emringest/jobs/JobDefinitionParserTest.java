@@ -67,12 +67,12 @@ class JobDefinitionParserTest {
                  "cluster": {"releaseLabel": "emr-7.1.0", "master": {"instanceTypes": ["m5.xlarge"]},
                              "core": {"instanceTypes": ["m5.xlarge"], "count": 1}}}""";
         JobDefinition d = parser.parse("t", null, job, "v1");
-        assertEquals("sqoop", d.importer());
+        assertEquals(JobDefinition.Importer.SQOOP, d.importer());
         assertEquals("avro", d.source().stagingFormat(), "Sqoop/Kite Parquet staging fails on DECIMAL");
         assertEquals(4, d.source().tables().get(0).mappers());
         assertEquals(3600, d.cluster().idleTimeoutSeconds());
         assertEquals(10, d.cluster().maxInstances());
-        assertEquals("ON_DEMAND", d.cluster().core().market());
+        assertEquals(JobDefinition.CoreInstances.Market.ON_DEMAND, d.cluster().core().market());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -116,7 +116,7 @@ class JobDefinitionParserTest {
         String job = edit(edit(example("jobs/orders.json"), "/cluster/releaseLabel", "\"" + releaseLabel + "\""),
                 "/importer", "\"spark-jdbc\"");
         JobDefinition d = parser.parse("orders", example("defaults.json"), job, "v1");
-        assertEquals("spark-jdbc", d.importer());
+        assertEquals(JobDefinition.Importer.SPARK_JDBC, d.importer());
         assertEquals(releaseLabel, d.cluster().releaseLabel());
     }
 
@@ -176,9 +176,9 @@ class JobDefinitionParserTest {
     void readsIncrementalTables() {
         JobDefinition d = parser.parse("orders", "{}", INCREMENTAL.formatted("append"), "v1");
         assertTrue(d.incremental());
-        assertEquals(new JobDefinition.Incremental("updated_at", "lastmodified", 60),
+        assertEquals(new JobDefinition.Incremental("updated_at", JobDefinition.Incremental.Mode.LASTMODIFIED, 60),
                 d.source().tables().get(0).incremental());
-        assertEquals(new JobDefinition.Incremental("id", "append", 0), d.source().tables().get(1).incremental());
+        assertEquals(new JobDefinition.Incremental("id", JobDefinition.Incremental.Mode.APPEND, 0), d.source().tables().get(1).incremental());
     }
 
     @Test

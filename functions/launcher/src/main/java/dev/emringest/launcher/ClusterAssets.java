@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
+import java.util.concurrent.Future;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -42,7 +42,7 @@ public final class ClusterAssets {
     private final S3Client s3;
     private final String bucket;
     private volatile Published published;
-    private volatile FutureTask<Boolean> ahead;
+    private volatile Future<Boolean> ahead;
 
     public ClusterAssets(S3Client s3, String bucket) {
         this.s3 = s3;
@@ -58,21 +58,17 @@ public final class ClusterAssets {
     }
 
     /**
-     * Starts {@link #check} on its own thread and returns; the first {@link #publish} waits for it. Init starts it,
-     * so the S3 client's first request (its slowest) overlaps the rest of init and the first launch's SSM read and
-     * claim. A failure is left to {@link #publish}, which reads the marker again.
+     * A {@link #check} already running (init starts it, see {@link LauncherInit}), so the S3 client's first request
+     * (its slowest) overlaps the rest of init and the first launch's SSM read and claim. The first {@link #publish}
+     * waits for it; a failure is left to {@link #publish}, which reads the marker again.
      */
-    public void checkAhead() {
-        FutureTask<Boolean> task = new FutureTask<>(this::check);
-        ahead = task;
-        Thread thread = new Thread(task, "launcher-assets");
-        thread.setDaemon(true);
-        thread.start();
+    public void checkAhead(Future<Boolean> check) {
+        ahead = check;
     }
 
     /** Uploads each asset the bucket lacks, unless the set's marker says none is missing; later calls cost nothing. */
     public Published publish() {
-        FutureTask<Boolean> task = ahead;
+        Future<Boolean> task = ahead;
         if (task != null) {
             try {
                 task.get();

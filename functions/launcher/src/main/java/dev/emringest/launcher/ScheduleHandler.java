@@ -1,10 +1,6 @@
 package dev.emringest.launcher;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import dev.emringest.json.JsonDocuments;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,29 +11,19 @@ import java.util.Map;
  * <p>A stream handler: the event is read with the launcher's own JSON reader, so the runtime never starts its
  * serialisation library (a second Jackson, about a fifth of a cold start).
  */
-public final class ScheduleHandler implements RequestStreamHandler {
-
-    private final LaunchService launches;
+public final class ScheduleHandler extends LaunchHandler {
 
     public ScheduleHandler() {
-        this(LaunchService.fromEnvironment(System.getenv()));
+        this(LauncherInit.fromEnvironment(System.getenv()));
     }
 
     public ScheduleHandler(LaunchService launches) {
-        this.launches = launches;
+        super(launches);
     }
 
     @Override
-    public void handleRequest(InputStream input, OutputStream output, Context context) {
-        Map<String, Object> event;
-        try {
-            event = JsonDocuments.readEvent(input);
-        } catch (JsonDocuments.NotJsonException e) {
-            InvalidRequestException rejected = new InvalidRequestException("input: " + e.getMessage());
-            context.getLogger().log("launch rejected: " + rejected.getMessage());
-            throw rejected;
-        }
-        JsonDocuments.writeAnswer(output, handle(event, context));
+    Map<String, ?> answer(Map<String, Object> event, Context context) {
+        return handle(event, context);
     }
 
     /** One schedule firing: the event as the runtime would have deserialised it. */

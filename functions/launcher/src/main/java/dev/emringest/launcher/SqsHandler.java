@@ -2,11 +2,7 @@ package dev.emringest.launcher;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.emringest.json.InputErrors;
-import dev.emringest.json.JsonDocuments;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,29 +16,20 @@ import java.util.Map;
  * {@code RequestHandler<SQSEvent, SQSBatchResponse>} makes the runtime's serializer load Joda-Time from the
  * package (aws-lambda-java-libs #72), and start a second Jackson at the first message.
  */
-public final class SqsHandler implements RequestStreamHandler {
-
-    private final LaunchService launches;
+public final class SqsHandler extends LaunchHandler {
 
     public SqsHandler() {
-        this(LaunchService.fromEnvironment(System.getenv()));
+        this(LauncherInit.fromEnvironment(System.getenv()));
     }
 
     public SqsHandler(LaunchService launches) {
-        this.launches = launches;
+        super(launches);
     }
 
+    /** The {@code SQSBatchResponse}; an event that is not a batch fails, and the whole batch goes back to the queue. */
     @Override
-    public void handleRequest(InputStream input, OutputStream output, Context context) {
-        Map<String, Object> event;
-        try {
-            event = JsonDocuments.readEvent(input);
-        } catch (JsonDocuments.NotJsonException e) {
-            // Not a batch at all: fail the invocation, so the whole batch goes back to the queue.
-            context.getLogger().log("launch rejected: input: " + e.getMessage());
-            throw new InvalidRequestException("input: " + e.getMessage());
-        }
-        JsonDocuments.writeAnswer(output, Map.of("batchItemFailures", handle(records(event), context)));
+    Map<String, ?> answer(Map<String, Object> event, Context context) {
+        return Map.of("batchItemFailures", handle(records(event), context));
     }
 
     /** The batch's messages; a record without a message id cannot be reported alone, so the batch fails. */
@@ -69,7 +56,7 @@ public final class SqsHandler implements RequestStreamHandler {
         List<Map<String, String>> failures = new ArrayList<>();
         for (Map<?, ?> message : messages) {
             String id = (String) message.get("messageId");
-            if (!launch(id, message, context.getLogger())) {
+            if (!launchMessage(id, message, context.getLogger())) {
                 failures.add(Map.of("itemIdentifier", id));
             }
         }
@@ -86,7 +73,7 @@ public final class SqsHandler implements RequestStreamHandler {
         }
     }
 
-    private boolean launch(String messageId, Map<?, ?> message, LambdaLogger log) {
+    private boolean launchMessage(String messageId, Map<?, ?> message, LambdaLogger log) {
         String id = " message=" + InputErrors.printable(messageId);
         LaunchRequest request;
         try {

@@ -1,5 +1,7 @@
 package dev.emringest.launcher;
 
+import static dev.emringest.launcher.BadInputs.*;
+import static dev.emringest.launcher.RejectionLines.*;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,18 +19,12 @@ import dev.emringest.ledger.Versioned;
 import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MotoServer;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,9 +34,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.emr.model.ClusterSummary;
 import software.amazon.awssdk.services.s3.model.S3Object;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A corpus of bad launch requests (SQS bodies) and bad job definitions (SSM documents), each sent through
@@ -59,13 +52,6 @@ import tools.jackson.databind.node.ObjectNode;
 class BadInputIT {
 
     private static final MotoServer MOTO = MotoServer.shared();
-    private static final Path REPO = Path.of("../..");
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    /** The database password seeded as the SecureString the example jobs name. */
-    private static final String PASSWORD = "S33ded-Pa55word-b4d1";
-    /** A second secret, stored under the secrets path like a real account would hold several. */
-    private static final String OTHER_SECRET_PARAMETER = ExampleAccount.PREFIX + "/secrets/warehouse-db";
-    private static final String OTHER_PASSWORD = "0ther-Wareh0use-Secret-93c2";
 
     private static final List<String[]> SUMMARY = new CopyOnWriteArrayList<>();
 
@@ -74,243 +60,6 @@ class BadInputIT {
     private LaunchService launches;
     private Ledger ledger;
     private LoggedContext context;
-
-    // ------------------------------------------------------------------------------------------------- the corpus
-
-    enum Family { REQUEST, DEFINITION }
-
-    /**
-     * One bad input.
-     *
-     * @param body      the SQS message body
-     * @param field     the field the log line (and, for a definition, the ledger's failure message) must name
-     * @param job       for a definition error, the job whose definition is bad
-     * @param ssm       parameters written (as String) before the message is sent: the job definition, and the
-     *                  defaults when the case replaces them
-     */
-    record Case(String name, Family family, String body, String field, String job, Map<String, String> ssm) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<Case> corpus() {
-        return Stream.concat(requests().stream(), definitions().stream());
-    }
-
-    private static Case request(String name, String body, String field) {
-        return new Case("request: " + name, Family.REQUEST, body, field, null, Map.of());
-    }
-
-    private static Case definition(String name, String job, String document, String field) {
-        return new Case("definition: " + name, Family.DEFINITION, "{\"job\": \"" + job + "\"}", field, job,
-                Map.of(ExampleAccount.PREFIX + "/jobs/" + job, document));
-    }
-
-    private static Case definition(String name, String job, String field, Consumer<ObjectNode> change) {
-        ObjectNode document = valid();
-        change.accept(document);
-        return definition(name, job, JSON.writeValueAsString(document), field);
-    }
-
-    private static String repeat(String s, int n) {
-        return s.repeat(n);
-    }
-
-    static List<Case> requests() {
-        List<Case> c = new ArrayList<>();
-        // malformed JSON
-        c.add(request("malformed JSON: truncated", "{\"job\": \"orders\"", "body"));
-        c.add(request("malformed JSON: trailing comma", "{\"job\": \"orders\",}", "body"));
-        c.add(request("malformed JSON: single quotes", "{'job': 'orders'}", "body"));
-        c.add(request("malformed JSON: NaN", "{\"job\": \"orders\", \"runKey\": NaN}", "body"));
-        c.add(request("malformed JSON: raw newline in a string", "{\"job\": \"ord\ners\"}", "body"));
-        c.add(request("malformed JSON: comment", "{\"job\": \"orders\" /* launch it */}", "body"));
-        c.add(request("malformed JSON: a second document after the first",
-                "{\"job\": \"orders\"} {\"job\": \"orders\", \"runKey\": \"second\"}", "body"));
-        c.add(request("malformed JSON: nested 3000 deep", repeat("[", 3000) + repeat("]", 3000), "body"));
-        c.add(request("malformed JSON: a 5000-digit number", "{\"job\": " + repeat("9", 5000) + "}", "body"));
-        // not an object
-        c.add(request("not an object: array", "[{\"job\": \"orders\"}]", "body"));
-        c.add(request("not an object: string", "\"orders\"", "body"));
-        c.add(request("not an object: number", "42", "body"));
-        c.add(request("not an object: null", "null", "body"));
-        c.add(request("not an object: empty body", "", "body"));
-        c.add(request("not an object: blank body", " \n\t ", "body"));
-        // wrong types
-        c.add(request("job is a number", "{\"job\": 42}", "job"));
-        c.add(request("job is an array", "{\"job\": [\"orders\"]}", "job"));
-        c.add(request("job is an object", "{\"job\": {\"name\": \"orders\"}}", "job"));
-        c.add(request("job is null", "{\"job\": null}", "job"));
-        c.add(request("runKey is a number", "{\"job\": \"orders\", \"runKey\": 20261125}", "runKey"));
-        c.add(request("runKey is a boolean", "{\"job\": \"orders\", \"runKey\": true}", "runKey"));
-        // unknown / missing job
-        c.add(new Case("request: unknown job (valid name, no SSM parameter)", Family.DEFINITION,
-                "{\"job\": \"invoices\"}", "job", "invoices", Map.of()));
-        c.add(request("missing job", "{\"runKey\": \"manual-2026-11-25\"}", "job"));
-        c.add(request("duplicate job key, the last one valid", "{\"job\": \"../secrets\", \"job\": \"orders\"}",
-                "job"));
-        // sizes
-        c.add(request("job name of 49 characters", "{\"job\": \"" + repeat("a", 49) + "\"}", "job"));
-        c.add(request("runKey of 129 characters",
-                "{\"job\": \"orders\", \"runKey\": \"" + repeat("k", 129) + "\"}", "runKey"));
-        // control characters (JSON escapes: the decoded value holds the raw character)
-        c.add(request("control character in job: NUL", "{\"job\": \"orders\\u0000\"}", "job"));
-        c.add(request("control character in job: newline (log forging)",
-                "{\"job\": \"orders\\nlaunch LAUNCHED job=orders\"}", "job"));
-        c.add(request("control character in job: ESC", "{\"job\": \"\\u001b[31morders\"}", "job"));
-        c.add(request("control character in runKey: NUL", "{\"job\": \"orders\", \"runKey\": \"r1\\u0000\"}",
-                "runKey"));
-        c.add(request("control character in runKey: newline (log forging)",
-                "{\"job\": \"orders\", \"runKey\": \"r1\\nlaunch LAUNCHED job=orders\"}", "runKey"));
-        c.add(request("control character in runKey: ESC", "{\"job\": \"orders\", \"runKey\": \"r1\\u001b[2J\"}",
-                "runKey"));
-        // path injection
-        c.add(request("path injection in job: ../secrets", "{\"job\": \"../secrets\"}", "job"));
-        c.add(request("path injection in job: %2e%2e", "{\"job\": \"%2e%2e\"}", "job"));
-        c.add(request("path injection in runKey: orders/../../x",
-                "{\"job\": \"orders\", \"runKey\": \"orders/../../x\"}", "runKey"));
-        c.add(request("path injection in runKey: %2e%2e%2fsecrets",
-                "{\"job\": \"orders\", \"runKey\": \"%2e%2e%2fsecrets\"}", "runKey"));
-        // option injection
-        c.add(request("option injection in job: --help", "{\"job\": \"--help\"}", "job"));
-        c.add(request("option injection in job: -rf", "{\"job\": \"-rf\"}", "job"));
-        c.add(request("option injection in job: --password=x", "{\"job\": \"--password=x\"}", "job"));
-        c.add(request("option injection in runKey: --help", "{\"job\": \"orders\", \"runKey\": \"--help\"}",
-                "runKey"));
-        c.add(request("option injection in runKey: -rf", "{\"job\": \"orders\", \"runKey\": \"-rf\"}", "runKey"));
-        c.add(request("option injection in runKey: --password=<seeded password>",
-                "{\"job\": \"orders\", \"runKey\": \"--password=" + PASSWORD + "\"}", "runKey"));
-        // unicode look-alikes
-        c.add(request("look-alike job: Cyrillic o", "{\"job\": \"\u043erders\"}", "job"));
-        c.add(request("look-alike job: zero-width space", "{\"job\": \"ord\u200bers\"}", "job"));
-        c.add(request("look-alike runKey: fullwidth letters",
-                "{\"job\": \"orders\", \"runKey\": \"\uff4d\uff41nual-1\"}", "runKey"));
-        c.add(request("look-alike field name: Cyrillic je in job", "{\"\u0458ob\": \"orders\"}", "?ob"));
-        // fields a request never carries
-        c.add(request("extra field: sql", "{\"job\": \"orders\", \"sql\": \"DROP TABLE orders\"}", "sql"));
-        c.add(request("extra field: jdbcUrl",
-                "{\"job\": \"orders\", \"jdbcUrl\": \"jdbc:mysql://evil:3306/x?allowLoadLocalInfile=true\"}",
-                "jdbcUrl"));
-        c.add(request("extra field: password (the seeded one)",
-                "{\"job\": \"orders\", \"password\": \"" + PASSWORD + "\"}", "password"));
-        c.add(request("extra field whose name holds control characters",
-                "{\"job\": \"orders\", \"x\\u001b[2J\\ny\": 1}", "x?[2J?y"));
-        c.add(request("window for a job without incremental tables",
-                "{\"job\": \"orders\", \"window\": {\"from\": \"2026-11-01T00:00:00Z\", \"to\": \"2026-11-02T00:00:00Z\"}}",
-                "window"));
-        return c;
-    }
-
-    /** A definition that launches as is (see {@link #theBaseDefinitionLaunches()}); each case breaks one thing. */
-    static ObjectNode valid() {
-        return (ObjectNode) JSON.readTree("""
-                {"source": {"jdbcUrl": "jdbc:mysql://shop-db.internal:3306/shop", "username": "ingest",
-                            "passwordParameter": "/emr-ingest/secrets/shop-db",
-                            "tables": [{"name": "orders", "splitBy": "id", "mappers": 4}]},
-                 "target": {"s3Uri": "s3://example-lake/raw/shop"},
-                 "cluster": {"idleTimeoutSeconds": 600}}""");
-    }
-
-    private static ObjectNode source(ObjectNode d) {
-        return (ObjectNode) d.get("source");
-    }
-
-    private static ObjectNode table(ObjectNode d) {
-        return (ObjectNode) source(d).get("tables").get(0);
-    }
-
-    private static ObjectNode cluster(ObjectNode d) {
-        return (ObjectNode) d.get("cluster");
-    }
-
-    static List<Case> definitions() {
-        List<Case> c = new ArrayList<>();
-        // malformed document
-        c.add(definition("malformed JSON document (truncated, holding the seeded password)", "truncated",
-                "{\"source\": {\"jdbcUrl\": \"jdbc:mysql://db:3306/shop\", \"password\": \"" + PASSWORD + "\",",
-                "jobs/truncated"));
-        c.add(definition("document is an array", "array-doc", "[{\"source\": {}}]", "jobs/array-doc"));
-        c.add(definition("document nested 1900 deep", "deep-doc",
-                "{\"description\": " + repeat("[", 1900) + repeat("]", 1900) + "}", "jobs/deep-doc"));
-        c.add(definition("a 2000-digit core count", "huge-count",
-                JSON.writeValueAsString(valid()).replace("\"cluster\":{", "\"cluster\":{\"core\":"
-                        + "{\"instanceTypes\":[\"m5.xlarge\"],\"count\":" + repeat("9", 2000) + "},"),
-                "jobs/huge-count")); // over the parser's number-length limit: the document is named, with the position
-        // values that read as options on a command line
-        c.add(definition("username --password", "dash-username", "source.username",
-                d -> source(d).put("username", "--password")));
-        c.add(definition("table name --query", "dash-table", "source.tables[0].name",
-                d -> table(d).put("name", "--query")));
-        c.add(definition("splitBy -x", "dash-split", "source.tables[0].splitBy",
-                d -> table(d).put("splitBy", "-x")));
-        // JDBC URL
-        c.add(definition("jdbcUrl option allowLoadLocalInfile=true", "local-infile", "source.jdbcUrl",
-                d -> source(d).put("jdbcUrl", "jdbc:mysql://shop-db.internal:3306/shop?allowLoadLocalInfile=true")));
-        c.add(definition("jdbcUrl option autoDeserialize=true", "auto-deser", "source.jdbcUrl",
-                d -> source(d).put("jdbcUrl", "jdbc:mysql://shop-db.internal:3306/shop?useSSL=true&autoDeserialize=true")));
-        c.add(definition("jdbcUrl option password=<seeded password>", "url-password", "source.jdbcUrl",
-                d -> source(d).put("jdbcUrl", "jdbc:mysql://shop-db.internal:3306/shop?password=" + PASSWORD)));
-        c.add(definition("jdbcUrl option percent-encoded: allowLoadLocal%49nfile=true", "encoded-option",
-                "source.jdbcUrl",
-                d -> source(d).put("jdbcUrl", "jdbc:mysql://shop-db.internal:3306/shop?allowLoadLocal%49nfile=true")));
-        c.add(definition("jdbcUrl with user:password@ (the seeded one)", "url-userinfo", "source.jdbcUrl",
-                d -> source(d).put("jdbcUrl", "jdbc:mysql://ingest:" + PASSWORD + "@shop-db.internal:3306/shop")));
-        c.add(definition("jdbc:postgresql URL", "postgres", "source.jdbcUrl",
-                d -> source(d).put("jdbcUrl", "jdbc:postgresql://shop-db.internal:5432/shop")));
-        // the password parameter
-        c.add(definition("passwordParameter outside /emr-ingest/secrets/", "other-secret", "source.passwordParameter",
-                d -> source(d).put("passwordParameter", "/other-app/db-password")));
-        c.add(definition("passwordParameter under a look-alike prefix /emr-ingest/secrets-old/", "secret-prefix",
-                "source.passwordParameter",
-                d -> source(d).put("passwordParameter", "/emr-ingest/secrets-old/shop-db")));
-        // wrong types and ranges
-        c.add(definition("core count \"two\"", "count-string", "cluster.core.count",
-                d -> cluster(d).set("core", JSON.readTree("{\"instanceTypes\": [\"m5.xlarge\"], \"count\": \"two\"}"))));
-        c.add(definition("mappers -1", "mappers-negative", "source.tables[0].mappers",
-                d -> table(d).put("mappers", -1)));
-        c.add(definition("idleTimeoutSeconds 30", "idle-30", "cluster.idleTimeoutSeconds",
-                d -> cluster(d).put("idleTimeoutSeconds", 30)));
-        // missing required fields
-        c.add(definition("missing source", "no-source", "source", d -> d.remove("source")));
-        c.add(definition("missing target.s3Uri", "no-s3uri", "target.s3Uri",
-                d -> ((ObjectNode) d.get("target")).remove("s3Uri")));
-        ObjectNode defaultsWithoutCore = (ObjectNode) JSON.readTree(read("defaults.json"));
-        ((ObjectNode) defaultsWithoutCore.get("cluster")).remove("core");
-        Case noCore = definition("missing cluster.core (neither job nor defaults)", "no-core", "cluster.core",
-                d -> { });
-        Map<String, String> noCoreSsm = new LinkedHashMap<>(noCore.ssm());
-        noCoreSsm.put(ExampleAccount.PREFIX + "/defaults", JSON.writeValueAsString(defaultsWithoutCore));
-        c.add(new Case(noCore.name(), noCore.family(), noCore.body(), noCore.field(), noCore.job(), noCoreSsm));
-        // unknown fields
-        c.add(definition("unknown field source.password (the seeded one)", "inline-password", "source.password",
-                d -> source(d).put("password", PASSWORD)));
-        c.add(definition("unknown field whose name holds control characters", "ctl-field", "x?[2J?y",
-                d -> d.put("x\u001b[2J\ny", 1)));
-        // cluster rules
-        c.add(definition("release label emr-7.5.0 with sqoop", "release-75", "cluster.releaseLabel",
-                d -> cluster(d).put("releaseLabel", "emr-7.5.0")));
-        c.add(definition("release label emr-99999999999.0.0 (overflows an int)", "release-huge",
-                "cluster.releaseLabel", d -> cluster(d).put("releaseLabel", "emr-99999999999.0.0")));
-        c.add(definition("more instances than maxInstances", "too-many", "cluster.core.count",
-                d -> cluster(d).set("core", JSON.readTree("{\"instanceTypes\": [\"m5.xlarge\"], \"count\": 20}"))));
-        c.add(definition("s3Uri with spaces", "s3-spaces", "target.s3Uri",
-                d -> ((ObjectNode) d.get("target")).put("s3Uri", "s3://example-lake/raw shop/orders")));
-        c.add(definition("duplicate table", "dup-table", "source.tables[1].name",
-                d -> ((ArrayNode) source(d).get("tables")).add(JSON.readTree("{\"name\": \"ORDERS\"}"))));
-        c.add(definition("reserved tag key emr-ingest:job", "reserved-tag", "cluster.tags",
-                d -> cluster(d).set("tags", JSON.readTree("{\"emr-ingest:job\": \"orders\"}"))));
-        return c;
-    }
-
-    private static String read(String example) {
-        try {
-            return java.nio.file.Files.readString(REPO.resolve("examples").resolve(example));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     // ------------------------------------------------------------------------------------------------- the account
 
@@ -322,7 +71,7 @@ class BadInputIT {
         aws.ssm().putParameter(r -> r.name(OTHER_SECRET_PARAMETER)
                 .type(software.amazon.awssdk.services.ssm.model.ParameterType.SECURE_STRING)
                 .value(OTHER_PASSWORD).overwrite(true));
-        launches = LaunchService.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
+        launches = LauncherInit.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
                 Clock.systemUTC());
         emr = aws.emr();
         ledger = new Ledger(aws.s3(), ExampleAccount.LEDGER_BUCKET);
@@ -356,7 +105,7 @@ class BadInputIT {
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
-    @MethodSource("corpus")
+    @MethodSource("dev.emringest.launcher.BadInputs#corpus")
     void aBadInputFailsTheMessageNamesTheFieldAndLaunchesNothing(Case input) {
         input.ssm().forEach((name, value) -> ExampleAccount.put(aws.ssm(), name, value));
         String messageId = UUID.randomUUID().toString();
@@ -394,7 +143,7 @@ class BadInputIT {
         // (d) no raw control character, no seeded password
         checks.add(() -> {
             for (String l : lines) {
-                assertFalse(l.chars().anyMatch(BadInputIT::isControl),
+                assertFalse(l.chars().anyMatch(RejectionLines::isControl),
                         "raw control character in log line: " + printable(l));
                 assertFalse(l.contains(PASSWORD) || l.contains(OTHER_PASSWORD),
                         "seeded password in log line: " + printable(l));
@@ -429,63 +178,6 @@ class BadInputIT {
             SUMMARY.add(new String[] {input.name(), input.field(), named, "FAIL"});
             throw e;
         }
-    }
-
-    /** {@code launch rejected: <field>: ...} for a request; {@code ... job '<job>': <field>: ...} for a definition. */
-    private static boolean namesField(Case input, String line) {
-        if (input.family() == Family.REQUEST) {
-            return line.startsWith("launch rejected: " + input.field() + ": ");
-        }
-        return line.startsWith("launch invalid definition job=" + input.job() + " ")
-                && problemsName(line, input.job(), input.field());
-    }
-
-    /** Whether one of the problems after {@code job '<job>': } (joined by "; ") starts with {@code <field>:}. */
-    private static boolean problemsName(String text, String job, String field) {
-        String marker = "job '" + job + "': ";
-        int at = text.indexOf(marker);
-        if (at < 0) {
-            return false;
-        }
-        return Arrays.stream(text.substring(at + marker.length()).split("; "))
-                .anyMatch(p -> p.startsWith(field + ": "));
-    }
-
-    /** The field the line actually names, for the summary. */
-    private static String namedField(Case input, String line) {
-        String rest;
-        String rejected = "launch rejected: ";
-        int job = line.indexOf("job '" + input.job() + "': ");
-        if (line.startsWith(rejected)) {
-            rest = line.substring(rejected.length());
-        } else if (input.job() != null && job >= 0) {
-            rest = line.substring(job + ("job '" + input.job() + "': ").length());
-        } else {
-            int colon = line.indexOf(": ");
-            return "(" + printable(colon < 0 ? line : line.substring(0, colon)) + ")";
-        }
-        int colon = rest.indexOf(": ");
-        return printable(colon < 0 ? rest : rest.substring(0, colon));
-    }
-
-    private static boolean isControl(int c) {
-        return Character.getType(c) == Character.CONTROL;
-    }
-
-    /** For failure messages: control characters shown as \\uXXXX, long text cut. */
-    private static String printable(String text) {
-        if (text == null) {
-            return "null";
-        }
-        StringBuilder out = new StringBuilder();
-        text.codePoints().forEach(c -> {
-            if (isControl(c)) {
-                out.append(String.format("\\u%04x", c));
-            } else {
-                out.appendCodePoint(c);
-            }
-        });
-        return out.length() > 400 ? out.substring(0, 400) + "..." : out.toString();
     }
 
     @AfterAll

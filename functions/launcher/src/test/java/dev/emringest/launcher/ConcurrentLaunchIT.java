@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.emringest.aws.AwsClients;
 import dev.emringest.ledger.Ledger;
+import dev.emringest.ledger.RunIdentity;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
 import dev.emringest.local.ExampleAccount;
@@ -60,7 +61,7 @@ class ConcurrentLaunchIT {
         ExampleAccount.seed(aws, Path.of("../../examples"), "Kn0wn-Pa55word-7f3e");
         emr = aws.emr();
         ledger = new Ledger(aws.s3(), ExampleAccount.LEDGER_BUCKET);
-        service = LaunchService.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
+        service = LauncherInit.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
                 Clock.systemUTC());
     }
 
@@ -75,7 +76,7 @@ class ConcurrentLaunchIT {
     }
 
     private List<ClusterSummary> clustersOf(String runKey) {
-        String name = ClusterRequestBuilder.Run.of(ExampleAccount.STACK, JOB, runKey).clusterName();
+        String name = RunIdentity.of(ExampleAccount.STACK, JOB, runKey).clusterName();
         return emr.listClustersPaginator(r -> { }).clusters().stream().filter(c -> name.equals(c.name())).toList();
     }
 

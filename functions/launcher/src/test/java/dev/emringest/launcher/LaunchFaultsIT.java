@@ -1,12 +1,9 @@
 package dev.emringest.launcher;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,38 +11,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.MappingBuilder;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
-import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.emringest.aws.AwsClients;
-import dev.emringest.ledger.Ledger;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
-import dev.emringest.local.ExampleAccount;
-import dev.emringest.local.LoggedContext;
-import dev.emringest.local.MutableClock;
-import dev.emringest.local.MotoServer;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.emr.model.ClusterSummary;
 
 /**
@@ -53,139 +33,7 @@ import software.amazon.awssdk.services.emr.model.ClusterSummary;
  * answers of chosen calls. What counts is what moto holds afterwards (clusters, the ledger) and how many RunJobFlow
  * calls actually went out.
  */
-class LaunchFaultsIT {
-
-    private static final MotoServer MOTO = MotoServer.shared();
-    private static final Path EXAMPLES = Path.of("../../examples");
-    private static final String PASSWORD = "Kn0wn-Pa55word-7f3e";
-    private static final String RUN_JOB_FLOW = "ElasticMapReduce.RunJobFlow";
-    private static final String GET_PARAMETERS = "AmazonSSM.GetParameters";
-    private static final String JSON_11 = "application/x-amz-json-1.1";
-    private static final String JOB = "orders";
-
-    private static WireMockServer wireMock;
-
-    private AwsClients direct;
-    private EmrClient motoEmr;
-    private Ledger ledger;
-    private MutableClock clock;
-    private LaunchService service;
-    private LoggedContext context;
-
-    @BeforeAll
-    static void startWireMock() {
-        wireMock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").containerThreads(40));
-        wireMock.start();
-    }
-
-    @AfterAll
-    static void stopWireMock() {
-        if (wireMock != null) {
-            wireMock.stop();
-        }
-    }
-
-    @BeforeEach
-    void freshAccount() {
-        MOTO.reset();
-        wireMock.resetAll();
-        wireMock.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(MOTO.endpoint().toString())));
-
-        direct = MOTO.clients();
-        ExampleAccount.seed(direct, EXAMPLES, PASSWORD);
-        motoEmr = direct.emr();
-        ledger = new Ledger(direct.s3(), ExampleAccount.LEDGER_BUCKET);
-        clock = new MutableClock(Instant.now());
-        service = launcherThroughWireMock(Duration.ofSeconds(20), Duration.ofSeconds(10));
-        context = new LoggedContext("launcher");
-    }
-
-    private LaunchService launcherThroughWireMock(Duration apiCallTimeout, Duration attemptTimeout) {
-        AwsClients aws = AwsClients.forEndpoint(URI.create(wireMock.baseUrl()), MotoServer.REGION, MOTO.credentials(),
-                apiCallTimeout, attemptTimeout);
-        return LaunchService.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()), clock);
-    }
-
-    // ---- helpers -------------------------------------------------------------------------------------------------
-
-    private static MappingBuilder call(String target) {
-        return post(anyUrl()).atPriority(1).withHeader("X-Amz-Target", equalTo(target));
-    }
-
-    private static ResponseDefinitionBuilder awsError(int status, String type, String message) {
-        return aResponse().withStatus(status).withHeader("Content-Type", JSON_11)
-                .withHeader("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000")
-                .withBody("{\"__type\":\"" + type + "\",\"message\":\"" + message + "\"}");
-    }
-
-    private static ResponseDefinitionBuilder throttled() {
-        return awsError(400, "ThrottlingException", "Rate exceeded");
-    }
-
-    /** {@code target} answers {@code response} the first {@code times} times, then goes through to moto. */
-    private static void failTimes(String target, int times, ResponseDefinitionBuilder response) {
-        for (int i = 0; i < times; i++) {
-            wireMock.stubFor(call(target).inScenario("fail " + target)
-                    .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "failed " + i)
-                    .willSetStateTo("failed " + (i + 1))
-                    .willReturn(response));
-        }
-    }
-
-    /** {@code target} answers {@code response} until the returned stub is removed. */
-    private static StubMapping failAlways(String target, ResponseDefinitionBuilder response) {
-        return wireMock.stubFor(call(target).willReturn(response));
-    }
-
-    private static int seen(String target) {
-        return wireMock.countRequestsMatching(postRequestedFor(anyUrl()).withHeader("X-Amz-Target", equalTo(target))
-                .build()).getCount();
-    }
-
-    private static SQSEvent message(String messageId, String runKey) {
-        return SqsEvents.of(messageId, "{\"job\":\"" + JOB + "\",\"runKey\":\"" + runKey + "\"}");
-    }
-
-    private SQSBatchResponse deliver(SQSEvent event) {
-        return SqsEvents.deliver(new SqsHandler(service), event, context);
-    }
-
-    private static List<String> failedIds(SQSBatchResponse response) {
-        return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
-                .toList();
-    }
-
-    private List<ClusterSummary> clusters() {
-        return motoEmr.listClustersPaginator(r -> { }).clusters().stream().toList();
-    }
-
-    private RunRecord record(String runKey) {
-        return ledger.read(JOB, runKey).orElseThrow(() -> new AssertionError("no ledger record for " + runKey)).value();
-    }
-
-    private Optional<RunRecord> maybeRecord(String runKey) {
-        return ledger.read(JOB, runKey).map(v -> v.value());
-    }
-
-    private String lastLine() {
-        List<String> lines = context.lines();
-        assertTrue(!lines.isEmpty(), "the handler logged nothing");
-        return lines.get(lines.size() - 1);
-    }
-
-    private void assertSucceeded(SQSBatchResponse response, String expectedOutcome) {
-        assertEquals(List.of(), failedIds(response), "message should succeed; log: " + context.lines());
-        assertTrue(lastLine().startsWith("launch " + expectedOutcome + " "), lastLine());
-    }
-
-    private void assertFailed(SQSBatchResponse response, String messageId) {
-        assertEquals(List.of(messageId), failedIds(response), "message should be reported failed; log: "
-                + context.lines());
-    }
-
-    private void afterTheGrace() {
-        clock.advance(LaunchService.CLAIM_GRACE.plusSeconds(30));
-    }
+class LaunchFaultsIT extends ThroughWireMock {
 
     // ---- 1. throttling ---------------------------------------------------------------------------------------------
 

@@ -7,22 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
-import dev.emringest.aws.AwsClients;
-import dev.emringest.ledger.Ledger;
+import dev.emringest.ledger.RunIdentity;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
 import dev.emringest.local.ExampleAccount;
-import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MotoServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.emr.model.Application;
 import software.amazon.awssdk.services.emr.model.Cluster;
 import software.amazon.awssdk.services.emr.model.ClusterSummary;
@@ -30,70 +23,7 @@ import software.amazon.awssdk.services.emr.model.StepSummary;
 import software.amazon.awssdk.services.emr.model.Tag;
 
 /** The launcher's handlers against moto server: what EMR, SSM and S3 end up holding. */
-class LauncherIT {
-
-    private static final MotoServer MOTO = MotoServer.shared();
-    private static final Path REPO = Path.of("../..");
-    private static final String PASSWORD = "Kn0wn-Pa55word-7f3e";
-
-    private AwsClients aws;
-    private EmrClient emr;
-    private LaunchService launches;
-    private Ledger ledger;
-    private LoggedContext context;
-
-    @BeforeEach
-    void freshAccount() {
-        MOTO.reset();
-        aws = MOTO.clients();
-        ExampleAccount.seed(aws, REPO.resolve("examples"), PASSWORD);
-        launches = LaunchService.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
-                Clock.systemUTC());
-        emr = aws.emr();
-        ledger = new Ledger(aws.s3(), ExampleAccount.LEDGER_BUCKET);
-        context = new LoggedContext("launcher");
-    }
-
-    /** The file's bytes through the handler, as Lambda invokes it; its JSON answer as texts. */
-    private Map<String, String> schedule(String file) {
-        java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
-        try {
-            new ScheduleHandler(launches).handleRequest(Files.newInputStream(REPO.resolve("events").resolve(file)),
-                    answer, context);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        Map<String, String> texts = new java.util.LinkedHashMap<>();
-        dev.emringest.json.JsonDocuments.readEvent(new java.io.ByteArrayInputStream(answer.toByteArray()))
-                .forEach((k, v) -> texts.put(k, String.valueOf(v)));
-        return texts;
-    }
-
-    private SQSBatchResponse sqs(SQSEvent event) {
-        return SqsEvents.deliver(new SqsHandler(launches), event, context);
-    }
-
-    /** {@code events/sqs-batch.json}'s bytes, as Lambda sends them. */
-    private SQSBatchResponse sqsBatchFile() {
-        try {
-            return SqsEvents.deliver(new SqsHandler(launches), Files.readString(REPO.resolve("events/sqs-batch.json")),
-                    context);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static SQSEvent messages(String... bodies) {
-        List<SQSEvent.SQSMessage> records = new java.util.ArrayList<>();
-        for (int i = 0; i < bodies.length; i++) {
-            records.add(SqsEvents.message("msg-" + i, bodies[i]));
-        }
-        return SqsEvents.batch(records);
-    }
-
-    private List<ClusterSummary> clusters() {
-        return emr.listClustersPaginator(r -> { }).clusters().stream().toList();
-    }
+class LauncherIT extends HandlersOnMoto {
 
     @Test
     void scheduleStartsTheClusterTheDefinitionDescribes() {
@@ -102,7 +32,7 @@ class LauncherIT {
         String clusterId = answer.get("clusterId");
 
         Cluster cluster = emr.describeCluster(r -> r.clusterId(clusterId)).cluster();
-        assertEquals(ClusterRequestBuilder.Run.of("emr-ingest", "orders", "2026-11-25T02:00:00Z").clusterName(),
+        assertEquals(RunIdentity.of("emr-ingest", "orders", "2026-11-25T02:00:00Z").clusterName(),
                 cluster.name());
         assertEquals("emr-7.4.0", cluster.releaseLabel());
         assertEquals(List.of("Hadoop", "Sqoop", "Spark"),
@@ -157,7 +87,7 @@ class LauncherIT {
         // looks at nor uploads any asset.
         MOTO.startRecording();
         ClusterAssets fresh = new ClusterAssets(s3, bucket);
-        fresh.checkAhead();
+        LauncherInit.checkAhead(fresh);
         ClusterAssets.Published published = fresh.publish();
         List<MotoServer.Recorded> requests = MOTO.recording();
         assertEquals(1, requests.size(), requests.toString());

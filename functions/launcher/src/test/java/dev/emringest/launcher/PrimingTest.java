@@ -17,7 +17,7 @@ class PrimingTest {
     @Test
     void primingReadiesTheParserTheLauncherUses() throws Exception {
         LauncherSettings settings = LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment());
-        var parser = LaunchService.prime(settings);
+        var parser = LauncherInit.prime(settings);
         JobDefinition orders = parser.parse("orders", Files.readString(Path.of("../../examples/defaults.json")),
                 Files.readString(Path.of("../../examples/jobs/orders.json")), "jobs/orders@1");
         assertEquals("orders", orders.job());

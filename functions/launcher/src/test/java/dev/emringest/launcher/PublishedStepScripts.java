@@ -1,0 +1,172 @@
+package dev.emringest.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The step scripts as the launcher publishes them, for their tests: each script is read from the launcher's bundled
+ * assets (what {@link ClusterAssets} uploads, with {@code emr/steps/import-step.sh} inlined by the build), written
+ * alone into an empty directory, as script-runner.jar fetches it, and run with {@code bash SCRIPT ARGS}. A rejected
+ * argument list exits 2 naming the option before anything on the node runs; an accepted one gets as far as the node's
+ * first check, the MySQL driver the bootstrap action installs, which is absent here (exit 1).
+ */
+abstract class PublishedStepScripts {
+
+    static final String SHARED = "import-step.sh";
+    static final String DB = "jdbc:mysql://db.example:3306/shop";
+    static final String JAR = "s3://cluster-bucket/assets/0a1b/spark-job.jar";
+
+    /** A step script, a valid argument list and the options it takes. */
+    enum Step {
+        SQOOP(ClusterAssets.SQOOP_STEP, "--tools-jar", "--num-mappers",
+                List.of("--jdbc-url", DB, "--username", "app_user", "--password-parameter", "/emr-ingest/secrets/db",
+                        "--table", "orders", "--target-dir", "/emr-ingest/staging/run_1/orders", "--format", "avro",
+                        "--num-mappers", "2", "--tools-jar", JAR),
+                List.of("--split-by", "id", "--columns", "id,total", "--region", "eu-west-1"),
+                List.of()),
+        SPARK_JDBC(ClusterAssets.SPARK_JDBC_STEP, "--job-jar", "--num-partitions",
+                List.of("--jdbc-url", DB, "--username", "app_user", "--password-parameter", "/emr-ingest/secrets/db",
+                        "--table", "orders", "--output", "s3://lake/shop/orders", "--run-key", "2026-11-25T02:00:00Z",
+                        "--job-jar", JAR),
+                List.of("--split-by", "id", "--num-partitions", "4", "--source-columns", "id,total", "--run-id",
+                        "run_1", "--ingest-date", "2026-11-25", "--columns", "id,total", "--sql",
+                        "SELECT id FROM source", "--region", "eu-west-1", "--max-key-column", "id"),
+                List.of("--sql"));
+
+        static final List<String> WINDOW = List.of("--where-column", "--lower-bound", "--upper-bound", "--above-key",
+                "--up-to-key");
+
+        final String script;
+        final String jarOption;
+        final String countOption;
+        final Map<String, String> required;
+        final Map<String, String> optional;
+        final List<String> freeText;
+
+        Step(String script, String jarOption, String countOption, List<String> required, List<String> optional,
+             List<String> freeText) {
+            this.script = script;
+            this.jarOption = jarOption;
+            this.countOption = countOption;
+            this.required = pairs(required);
+            this.optional = pairs(optional);
+            this.freeText = freeText;
+        }
+
+        /** Every option the script takes. */
+        List<String> options() {
+            List<String> all = new ArrayList<>(required.keySet());
+            all.addAll(optional.keySet());
+            all.addAll(WINDOW);
+            return all;
+        }
+
+        /** The required options with {@code changes} applied: a null value drops the option. */
+        List<String> args(String... changes) {
+            Map<String, String> values = new LinkedHashMap<>(required);
+            for (int i = 0; i < changes.length; i += 2) {
+                if (changes[i + 1] == null) {
+                    values.remove(changes[i]);
+                } else {
+                    values.put(changes[i], changes[i + 1]);
+                }
+            }
+            List<String> args = new ArrayList<>();
+            values.forEach((name, value) -> args.addAll(List.of(name, value)));
+            return args;
+        }
+
+        private static Map<String, String> pairs(List<String> list) {
+            Map<String, String> map = new LinkedHashMap<>();
+            for (int i = 0; i < list.size(); i += 2) {
+                map.put(list.get(i), list.get(i + 1));
+            }
+            return map;
+        }
+    }
+
+    record Result(int exitCode, String stdout, String stderr) {}
+
+    @TempDir
+    static Path work;
+    static Path libDir;
+
+    @BeforeAll
+    static void fetchThePublishedScripts() throws IOException {
+        libDir = Files.createDirectories(work.resolve("emr-ingest-lib"));
+        for (Step step : Step.values()) {
+            // script-runner.jar downloads the one script into a directory of its own
+            Path dir = Files.createDirectories(work.resolve("fetched-" + step.name()));
+            Files.write(dir.resolve(step.script), bundled(step.script));
+        }
+    }
+
+    static void assertRejected(Step step, List<String> args, String message) {
+        Result result = run(step, args);
+        String context = step.script + " " + args + "\n" + result.stderr();
+        assertEquals(2, result.exitCode(), context);
+        assertTrue(result.stderr().startsWith(step.script + ": " + message), "expected '" + message + "': " + context);
+        assertTrue(result.stderr().contains("\nusage: " + step.script + " "), context);
+        assertEquals("", result.stdout(), context);
+    }
+
+    /** Accepted: every check passed, and the script stopped at the node's first (no MySQL driver here). */
+    static void assertAccepted(Step step, List<String> args) {
+        Result result = run(step, args);
+        String context = step.script + " " + args + "\n" + result.stderr();
+        assertEquals(1, result.exitCode(), context);
+        assertEquals(step.script + ": MySQL driver " + libDir.resolve("mysql-connector-j.jar")
+                + " not found: did the bootstrap action install-mysql-driver.sh run?\n", result.stderr(), context);
+    }
+
+    static Result run(Step step, List<String> args) {
+        Path script = work.resolve("fetched-" + step.name()).resolve(step.script);
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(script.getParent().toFile());
+        Map<String, String> env = builder.environment();
+        env.put("EMR_INGEST_LIB_DIR", libDir.toString());
+        // nothing may run: should a check be missing, these fail instead of reaching AWS, Hadoop, Sqoop or Spark
+        for (String name : List.of("EMR_INGEST_AWS", "EMR_INGEST_HADOOP", "EMR_INGEST_SQOOP",
+                "EMR_INGEST_SPARK_SUBMIT")) {
+            env.put(name, "false");
+        }
+        env.put("TMPDIR", work.toString());
+        try {
+            Path out = Files.createTempFile(work, "stdout", ".txt");
+            Path err = Files.createTempFile(work, "stderr", ".txt");
+            Process process = builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("timed out: " + command);
+            }
+            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    static byte[] bundled(String name) throws IOException {
+        try (InputStream in = ClusterAssets.class.getResourceAsStream("/assets/" + name)) {
+            assertNotNull(in, "asset " + name + " is not bundled (the build writes it into target/classes/assets)");
+            return in.readAllBytes();
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.emringest.launcher;
+
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The step scripts' rules for each option's value: in both scripts where both take the option, then each script's
+ * own ({@link PublishedStepScripts}).
+ */
+class StepScriptOptionsTest extends PublishedStepScripts {
+
+    // ------------------------------------------------------------------------------------------------ shared options
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void theJdbcUrlMustBeAMysqlUrlWithoutWhitespace(Step step) {
+        for (String url : List.of("jdbc:postgresql://db.example/shop", "mysql://db.example/shop", "jdbc:mysql://",
+                "jdbc:mysql://db.example/shop?a=1 b=2")) {
+            assertRejected(step, step.args("--jdbc-url", url), "option --jdbc-url must be a jdbc:mysql:// URL");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void theUsernameMustBeAnIdentifier(Step step) {
+        for (String user : List.of("app user", "app-user", "1app", "app'--", "a".repeat(65))) {
+            assertRejected(step, step.args("--username", user), "option --username must be a database user name"
+                    + " ([A-Za-z_][A-Za-z0-9_]{0,63}), got '" + user + "'");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void theTableMustBeAnIdentifier(Step step) {
+        for (String table : List.of("orders;drop", "shop.orders", "order items", "1orders", "`orders`",
+                "a".repeat(65))) {
+            assertRejected(step, step.args("--table", table), "option --table must be a table name"
+                    + " ([A-Za-z_][A-Za-z0-9_]{0,63}), got '" + table + "'");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void thePasswordParameterMustBeAnSsmName(Step step) {
+        for (String name : List.of("emr-ingest/secrets/db", "/emr ingest/db", "/a;b")) {
+            assertRejected(step, step.args("--password-parameter", name),
+                    "option --password-parameter must be an SSM parameter name");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void theJarMustBeAJarInS3(Step step) {
+        for (String uri : List.of("https://bucket/spark-job.jar", "s3://bucket/spark-job.zip", "s3:///spark-job.jar",
+                "s3://bucket")) {
+            assertRejected(step, step.args(step.jarOption, uri),
+                    "option " + step.jarOption + " must be the S3 URI of a jar");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void theCountMustBeFrom1To9999(Step step) {
+        for (String count : List.of("0", "10000", "-1", "two", "02")) {
+            List<String> args = step.args(step.countOption, count, "--split-by", "id");
+            assertRejected(step, args, "option " + step.countOption + " must be a positive integer (1-9999), got '"
+                    + count + "'");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void theSplitColumnMustBeAnIdentifier(Step step) {
+        for (String column : List.of("id name", "1id", "id,total")) {
+            assertRejected(step, step.args("--split-by", column), "option --split-by must be one column name");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void columnListsHaveNoSpaces(Step step) {
+        assertRejected(step, step.args("--columns", "id, total"), "option --columns must be a comma-separated list");
+    }
+
+    // ------------------------------------------------------------------------------------------------ the window
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void theWindowColumnMustBeAnIdentifier(Step step) {
+        assertRejected(step, step.args("--where-column", "updated-at", "--upper-bound", "2026-11-25T02:00:00Z"),
+                "option --where-column must be a column name");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void windowBoundsNeedTheWindowColumn(Step step) {
+        for (String[] bound : new String[][] {{"--lower-bound", "2026-11-24T02:00:00Z"},
+                {"--upper-bound", "2026-11-25T02:00:00Z"}, {"--above-key", "5"}, {"--up-to-key", "9"}}) {
+            assertRejected(step, step.args(bound), "option " + bound[0] + " needs --where-column");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void aLowerBoundNeedsAnUpperBound(Step step) {
+        assertRejected(step, step.args("--where-column", "updated_at", "--lower-bound", "2026-11-24T02:00:00Z"),
+                "option --lower-bound needs --upper-bound");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void anUpToKeyNeedsAnAboveKey(Step step) {
+        assertRejected(step, step.args("--where-column", "id", "--up-to-key", "9"),
+                "option --up-to-key needs --above-key");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void aWindowIsByTimeOrByKey(Step step) {
+        assertRejected(step, step.args("--where-column", "id", "--upper-bound", "2026-11-25T02:00:00Z",
+                "--above-key", "5"), "option --lower-bound/--upper-bound (by time) cannot be combined with"
+                + " --above-key/--up-to-key (by key)");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void boundsAreIso8601UtcInstants(Step step) {
+        for (String bound : List.of("--lower-bound", "--upper-bound")) {
+            for (String value : List.of("2026-11-25 02:00:00", "2026-11-25T02:00:00+01:00", "2026-11-25",
+                    "2026-11-25T02:00:00Z' OR 1=1")) {
+                assertRejected(step, step.args("--where-column", "updated_at", "--lower-bound", "2026-11-24T02:00:00Z",
+                        "--upper-bound", "2026-11-25T02:00:00Z", bound, value),
+                        "option " + bound + " must be an ISO-8601 UTC instant");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void boundsAreValidDatesAndTimes(Step step) {
+        for (String value : List.of("2026-13-01T00:00:00Z", "2026-11-00T00:00:00Z", "2026-11-25T24:00:00Z",
+                "0999-11-25T00:00:00Z")) {
+            assertRejected(step, step.args("--where-column", "updated_at", "--upper-bound", value),
+                    "option --upper-bound is not a valid date and time, got '" + value + "'");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void boundsAreNoFinerThanMicroseconds(Step step) {
+        assertRejected(step, step.args("--where-column", "updated_at", "--upper-bound", "2026-11-25T02:00:00.1234567Z"),
+                "option --upper-bound has a fraction finer than microseconds");
+        assertAccepted(step, step.args("--where-column", "updated_at",
+                "--upper-bound", "2026-11-25T02:00:00.123456000Z"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void keysAre64BitIntegers(Step step) {
+        for (String value : List.of("9223372036854775808", "-9223372036854775809", "1.5", "07", "1e3", "5 OR 1=1")) {
+            assertRejected(step, step.args("--where-column", "id", "--above-key", value),
+                    "option --above-key must be a 64-bit integer, got '" + value + "'");
+            assertRejected(step, step.args("--where-column", "id", "--above-key", "0", "--up-to-key", value),
+                    "option --up-to-key must be a 64-bit integer, got '" + value + "'");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ one step's own
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+        --format     | orc                        | option --format must be parquet or avro
+        --format     | PARQUET                    | option --format must be parquet or avro
+        --target-dir | /emr-ingest/staging/run-1  | option --target-dir: last path segment 'run-1'
+        --target-dir | /emr-ingest/staging/run.1/ | option --target-dir: last path segment 'run.1'
+        --target-dir | /                          | option --target-dir: last path segment ''
+        """)
+    void sqoopOwnOptions(String option, String value, String message) {
+        assertRejected(Step.SQOOP, Step.SQOOP.args(option, value), message);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+        --output         | /lake/orders | option --output must be a URI
+        --num-partitions | 4            | option --num-partitions needs --split-by
+        --source-columns | id, total    | option --source-columns must be a comma-separated list without spaces
+        --max-key-column | max(id)      | option --max-key-column must be a column name
+        --run-id         | run-1        | option --run-id may contain only letters, digits and '_'
+        --ingest-date    | 25.11.2026   | option --ingest-date must be a date YYYY-MM-DD
+        """)
+    void sparkJdbcOwnOptions(String option, String value, String message) {
+        assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args(option, value), message);
+    }
+}
