@@ -12,6 +12,7 @@ import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MotoServer;
 import dev.emringest.recorder.EmrEventHandler;
+import dev.emringest.recorder.ManifestReader;
 import dev.emringest.recorder.RecordService;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +86,7 @@ public final class LocalRun {
         stateChange.put("detail", detail);
         out.println("\n== recorder <- EMR Cluster State Change (" + detail.get("state") + ", USER_REQUEST)");
         RecordService records = new RecordService(new Ledger(aws.s3(), ExampleAccount.LEDGER_BUCKET), emr,
-                ExampleAccount.STACK, Clock.systemUTC());
+                ManifestReader.in(aws.s3()), ExampleAccount.STACK, Clock.systemUTC());
         invoke(new EmrEventHandler(records), stateChange, new LoggedContext("RecorderFunction", out::println));
 
         String key = Ledger.recordKey((String) launched.get("job"), (String) launched.get("runKey"));

@@ -32,19 +32,6 @@ public final class ClusterRequestBuilder {
 
     private ClusterRequestBuilder() {}
 
-    /**
-     * @deprecated the run's identity is {@link RunIdentity}. Forwards only for functions/recorder's tests, which
-     * another branch owns; remove once they call {@code RunIdentity.of}.
-     */
-    @Deprecated(forRemoval = true)
-    public static final class Run {
-        private Run() {}
-
-        public static RunIdentity of(String stack, String job, String runKey) {
-            return RunIdentity.of(stack, job, runKey);
-        }
-    }
-
     public static RunJobFlowRequest build(JobDefinition definition, RunIdentity run, LauncherSettings settings,
                                           ClusterAssets.Published assets) {
         return build(definition, run, null, settings, assets);

@@ -66,15 +66,6 @@ public final class LaunchService {
         this.clock = clock;
     }
 
-    /**
-     * @deprecated wiring lives in {@link LauncherInit#create}. Forwards only for functions/recorder's tests, which
-     * another branch owns; remove once they call {@code LauncherInit.create}.
-     */
-    @Deprecated(forRemoval = true)
-    public static LaunchService create(dev.emringest.aws.AwsClients aws, LauncherSettings settings, Clock clock) {
-        return LauncherInit.create(aws, settings, clock);
-    }
-
     public Result launch(LaunchRequest request) {
         RunIdentity run = RunIdentity.of(settings.stackName(), request.job(), request.runKey());
         String attempt = UUID.randomUUID().toString();

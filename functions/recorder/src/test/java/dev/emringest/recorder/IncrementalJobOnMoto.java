@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.emringest.aws.AwsClients;
 import dev.emringest.launcher.LaunchRequest;
 import dev.emringest.launcher.LaunchService;
+import dev.emringest.launcher.LauncherInit;
 import dev.emringest.launcher.LauncherSettings;
 import dev.emringest.ledger.JobState;
 import dev.emringest.ledger.Ledger;
@@ -85,7 +86,7 @@ final class IncrementalJobOnMoto implements AutoCloseable {
                  {"name": "events", "splitBy": "id", "incremental": {"column": "id", "mode": "append"}}]"""));
         ExampleAccount.put(aws.ssm(), ExampleAccount.PREFIX + "/jobs/" + JOB, JSON.writeValueAsString(job));
         clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
-        launches = LaunchService.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
+        launches = LauncherInit.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
                 clock);
         ledger = new Ledger(s3, ExampleAccount.LEDGER_BUCKET);
         EmrClient recorderEmr = completingSteps(emr);

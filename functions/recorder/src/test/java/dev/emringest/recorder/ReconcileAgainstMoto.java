@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emringest.aws.AwsClients;
-import dev.emringest.launcher.ClusterRequestBuilder;
 import dev.emringest.launcher.LaunchRequest;
 import dev.emringest.launcher.LaunchService;
+import dev.emringest.launcher.LauncherInit;
 import dev.emringest.launcher.LauncherSettings;
 import dev.emringest.ledger.Ledger;
+import dev.emringest.ledger.RunIdentity;
 import dev.emringest.ledger.RunClusters;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
@@ -71,7 +72,7 @@ abstract class ReconcileAgainstMoto {
         ExampleAccount.seed(aws, EXAMPLES, PASSWORD);
         // Near real time: moto stamps clusters and S3 objects with its own clock, and the reconcile compares them.
         clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
-        launches = LaunchService.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
+        launches = LauncherInit.create(aws, LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()),
                 clock);
         s3 = aws.s3();
         emr = aws.emr();
@@ -113,7 +114,7 @@ abstract class ReconcileAgainstMoto {
      */
     String launchThenLoseTheRecording(String runKey) {
         LaunchService.Result launched = launch(runKey);
-        assertEquals(ClusterRequestBuilder.Run.of(STACK, JOB, runKey).clusterName(), launched.clusterName());
+        assertEquals(RunIdentity.of(STACK, JOB, runKey).clusterName(), launched.clusterName());
         Versioned<RunRecord> recorded = versioned(runKey);
         RunRecord r = recorded.value();
         RunRecord claimed = new RunRecord(r.job(), r.runKey(), RunState.CLAIMED, r.attempt(), null, r.clusterName(),
@@ -125,7 +126,7 @@ abstract class ReconcileAgainstMoto {
 
     RunRecord claim(String runKey) {
         return RunRecord.claim(JOB, runKey, UUID.randomUUID().toString(),
-                ClusterRequestBuilder.Run.of(STACK, JOB, runKey).clusterName(), "jobs/orders@1,defaults@1",
+                RunIdentity.of(STACK, JOB, runKey).clusterName(), "jobs/orders@1,defaults@1",
                 clock.instant());
     }
 
