@@ -1,13 +1,13 @@
 package dev.emringest.launcher;
 
-import static dev.emringest.launcher.BurstInspection.*;
-import static dev.emringest.launcher.BurstQueue.*;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static dev.emringest.launcher.BurstInspection.*;
+import static dev.emringest.launcher.BurstQueue.*;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -15,8 +15,8 @@ import com.github.tomakehurst.wiremock.common.ConsoleNotifier;
 import dev.emringest.aws.AwsClients;
 import dev.emringest.ledger.RunIdentity;
 import dev.emringest.local.ExampleAccount;
-import dev.emringest.local.MutableClock;
 import dev.emringest.local.MotoServer;
+import dev.emringest.local.MutableClock;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,10 +2,10 @@ package dev.emringest.recorder;
 
 import dev.emringest.ledger.ClusterPointer;
 import dev.emringest.ledger.Ledger;
+import dev.emringest.ledger.RunIdentity;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunRecord.Failure;
 import dev.emringest.ledger.RunRecord.StepOutcome;
-import dev.emringest.ledger.RunIdentity;
 import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.Versioned;
 import java.time.Clock;

@@ -1,6 +1,5 @@
 package dev.emringest.recorder;
 
-import dev.emringest.ledger.JobState;
 import dev.emringest.ledger.JobState.TableState;
 import dev.emringest.ledger.Ledger;
 import dev.emringest.ledger.RunRecord;

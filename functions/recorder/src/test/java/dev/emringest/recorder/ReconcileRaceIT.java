@@ -1,7 +1,6 @@
 package dev.emringest.recorder;
 
 import static dev.emringest.local.EmrEvents.clusterStateChange;
-import static dev.emringest.local.EmrEvents.reason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,6 +1,5 @@
 package dev.emringest.recorder;
 
-import static dev.emringest.local.EmrDocuments.cluster;
 import static dev.emringest.local.EmrDocuments.failedStep;
 import static dev.emringest.local.EmrDocuments.step;
 import static dev.emringest.local.EmrEvents.clusterStateChange;
