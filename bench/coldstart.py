@@ -6,12 +6,12 @@ JVM started with the real runtime interface client's main class and the template
 MemorySize (-XX:MaxRAM, so the JVM sizes its heap as in Lambda's microVM), and a Runtime API on loopback served by
 bench's ColdStart driver, which times it. The runtime's own start-up and its event (de)serialisation are included.
 
-Per sample, sequentially (2-core machines: nothing else runs meanwhile):
-  1. ScheduleLaunchFunction: init, a first launch (fresh run key), a warm launch;
-  2. QueueLaunchFunction: the same with an SQS batch of one message each;
-  3. a fresh python3 runs launch_boto3.py: init (imports + clients), a first launch, a warm launch;
-  4. the driver ends the schedule launcher's two clusters (TerminateJobFlows; not timed);
-  5. RecorderFunction: init, the first cluster's TERMINATED event, the second's.
+Per sample, sequentially (2-core machines: nothing else runs meanwhile), the three launchers in a rotating order:
+  - ScheduleLaunchFunction: init, a first launch (fresh run key), a warm launch;
+  - QueueLaunchFunction: the same with an SQS batch of one message each;
+  - a fresh python3 runs launch_boto3.py: init (imports + clients), a first launch, a warm launch;
+then the driver ends the schedule launcher's two clusters (TerminateJobFlows; not timed), and
+RecorderFunction gets init, the first cluster's TERMINATED event, the second's.
 init runs from the instant the process is started to the instant the handler is ready (the runtime's first poll for
 an event in Java, Lambda's Init Duration; the end of the imports and clients in Python).
 """
@@ -197,14 +197,18 @@ def main():
         # One unrecorded round first: disk cache, moto's lazy imports, the assets' first upload.
         for i in range(-1, args.samples):
             n = 6 * (i + 1)
-            row = {"schedule": java_sample(args.java, "ScheduleLaunchFunction",
-                                           {"job": "orders", "scheduledTime": key(n)},
-                                           {"job": "orders", "scheduledTime": key(n + 1)}, endpoint, workdir,
-                                           task["launcher"]),
-                   "queue": java_sample(args.java, "QueueLaunchFunction", sqs(n + 2), sqs(n + 3), endpoint,
-                                        workdir, task["launcher"]),
-                   "python": run([sys.executable, os.path.join(REPO, "bench/launch_boto3.py"), "orders", key(n + 4),
-                                  key(n + 5), assets], env, "launch_boto3.py")}
+            launchers = {
+                "schedule": lambda: java_sample(args.java, "ScheduleLaunchFunction",
+                                                {"job": "orders", "scheduledTime": key(n)},
+                                                {"job": "orders", "scheduledTime": key(n + 1)}, endpoint, workdir,
+                                                task["launcher"]),
+                "queue": lambda: java_sample(args.java, "QueueLaunchFunction", sqs(n + 2), sqs(n + 3), endpoint,
+                                             workdir, task["launcher"]),
+                "python": lambda: run([sys.executable, os.path.join(REPO, "bench/launch_boto3.py"), "orders",
+                                       key(n + 4), key(n + 5), assets], env, "launch_boto3.py")}
+            # Each launcher goes first, second and third in turn: no row always follows the same process.
+            order = list(launchers)[i % 3:] + list(launchers)[:i % 3]
+            row = {name: launchers[name]() for name in order}
             check(row["schedule"], "outcome", "LAUNCHED")
             check(row["python"], "outcome", "LAUNCHED")
             check(row["queue"], "batchItemFailures", [])

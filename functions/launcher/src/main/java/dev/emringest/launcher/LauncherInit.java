@@ -10,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -68,9 +69,14 @@ public final class LauncherInit {
      */
     static JobDefinitionParser prime(LauncherSettings settings) {
         JobDefinitionParser parser = new JobDefinitionParser(settings.parameterPrefix());
+        // Both entry points' events and answers: a schedule's flat object, an SQS batch's arrays of objects.
         JsonDocuments.readEvent(new ByteArrayInputStream(
                 "{\"job\": \"priming\", \"scheduledTime\": \"1970-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8)));
+        JsonDocuments.readEvent(new ByteArrayInputStream(("{\"Records\": [{\"messageId\": \"priming\", \"body\": \"{}\","
+                + " \"attributes\": {\"SentTimestamp\": \"0\"}}]}").getBytes(StandardCharsets.UTF_8)));
         JsonDocuments.writeAnswer(OutputStream.nullOutputStream(), Map.of("outcome", "PRIMING"));
+        JsonDocuments.writeAnswer(OutputStream.nullOutputStream(),
+                Map.of("batchItemFailures", List.of(Map.of("itemIdentifier", "priming"))));
         LaunchRequest request = LaunchRequest.fromSchedule(Map.of("job", "priming", "scheduledTime", "1970-01-01T00:00:00Z"));
         LaunchRequest.fromSqs("{\"job\": \"priming\", \"runKey\": \"priming\"}", "priming");
         RunIdentity run = RunIdentity.of(settings.stackName(), request.job(), request.runKey());
