@@ -62,7 +62,7 @@ public final class ClusterAssets {
      * (its slowest) overlaps the rest of init and the first launch's SSM read and claim. The first {@link #publish}
      * waits for it; a failure is left to {@link #publish}, which reads the marker again.
      */
-    public void checkAhead(Future<Boolean> check) {
+    void checkAhead(Future<Boolean> check) {
         ahead = check;
     }
 

@@ -215,10 +215,10 @@ public final class LaunchService {
      */
     private String startCluster(RunIdentity run, String attempt, JobDefinition definition, Instant claimedAt,
                                 RunWindow window) {
+        // Published before the try: an S3 failure here started nothing and is not EMR's rejection.
+        var request = ClusterRequestBuilder.build(definition, run, claimedAt, window, settings, assets.get());
         try {
-            return launches.runJobFlow(ClusterRequestBuilder.build(definition, run, claimedAt, window, settings,
-                            assets.get()))
-                    .jobFlowId();
+            return launches.runJobFlow(request).jobFlowId();
         } catch (AwsServiceException e) {
             if (e.statusCode() >= 400 && e.statusCode() < 500 && !RetryUtils.isThrottlingException(e)) {
                 String code = e.awsErrorDetails() == null ? "EMR_REJECTED" : e.awsErrorDetails().errorCode();

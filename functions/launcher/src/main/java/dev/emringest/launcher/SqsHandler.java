@@ -29,15 +29,22 @@ public final class SqsHandler extends LaunchHandler {
     /** The {@code SQSBatchResponse}; an event that is not a batch fails, and the whole batch goes back to the queue. */
     @Override
     Map<String, ?> answer(Map<String, Object> event, Context context) {
-        return Map.of("batchItemFailures", handle(records(event), context));
+        List<Map<?, ?>> messages;
+        try {
+            messages = records(event);
+        } catch (InvalidRequestException e) {
+            context.getLogger().log("launch rejected: " + e.getMessage());
+            throw e;
+        }
+        return Map.of("batchItemFailures", handle(messages, context));
     }
 
-    /** The batch's messages; a record without a message id cannot be reported alone, so the batch fails. */
+    /**
+     * The batch's messages. An event that is not a batch (no {@code Records}: a direct invocation, a wrong trigger)
+     * or a record without a message id cannot be answered message by message, so the invocation fails.
+     */
     private static List<Map<?, ?>> records(Map<String, Object> event) {
         Object records = event == null ? null : event.get("Records");
-        if (records == null) {
-            return List.of();
-        }
         if (!(records instanceof List<?> list)) {
             throw new InvalidRequestException("Records: must be an array of SQS messages");
         }

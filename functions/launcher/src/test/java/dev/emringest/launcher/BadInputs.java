@@ -101,7 +101,7 @@ final class BadInputs {
         return c;
     }
 
-    /** A definition that launches as is (see {@link #theBaseDefinitionLaunches()}); each case breaks one thing. */
+    /** A definition that launches as is (see {@code BadInputIT.theBaseDefinitionLaunches}); each case breaks one thing. */
     static ObjectNode valid() {
         return (ObjectNode) JSON.readTree("""
                 {"source": {"jdbcUrl": "jdbc:mysql://shop-db.internal:3306/shop", "username": "ingest",

@@ -15,11 +15,6 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 @FunctionalInterface
 public interface ManifestReader {
 
-    /** For a recorder that is given no access to the targets: a run that needs its manifest fails, saying so. */
-    ManifestReader NONE = manifest -> {
-        throw new IllegalStateException("this recorder reads no manifest, and " + manifest + " is needed");
-    };
-
     Long maxKey(String manifest);
 
     /** Reads manifests from S3 with the recorder's own client (the ledger's bucket is another matter). */

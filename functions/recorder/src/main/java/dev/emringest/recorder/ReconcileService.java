@@ -45,7 +45,7 @@ public final class ReconcileService {
     /** An open run whose reconcile threw: {@code reason} is the exception's message. */
     public record Failed(String job, String runKey, String reason) {}
 
-    /** What one pass did; {@code failed} runs are in no other count. */
+    /** What one pass did; {@code failed} runs count in {@code open} and in no other count. */
     public record Summary(int open, int finalised, int adopted, int launchFailed, int closed, int unchanged,
                           List<Failed> failed) {
 

@@ -51,11 +51,6 @@ public final class RecordService {
         this.watermarks = new Watermarks(ledger, manifests, clock);
     }
 
-    /** A recorder that reads no manifest: enough where no {@code append} run succeeds (the local run's). */
-    public RecordService(Ledger ledger, EmrClient emr, String stackName, Clock clock) {
-        this(ledger, emr, ManifestReader.NONE, stackName, clock);
-    }
-
     /** Gives an incremental run's in-flight slot back when it ended without a cluster (LAUNCH_FAILED). */
     public void settleWithoutCluster(RunRecord run) {
         watermarks.settle(run, run.state());
@@ -73,7 +68,7 @@ public final class RecordService {
             // EMR in this account and region has no such cluster: e.g. an event forwarded from another account by a
             // central bus. Retrying cannot change that answer, so it is ignored rather than failed into the DLQ.
             return new Result(Outcome.IGNORED, "EMR does not know cluster " + event.clusterId() + " here ("
-                    + e.awsErrorDetails().errorMessage() + ")", null);
+                    + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()) + ")", null);
         }
         if (run.isEmpty()) {
             return new Result(Outcome.IGNORED, "cluster " + event.clusterId() + " was not launched by stack "

@@ -161,7 +161,7 @@ class ReconcileRaceIT extends ReconcileAgainstMoto {
                 reconciled.set(reconcile());
             }
         });
-        EmrEventHandler racing = new EmrEventHandler(new RecordService(ledger, reconcileFirst, STACK, clock));
+        EmrEventHandler racing = new EmrEventHandler(new RecordService(ledger, reconcileFirst, ManifestReader.in(s3), STACK, clock));
         Versioned<RunRecord> open = versioned(runKey);
 
         Map<String, String> answer = racing.handle(terminatedByUser(launched), context);

@@ -64,11 +64,6 @@ public final class InMemoryLedgerBucket implements LedgerBucket {
         return listed;
     }
 
-    /** The keys held, in order: what a test expects the ledger to have written. */
-    public synchronized List<String> keys() {
-        return List.copyOf(objects.keySet());
-    }
-
     private String write(String key, byte[] body) {
         String etag = "\"v" + versions.incrementAndGet() + "\"";
         objects.put(key, new Version(body.clone(), etag, clock.instant()));
