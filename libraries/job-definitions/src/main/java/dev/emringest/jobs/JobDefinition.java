@@ -9,9 +9,10 @@ import java.util.Map;
  * see {@code job-definition.schema.json} for the rules and the README for the reference.
  *
  * @param version the SSM parameter versions it was read from, kept in the run record
+ * @param schedule null for a job launched on demand only
  */
 public record JobDefinition(String job, String version, Importer importer, Source source, Target target,
-                            Cluster cluster, List<SparkStep> extraSparkSteps) {
+                            Cluster cluster, List<SparkStep> extraSparkSteps, Schedule schedule) {
 
     /**
      * How the cluster reads the source: Sqoop (emr-7.4.0 and earlier), or Spark over JDBC (any release). The schema
@@ -85,4 +86,14 @@ public record JobDefinition(String job, String version, Importer importer, Sourc
     public record BootstrapAction(String name, String path, List<String> args) {}
 
     public record SparkStep(String name, String mainClass, String jar, List<String> args) {}
+
+    /**
+     * When EventBridge Scheduler launches the job: the schedule sync keeps one schedule per scheduled job.
+     *
+     * @param expression {@code cron(...)} or {@code rate(...)}, checked by {@link ScheduleExpressions}
+     * @param timezone an IANA name; cron expressions are read in it
+     * @param enabled false: the schedule does not fire (the job can still be launched on demand)
+     * @param flexibleWindowMinutes null for no flexible time window: the job launches at the scheduled time
+     */
+    public record Schedule(String expression, String timezone, boolean enabled, Integer flexibleWindowMinutes) {}
 }

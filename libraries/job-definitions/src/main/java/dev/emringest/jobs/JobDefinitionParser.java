@@ -6,6 +6,7 @@ import dev.emringest.jobs.JobDefinition.CoreInstances;
 import dev.emringest.jobs.JobDefinition.Importer;
 import dev.emringest.jobs.JobDefinition.Incremental.Mode;
 import dev.emringest.jobs.JobDefinition.InstanceGroup;
+import dev.emringest.jobs.JobDefinition.Schedule;
 import dev.emringest.jobs.JobDefinition.Source;
 import dev.emringest.jobs.JobDefinition.SparkStep;
 import dev.emringest.jobs.JobDefinition.Table;
@@ -65,7 +66,12 @@ public final class JobDefinitionParser {
      */
     public JobDefinition parse(String job, String defaultsJson, String jobJson, String version) {
         JsonObject defaults = defaultsJson == null ? JsonValue.EMPTY_JSON_OBJECT : read(job, "defaults", defaultsJson);
-        JsonObject merged = (JsonObject) merge(defaults, read(job, "jobs/" + job, jobJson));
+        JsonObject own = read(job, "jobs/" + job, jobJson);
+        if (!own.containsKey("schedule")) {
+            // The defaults' schedule only fills in a job's own: a default must never schedule every job.
+            defaults = JsonDocuments.JSON.createObjectBuilder(defaults).remove("schedule").build();
+        }
+        JsonObject merged = (JsonObject) merge(defaults, own);
         List<String> problems = new ArrayList<>(schema.problems(merged));
         if (!problems.isEmpty()) {
             throw new JobDefinitionException(job, problems);
@@ -143,8 +149,12 @@ public final class JobDefinitionParser {
             extra.add(new SparkStep(e.getString("name"), e.getString("mainClass"), e.getString("jar"),
                     strings(e, "args")));
         }
+        JsonObject sc = d.getJsonObject("schedule");
+        Schedule schedule = sc == null ? null : new Schedule(sc.getString("expression"), sc.getString("timezone", "UTC"),
+                sc.getBoolean("enabled", true),
+                sc.containsKey("flexibleWindowMinutes") ? sc.getInt("flexibleWindowMinutes") : null);
         return new JobDefinition(job, version, JobDefinition.fromSchemaName(Importer.class,
-                d.getString("importer", "sqoop")), source, target, cluster, extra);
+                d.getString("importer", "sqoop")), source, target, cluster, extra, schedule);
     }
 
     private List<String> ruleProblems(JobDefinition d) {
@@ -183,6 +193,12 @@ public final class JobDefinitionParser {
                 problems.add("cluster.releaseLabel: importer 'sqoop' needs emr-7.4.0 or earlier ("
                         + c.releaseLabel() + " ships no Sqoop; use importer 'spark-jdbc')");
             }
+        }
+        if (d.schedule() != null) {
+            ScheduleExpressions.expressionProblem(d.schedule().expression())
+                    .ifPresent(p -> problems.add(InputErrors.printable("schedule.expression: " + p, 512)));
+            ScheduleExpressions.timezoneProblem(d.schedule().timezone())
+                    .ifPresent(p -> problems.add("schedule.timezone: " + p));
         }
         return problems;
     }

@@ -1,9 +1,11 @@
 package dev.emringest.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emringest.jobs.JobDefinition.Schedule;
 import dev.emringest.json.JsonDocuments;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -14,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class JobDefinitionParserTest {
 
@@ -40,6 +43,7 @@ class JobDefinitionParserTest {
         assertEquals(4, d.source().tables().get(0).mappers());
         assertEquals("spark-defaults", d.cluster().configurations().get(0).get("Classification"));
         assertEquals("v1", d.version());
+        assertEquals(new Schedule("cron(0 2 * * ? *)", "UTC", true, null), d.schedule());
     }
 
     @Test
@@ -73,6 +77,87 @@ class JobDefinitionParserTest {
         assertEquals(3600, d.cluster().idleTimeoutSeconds());
         assertEquals(10, d.cluster().maxInstances());
         assertEquals(JobDefinition.CoreInstances.Market.ON_DEMAND, d.cluster().core().market());
+        assertNull(d.schedule(), "no schedule: launched on demand only");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"cron(0 2 * * ? *)", "cron(0/15 8-17 ? * MON-FRI *)", "cron(0 3 L * ? *)",
+        "cron(0 3 ? * 6L *)", "cron(0 3 ? * 3#2 *)", "cron(0 3 15W * ? *)", "cron(0 3 LW * ? *)",
+        "cron(0 3 1,15 JAN,JUL ? 2026-2030)", "rate(1 minute)", "rate(5 minutes)", "rate(1 day)", "rate(12 hours)"})
+    void readsASchedule(String expression) throws IOException {
+        String job = edit(example("jobs/orders.json"), "/schedule", "{\"expression\": \"" + expression + "\"}");
+        JobDefinition d = parser.parse("orders", example("defaults.json"), job, "v1");
+        assertEquals(new Schedule(expression, "UTC", true, null), d.schedule(), "UTC, enabled, no flexible window");
+    }
+
+    @Test
+    void theDefaultsScheduleFillsInAJobsOwn() throws IOException {
+        String defaults = edit(example("defaults.json"), "/schedule",
+                "{\"timezone\": \"Europe/Berlin\", \"flexibleWindowMinutes\": 15}");
+        String job = edit(example("jobs/orders.json"), "/schedule", "{\"expression\": \"rate(1 day)\"}");
+        assertEquals(new Schedule("rate(1 day)", "Europe/Berlin", true, 15),
+                parser.parse("orders", defaults, job, "v1").schedule());
+        String own = edit(edit(job, "/schedule/timezone", "\"UTC\""), "/schedule/enabled", "false");
+        assertEquals(new Schedule("rate(1 day)", "UTC", false, 15), parser.parse("orders", defaults, own, "v1").schedule(),
+                "the job's own fields win");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"{\"expression\": \"rate(1 day)\", \"timezone\": \"Europe/Berlin\"}",
+        "{\"timezone\": \"Europe/Berlin\"}"})
+    void aScheduleInTheDefaultsSchedulesNoJob(String schedule) throws IOException {
+        String defaults = edit(example("defaults.json"), "/schedule", schedule);
+        String job = edit(example("jobs/orders.json"), "/schedule", null);
+        assertNull(parser.parse("orders", defaults, job, "v1").schedule());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        minute 60              | /schedule/expression            | "cron(60 2 * * ? *)"          | schedule.expression | cron minutes '60' must be 0-59
+        hour 24                | /schedule/expression            | "cron(0 24 * * ? *)"          | schedule.expression | cron hours '24' must be 0-23
+        day-of-month 32        | /schedule/expression            | "cron(0 2 32 * ? *)"          | schedule.expression | cron day-of-month '32' must be 1-31
+        day-of-month 0         | /schedule/expression            | "cron(0 2 0 * ? *)"           | schedule.expression | cron day-of-month '0' must be 1-31
+        month 13               | /schedule/expression            | "cron(0 2 1 13 ? *)"          | schedule.expression | cron month '13' must be 1-12 or JAN-DEC
+        month FOO              | /schedule/expression            | "cron(0 2 1 FOO ? *)"         | schedule.expression | cron month 'FOO' must be 1-12 or JAN-DEC
+        day-of-week 8          | /schedule/expression            | "cron(0 2 ? * 8 *)"           | schedule.expression | cron day-of-week '8' must be 1-7 or SUN-SAT
+        year 1969              | /schedule/expression            | "cron(0 2 * * ? 1969)"        | schedule.expression | cron year '1969' must be 1970-2199
+        year 2200              | /schedule/expression            | "cron(0 2 * * ? 2200)"        | schedule.expression | cron year '2200' must be 1970-2199
+        5 fields               | /schedule/expression            | "cron(0 2 * * ?)"             | schedule.expression | cron has 5 fields, must have 6
+        7 fields               | /schedule/expression            | "cron(0 2 * * ? * *)"         | schedule.expression | cron has 7 fields, must have 6
+        both days given        | /schedule/expression            | "cron(0 2 1 * MON *)"         | schedule.expression | exactly one of day-of-month and day-of-week
+        both days any          | /schedule/expression            | "cron(0 2 * * * *)"           | schedule.expression | exactly one of day-of-month and day-of-week
+        neither day given      | /schedule/expression            | "cron(0 2 ? * ? *)"           | schedule.expression | exactly one of day-of-month and day-of-week
+        ? in minutes           | /schedule/expression            | "cron(? 2 * * ? *)"           | schedule.expression | cron minutes does not take '?'
+        increment 0            | /schedule/expression            | "cron(*/0 2 * * ? *)"         | schedule.expression | cron minutes increment in '*/0' must be 1-59
+        backwards range        | /schedule/expression            | "cron(5-2 2 * * ? *)"         | schedule.expression | cron minutes range '5-2' must not run backwards
+        / in day-of-week       | /schedule/expression            | "cron(0 2 ? * 1/2 *)"         | schedule.expression | cron day-of-week does not take '/'
+        # in a list            | /schedule/expression            | "cron(0 2 ? * 3#1,6#3 *)"     | schedule.expression | cron day-of-week '3#1' must stand alone
+        sixth weekday          | /schedule/expression            | "cron(0 2 ? * 3#6 *)"         | schedule.expression | cron day-of-week '3#6' must be <day 1-7>#<1-5>
+        double space           | /schedule/expression            | "cron(0  2 * * ? *)"          | schedule.expression | cron fields must be separated by single spaces
+        empty cron             | /schedule/expression            | "cron()"                      | schedule.expression | cron() must have 6 fields
+        rate of 0              | /schedule/expression            | "rate(0 minutes)"             | schedule.expression | rate value '0' must be a positive whole number
+        rate of -1             | /schedule/expression            | "rate(-1 days)"               | schedule.expression | rate value '-1' must be a positive whole number
+        rate 1 plural          | /schedule/expression            | "rate(1 minutes)"             | schedule.expression | rate(1 ...) takes the singular unit 'minute'
+        rate 2 singular        | /schedule/expression            | "rate(2 minute)"              | schedule.expression | a rate above 1 takes the plural unit 'minutes'
+        rate in weeks          | /schedule/expression            | "rate(5 weeks)"               | schedule.expression | rate unit 'weeks' must be minute(s), hour(s) or day(s)
+        one-time at            | /schedule/expression            | "at(2026-01-01T00:00:00)"     | schedule.expression | must be cron(...) or rate(...)
+        unknown zone           | /schedule/timezone              | "Mars/Olympus"                | schedule.timezone   | must be an IANA time zone name
+        offset zone            | /schedule/timezone              | "+01:00"                      | schedule.timezone   | must be an IANA time zone name
+        UTC with an offset     | /schedule/timezone              | "UTC+1"                       | schedule.timezone   | must be an IANA time zone name
+        window 0               | /schedule/flexibleWindowMinutes | 0                             | schedule.flexibleWindowMinutes | must be at least 1
+        window 1441            | /schedule/flexibleWindowMinutes | 1441                          | schedule.flexibleWindowMinutes | must be at most 1440
+        enabled as text        | /schedule/enabled               | "yes"                         | schedule.enabled    | must be [boolean]
+        unknown key            | /schedule/colour                | "red"                         | schedule.colour     | is not allowed
+        missing expression     | /schedule/expression            |                               | schedule.expression | is required
+        """)
+    void rejectsABadScheduleNamingTheField(String name, String pointer, String value, String field, String rule)
+            throws IOException {
+        String job = edit(example("jobs/orders.json"), pointer, value);
+        JobDefinitionException e = assertThrows(JobDefinitionException.class,
+                () -> parser.parse("orders", example("defaults.json"), job, "v1"));
+        assertTrue(e.getMessage().startsWith("job 'orders': "), e.getMessage());
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith(field + ": ") && p.contains(rule)),
+                () -> "expected " + field + ": ..." + rule + " in " + e.problems());
     }
 
     @ParameterizedTest(name = "{0}")
