@@ -14,6 +14,8 @@ import dev.emringest.local.MotoServer;
 import dev.emringest.recorder.EmrEventHandler;
 import dev.emringest.recorder.ManifestReader;
 import dev.emringest.recorder.RecordService;
+import dev.emringest.schedules.ScheduleSyncHandler;
+import dev.emringest.schedules.ScheduleSyncWiring;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,11 +31,12 @@ import java.util.Map;
 import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.emr.model.Cluster;
 import software.amazon.awssdk.services.emr.model.StepSummary;
+import software.amazon.awssdk.services.scheduler.model.GetScheduleResponse;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The main job, end to end, against moto server as the local AWS: seed SSM with the example job, invoke the
- * launcher with the schedule event, show the cluster as EMR reports it, end the cluster, hand the recorder the
+ * The main job, end to end, against moto server as the local AWS: seed SSM with the example job, let the schedule
+ * sync create its schedule, invoke the launcher with that schedule's input, show the cluster as EMR reports it, end the cluster, hand the recorder the
  * state-change event and show the final run record from the ledger. No AWS account is involved.
  */
 public final class LocalRun {
@@ -61,10 +64,22 @@ public final class LocalRun {
         out.println("== seeded SSM " + ExampleAccount.PREFIX + "/defaults, " + ExampleAccount.PREFIX
                 + "/jobs/orders and the SecureString " + ExampleAccount.PASSWORD_PARAMETER);
 
+        out.println("\n== schedule sync <- events/parameter-store-change.json");
+        invoke(new ScheduleSyncHandler(ScheduleSyncWiring.create(aws, ExampleAccount.scheduleSyncEnvironment()),
+                Clock.systemUTC()), event(repo, "parameter-store-change.json"),
+                new LoggedContext("ScheduleSyncFunction", out::println));
+        GetScheduleResponse schedule = aws.scheduler().getSchedule(r -> r.groupName(ExampleAccount.SCHEDULE_GROUP)
+                .name("orders"));
+        printSchedule(schedule, out);
+
+        // What Scheduler sends at a firing: the schedule's input with the scheduled time filled in.
+        Map<String, Object> firing = event(repo, "schedule-scheduler.json");
         LaunchService launches = LauncherInit.create(aws,
                 LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()), Clock.systemUTC());
-        out.println("\n== launcher <- events/schedule-scheduler.json");
-        Map<String, Object> launched = invoke(new ScheduleHandler(launches), event(repo, "schedule-scheduler.json"),
+        out.println("\n== launcher <- the schedule's input at its firing of " + firing.get("scheduledTime")
+                + " (events/schedule-scheduler.json)");
+        Map<String, Object> launched = invoke(new ScheduleHandler(launches), JSON.readValue(schedule.target().input()
+                .replace("<aws.scheduler.scheduled-time>", (String) firing.get("scheduledTime")), LinkedHashMap.class),
                 new LoggedContext("ScheduleLaunchFunction", out::println));
         String clusterId = (String) launched.get("clusterId");
 
@@ -114,6 +129,17 @@ public final class LocalRun {
             throw new java.io.UncheckedIOException(e);
         }
         return JSON.readValue(answer.toByteArray(), LinkedHashMap.class);
+    }
+
+    private static void printSchedule(GetScheduleResponse s, PrintStream out) {
+        out.println("\n== the job's schedule as EventBridge Scheduler holds it");
+        out.println("group/name    " + s.groupName() + "/" + s.name());
+        out.println("expression    " + s.scheduleExpression() + " in " + s.scheduleExpressionTimezone() + ", "
+                + s.stateAsString() + ", flexible window " + s.flexibleTimeWindow().modeAsString());
+        out.println("target        " + s.target().arn());
+        out.println("input         " + s.target().input());
+        out.println("retries       " + s.target().retryPolicy().maximumRetryAttempts() + " within "
+                + s.target().retryPolicy().maximumEventAgeInSeconds() + " s, then " + s.target().deadLetterConfig().arn());
     }
 
     private static void printCluster(EmrClient emr, String clusterId, PrintStream out) {

@@ -30,6 +30,8 @@ class LocalRunIT {
         String output = printed.toString(StandardCharsets.UTF_8);
 
         assertTrue(output.contains("launch LAUNCHED job=orders runKey=2026-11-25T02:00:00Z"), output);
+        assertTrue(output.contains("group/name    " + ExampleAccount.SCHEDULE_GROUP + "/orders"), output);
+        assertTrue(output.contains("expression    cron(0 2 * * ? *) in UTC, ENABLED"), output);
         assertTrue(output.contains("release       emr-7.4.0"), output);
         assertTrue(output.contains("applications  [Hadoop, Sqoop, Spark]"), output);
         assertTrue(output.contains("CORE 2 x m5.xlarge ON_DEMAND"), output);

@@ -28,6 +28,7 @@ import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
@@ -168,6 +169,10 @@ public final class AwsClients {
 
     public SsmClient ssm() {
         return configure(SsmClient.builder(), AwsRetryStrategy.standardRetryStrategy()).build();
+    }
+
+    public SchedulerClient scheduler() {
+        return configure(SchedulerClient.builder(), AwsRetryStrategy.standardRetryStrategy()).build();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.emringest.jobs;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,7 +81,38 @@ public final class JobDefinitionStore {
         if (definition == null) {
             throw new JobDefinitionException(job, List.of("job: no definition at SSM parameter " + jobName));
         }
-        Parameter defaults = found.get(defaultsName);
+        return parse(job, found.get(defaultsName), definition);
+    }
+
+    /** One stored job: its definition, or why it has none that is valid. */
+    public record Stored(String job, JobDefinition definition, JobDefinitionException invalid) {}
+
+    /**
+     * Every job stored under {@code <prefix>/jobs/}, each parsed over the defaults or with its problems. An SSM
+     * error is thrown, never read as "no jobs": a caller must not act on a partial list.
+     */
+    public List<Stored> loadAll() {
+        String defaultsName = prefix + "/defaults";
+        Parameter defaults = ssm.getParameters(r -> r.names(defaultsName).withDecryption(false)).parameters()
+                .stream().filter(p -> p.name().equals(defaultsName)).findFirst().orElse(null);
+        String jobsPath = prefix + "/jobs/";
+        List<Stored> jobs = new ArrayList<>();
+        ssm.getParametersByPathPaginator(r -> r.path(prefix + "/jobs").recursive(false).withDecryption(false))
+                .stream().flatMap(page -> page.parameters().stream()).forEach(definition -> {
+                    String job = definition.name().substring(jobsPath.length());
+                    try {
+                        if (!JOB_NAME.matcher(job).matches()) {
+                            throw new JobDefinitionException(job, List.of("job: must match " + JOB_NAME.pattern()));
+                        }
+                        jobs.add(new Stored(job, parse(job, defaults, definition), null));
+                    } catch (JobDefinitionException e) {
+                        jobs.add(new Stored(job, null, e));
+                    }
+                });
+        return jobs;
+    }
+
+    private JobDefinition parse(String job, Parameter defaults, Parameter definition) {
         String version = "jobs/" + job + "@" + definition.version()
                 + (defaults == null ? "" : ",defaults@" + defaults.version());
         List<String> documents = List.of(job, version, defaults == null ? "" : defaults.value(), definition.value());

@@ -21,7 +21,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * {@code template.yaml} as CloudFormation would deploy a function of it: its package, handler, memory, and the
- * environment the template gives it, with {@code !Ref}, {@code !Sub} and {@code !Join} resolved against the names a
+ * environment the template gives it, with {@code !Ref}, {@code !GetAtt X.Attr}, {@code !Sub} and {@code !Join} resolved against the names a
  * stack would have. A reference this class cannot resolve fails, naming it: a new variable is never dropped.
  */
 public final class SamTemplate {
@@ -90,7 +90,7 @@ public final class SamTemplate {
             return value;
         }
         return switch (intrinsic.function()) {
-            case "Ref" -> reference(text(intrinsic.argument()), where);
+            case "Ref", "GetAtt" -> reference(text(intrinsic.argument()), where);
             case "Sub" -> {
                 Matcher m = SUB.matcher(text(intrinsic.argument()));
                 StringBuilder out = new StringBuilder();

@@ -138,6 +138,19 @@ class LambdaRuntimeIT {
             assertTrue(pass.startsWith("{\"open\":"), pass);
         }
 
+        // Schedule sync: SSM's change event creates the example job's schedule; the periodic pass finds it in place.
+        String synced = invoke("ScheduleSyncFunction", "parameter-store-change.json",
+                file("parameter-store-change.json"));
+        assertTrue(synced.contains("\"created\":[\"orders\"]"), synced);
+        String periodic = invoke("ScheduleSyncFunction", "(schedule input)", "{}");
+        assertTrue(periodic.contains("\"created\":[]") && periodic.contains("\"unchanged\":1"), periodic);
+        // The schedule's input, as Scheduler fills it in at a firing, is a launch the schedule launcher takes.
+        var schedule = aws.scheduler().getSchedule(r -> r.groupName(ExampleAccount.SCHEDULE_GROUP).name("orders"));
+        assertEquals(ExampleAccount.SCHEDULE_LAUNCHER_ARN, schedule.target().arn());
+        String firing = schedule.target().input().replace("<aws.scheduler.scheduled-time>", "2026-11-26T02:00:00Z");
+        String fired = invoke("ScheduleLaunchFunction", "(the orders schedule's input)", firing);
+        assertEquals("LAUNCHED", field(fired, "outcome"), fired);
+
         try (Stream<Path> files = Files.list(EVENTS)) {
             List<String> unsent = files.map(p -> p.getFileName().toString())
                     .filter(n -> n.endsWith(".json") && !n.equals("env.json") && !sent.contains(n)).toList();
@@ -163,10 +176,13 @@ class LambdaRuntimeIT {
     }
 
     @Test
-    void theTemplatesEnvironmentIsTheOneTheInProcessTestsUse() {
+    void theTemplatesEnvironmentsAreTheOnesTheInProcessTestsUse() {
         Map<String, String> launcher = new LinkedHashMap<>(ExampleAccount.launcherEnvironment());
         launcher.remove("AWS_REGION");  // Lambda's, not the template's
         assertEquals(launcher, template.function("ScheduleLaunchFunction").environment());
         assertEquals(launcher, template.function("QueueLaunchFunction").environment());
+        Map<String, String> sync = new LinkedHashMap<>(ExampleAccount.scheduleSyncEnvironment());
+        sync.remove("AWS_REGION");
+        assertEquals(sync, template.function("ScheduleSyncFunction").environment());
     }
 }

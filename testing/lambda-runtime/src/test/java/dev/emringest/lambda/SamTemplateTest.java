@@ -26,7 +26,8 @@ class SamTemplateTest {
 
     @Test
     void everyFunctionResolvesToAPackageAHandlerAndItsEnvironment() {
-        assertEquals(List.of("ScheduleLaunchFunction", "QueueLaunchFunction", "RecorderFunction", "ReconcileFunction"),
+        assertEquals(List.of("ScheduleLaunchFunction", "QueueLaunchFunction", "RecorderFunction", "ReconcileFunction",
+                "ScheduleSyncFunction"),
                 TEMPLATE.functions());
         SamTemplate.Function queue = TEMPLATE.function("QueueLaunchFunction");
         assertEquals("emr-ingest-queue-launch", queue.name());

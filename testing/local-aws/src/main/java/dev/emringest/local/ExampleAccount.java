@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /**
- * An account laid out as a deployed stack would find it: the stack's buckets, the job definitions from
+ * An account laid out as a deployed stack would find it: the stack's buckets and schedule group, the job definitions from
  * {@code examples/} in SSM, and the database password as a SecureString.
  */
 public final class ExampleAccount {
@@ -27,6 +27,13 @@ public final class ExampleAccount {
 
     public static final String SERVICE_ROLE = STACK + "-EmrServiceRole";
     public static final String INSTANCE_PROFILE = STACK + "-EmrInstanceRole";
+    /** The stack's EventBridge Scheduler group (CloudFormation names it), and what its schedules deliver to. */
+    public static final String SCHEDULE_GROUP = STACK + "-JobScheduleGroup-1A2B3C4D5E6F";
+    public static final String SCHEDULE_LAUNCHER_ARN =
+            "arn:aws:lambda:" + MotoServer.REGION + ":123456789012:function:" + STACK + "-schedule-launch:live";
+    public static final String SCHEDULER_ROLE_ARN = "arn:aws:iam::123456789012:role/" + STACK + "-JobSchedulerRole";
+    public static final String TRIGGER_DLQ_ARN =
+            "arn:aws:sqs:" + MotoServer.REGION + ":123456789012:" + STACK + "-TriggerDeadLetterQueue";
     public static final List<String> SUBNET_IDS = List.of("subnet-0123456789abcdef0", "subnet-0fedcba9876543210");
 
     private ExampleAccount() {}
@@ -44,6 +51,10 @@ public final class ExampleAccount {
         refs.put("EmrServiceRole", SERVICE_ROLE);
         refs.put("EmrInstanceProfile", INSTANCE_PROFILE);
         refs.put("SubnetIds", SUBNET_IDS);
+        refs.put("JobScheduleGroup", SCHEDULE_GROUP);
+        refs.put("ScheduleLaunchFunction.Alias", SCHEDULE_LAUNCHER_ARN);
+        refs.put("JobSchedulerRole.Arn", SCHEDULER_ROLE_ARN);
+        refs.put("TriggerDeadLetterQueue.Arn", TRIGGER_DLQ_ARN);
         return refs;
     }
 
@@ -62,6 +73,20 @@ public final class ExampleAccount {
         return env;
     }
 
+    /** The environment template.yaml gives the schedule sync, for this account. */
+    public static Map<String, String> scheduleSyncEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("AWS_REGION", MotoServer.REGION);
+        env.put("STACK_NAME", STACK);
+        env.put("LEDGER_BUCKET", LEDGER_BUCKET);
+        env.put("JOB_PARAMETER_PREFIX", PREFIX);
+        env.put("SCHEDULE_GROUP", SCHEDULE_GROUP);
+        env.put("SCHEDULE_TARGET_ARN", SCHEDULE_LAUNCHER_ARN);
+        env.put("SCHEDULER_ROLE_ARN", SCHEDULER_ROLE_ARN);
+        env.put("TRIGGER_DLQ_ARN", TRIGGER_DLQ_ARN);
+        return env;
+    }
+
     /**
      * @param examples the repository's {@code examples/} folder: {@code defaults.json} and {@code jobs/*.json}
      * @param password stored as the SecureString the example jobs name; only the cluster may read it
@@ -70,6 +95,7 @@ public final class ExampleAccount {
         S3Client s3 = aws.s3();
         s3.createBucket(r -> r.bucket(LEDGER_BUCKET));
         s3.createBucket(r -> r.bucket(CLUSTER_BUCKET));
+        aws.scheduler().createScheduleGroup(r -> r.name(SCHEDULE_GROUP));
         SsmClient ssm = aws.ssm();
         put(ssm, PREFIX + "/defaults", read(examples.resolve("defaults.json")));
         try (DirectoryStream<Path> jobs = Files.newDirectoryStream(examples.resolve("jobs"), "*.json")) {
