@@ -49,6 +49,7 @@ class TemplateIT {
                     || RequestStreamHandler.class.isAssignableFrom(Class.forName(handler)), handler);
         }
         assertEquals(List.of("dev.emringest.launcher.ScheduleHandler", "dev.emringest.launcher.SqsHandler",
-                "dev.emringest.recorder.EmrEventHandler", "dev.emringest.recorder.ReconcileHandler"), handlers);
+                "dev.emringest.recorder.EmrEventHandler", "dev.emringest.recorder.ReconcileHandler",
+                "dev.emringest.schedules.ScheduleSyncHandler"), handlers);
     }
 }

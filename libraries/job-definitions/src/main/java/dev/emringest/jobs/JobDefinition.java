@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * One job's definition, merged over the defaults and validated. Field names match the JSON documents in SSM;
- * see {@code job-definition.schema.json} for the rules and the README for the reference.
+ * see {@code job-definition.schema.json} for the rules and {@code docs/job-definitions.md} for the reference.
  *
  * @param version the SSM parameter versions it was read from, kept in the run record
  * @param schedule null for a job launched on demand only

@@ -57,7 +57,8 @@ public final class JobDefinitionStore {
         GetParametersRequest.builder().names(prefix + "/defaults", prefix + "/jobs/priming").withDecryption(false).build();
         GetParametersResponse.builder().parameters(Parameter.builder().name(prefix + "/jobs/priming").value("{}")
                 .version(1L).build()).invalidParameters(List.of()).build();
-        String job = "{\"source\": {\"jdbcUrl\": \"jdbc:mysql://priming.invalid:3306/db\", \"username\": \"priming\","
+        String job = "{\"schedule\": {\"expression\": \"cron(0 2 ? * MON-FRI *)\", \"timezone\": \"UTC\"},"
+                + " \"source\": {\"jdbcUrl\": \"jdbc:mysql://priming.invalid:3306/db\", \"username\": \"priming\","
                 + " \"passwordParameter\": \"" + prefix + "/secrets/priming\", \"tables\": [{\"name\": \"t\","
                 + " \"splitBy\": \"id\", \"columns\": [\"id\"], \"transform\": {\"sql\": \"SELECT id FROM source\"}}]},"
                 + " \"target\": {\"s3Uri\": \"s3://priming-bucket/t\", \"format\": \"parquet\"},"
