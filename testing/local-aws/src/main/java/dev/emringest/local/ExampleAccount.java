@@ -14,8 +14,8 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /**
- * An account laid out as a deployed stack would find it: the stack's buckets and schedule group, the job definitions from
- * {@code examples/} in SSM, and the database password as a SecureString.
+ * An account laid out as a deployed stack would find it: the stack's buckets and schedule group, the job
+ * definitions from {@code examples/} in SSM, and the database password as a SecureString.
  */
 public final class ExampleAccount {
 
@@ -60,11 +60,7 @@ public final class ExampleAccount {
 
     /** The environment template.yaml gives the launcher, for this account. */
     public static Map<String, String> launcherEnvironment() {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("AWS_REGION", MotoServer.REGION);
-        env.put("STACK_NAME", STACK);
-        env.put("JOB_PARAMETER_PREFIX", PREFIX);
-        env.put("LEDGER_BUCKET", LEDGER_BUCKET);
+        Map<String, String> env = stackEnvironment();
         env.put("CLUSTER_BUCKET", CLUSTER_BUCKET);
         env.put("SERVICE_ROLE", SERVICE_ROLE);
         env.put("INSTANCE_PROFILE", INSTANCE_PROFILE);
@@ -75,15 +71,21 @@ public final class ExampleAccount {
 
     /** The environment template.yaml gives the schedule sync, for this account. */
     public static Map<String, String> scheduleSyncEnvironment() {
+        Map<String, String> env = stackEnvironment();
+        env.put("SCHEDULE_GROUP", SCHEDULE_GROUP);
+        env.put("SCHEDULE_TARGET_ARN", SCHEDULE_LAUNCHER_ARN);
+        env.put("SCHEDULER_ROLE_ARN", SCHEDULER_ROLE_ARN);
+        env.put("TRIGGER_DLQ_ARN", TRIGGER_DLQ_ARN);
+        return env;
+    }
+
+    /** Lambda's region, the template's Globals and the job definitions' prefix. */
+    private static Map<String, String> stackEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("AWS_REGION", MotoServer.REGION);
         env.put("STACK_NAME", STACK);
         env.put("LEDGER_BUCKET", LEDGER_BUCKET);
         env.put("JOB_PARAMETER_PREFIX", PREFIX);
-        env.put("SCHEDULE_GROUP", SCHEDULE_GROUP);
-        env.put("SCHEDULE_TARGET_ARN", SCHEDULE_LAUNCHER_ARN);
-        env.put("SCHEDULER_ROLE_ARN", SCHEDULER_ROLE_ARN);
-        env.put("TRIGGER_DLQ_ARN", TRIGGER_DLQ_ARN);
         return env;
     }
 
