@@ -7,6 +7,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
@@ -16,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.emringest.aws.AwsClients;
 import dev.emringest.jobs.JobDefinitionStore;
@@ -316,33 +319,50 @@ class ScheduleSyncIT {
     }
 
     @Test
-    void aThrottlingSchedulerFailsThePassRetryablyAndTheNextPassFinishes() {
-        putJob("orders", "{\"expression\": \"cron(0 2 * * ? *)\"}");
+    void aThrottlingOrFailingSchedulerFailsThePassRetryablyAndTheNextPassFinishes() {
         putJob("invoices", "{\"expression\": \"rate(6 hours)\"}");
-        wireMock.stubFor(post(urlEqualTo("/schedules/orders")).atPriority(1).willReturn(aResponse().withStatus(429)
-                .withHeader("Content-Type", "application/json").withHeader("x-amzn-ErrorType", "ThrottlingException")
-                .withBody("{\"Message\":\"Rate exceeded\"}")));
-        ScheduleSync throttled = sync(throughWireMock());
+        passWithoutFailures(direct());
+        putJob("invoices", "{\"expression\": \"rate(12 hours)\"}");
+        putJob("orders", "{\"expression\": \"cron(0 2 * * ? *)\"}");
+        putJob("customers", "{\"expression\": \"rate(1 day)\"}");
+        // orders' create is throttled, invoices' update meets a server error; customers goes through
+        wireMock.stubFor(post(urlEqualTo("/schedules/orders")).atPriority(1).willReturn(schedulerError(429,
+                "ThrottlingException", "Rate exceeded")));
+        wireMock.stubFor(put(urlEqualTo("/schedules/invoices")).atPriority(1).willReturn(schedulerError(500,
+                "InternalServerException", "Unexpected error")));
+        ScheduleSync failing = sync(throughWireMock());
 
-        ScheduleSync.Report report = throttled.sync();
-        assertEquals(Set.of("orders"), report.failed().keySet());
+        ScheduleSync.Report report = failing.sync();
+        assertEquals(Set.of("orders", "invoices"), report.failed().keySet());
         assertTrue(report.failed().get("orders").contains("Rate exceeded"), report.failed().toString());
-        assertEquals(List.of("invoices"), report.created(), "the other job is synced");
+        assertTrue(report.failed().get("invoices").contains("Unexpected error"), report.failed().toString());
+        assertEquals(List.of("customers"), report.created(), "the other job is synced");
         assertEquals(3, wireMock.findAll(postRequestedFor(urlEqualTo("/schedules/orders"))).size(),
                 "the SDK retried the throttled call before giving up");
+        assertEquals(3, wireMock.findAll(putRequestedFor(urlEqualTo("/schedules/invoices"))).size(),
+                "the SDK retried the failed call before giving up");
         LoggedContext context = new LoggedContext("schedule-sync");
-        IllegalStateException failed = assertThrows(IllegalStateException.class, () -> handle(throttled, "{}", context),
+        IllegalStateException failed = assertThrows(IllegalStateException.class, () -> handle(failing, "{}", context),
                 "the invocation fails, so Lambda retries it");
-        assertTrue(failed.getMessage().contains("[orders]"), failed.getMessage());
+        assertTrue(failed.getMessage().contains("orders") && failed.getMessage().contains("invoices"),
+                failed.getMessage());
         assertTrue(context.lines().stream().anyMatch(l -> l.startsWith("schedule sync FAILED job=orders")),
                 context.lines().toString());
 
         wireMock.resetAll();
         wireMock.stubFor(any(anyUrl()).willReturn(aResponse().proxiedFrom(MOTO.endpoint().toString())));
-        ScheduleSync.Report next = passWithoutFailures(throttled);
+        ScheduleSync.Report next = passWithoutFailures(failing);
         assertEquals(List.of("orders"), next.created());
+        assertEquals(List.of("invoices"), next.updated());
         assertGroupHolds(Map.of("orders", new Expected("cron(0 2 * * ? *)", "UTC", null, true),
-                "invoices", new Expected("rate(6 hours)", "UTC", null, true)));
+                "invoices", new Expected("rate(12 hours)", "UTC", null, true),
+                "customers", new Expected("rate(1 day)", "UTC", null, true)));
+    }
+
+    /** An error as Scheduler's REST-JSON API answers it. */
+    private static ResponseDefinitionBuilder schedulerError(int status, String type, String message) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+                .withHeader("x-amzn-ErrorType", type).withBody("{\"Message\":\"" + message + "\"}");
     }
 
     @Test
