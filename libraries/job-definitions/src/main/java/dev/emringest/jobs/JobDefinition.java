@@ -10,9 +10,11 @@ import java.util.Map;
  *
  * @param version the SSM parameter versions it was read from, kept in the run record
  * @param schedule null for a job launched on demand only
+ * @param freshness null for a job that declares none and has no enabled schedule to derive it from
  */
 public record JobDefinition(String job, String version, Importer importer, Source source, Target target,
-                            Cluster cluster, List<SparkStep> extraSparkSteps, Schedule schedule) {
+                            Cluster cluster, List<SparkStep> extraSparkSteps, Schedule schedule,
+                            Freshness freshness) {
 
     /**
      * How the cluster reads the source: Sqoop (emr-7.4.0 and earlier), or Spark over JDBC (any release). The schema
@@ -96,4 +98,12 @@ public record JobDefinition(String job, String version, Importer importer, Sourc
      * @param flexibleWindowMinutes null for no flexible time window: the job launches at the scheduled time
      */
     public record Schedule(String expression, String timezone, boolean enabled, Integer flexibleWindowMinutes) {}
+
+    /**
+     * How long the job may go without a successful run before the reconcile reports it stale.
+     *
+     * @param derived false: declared as {@code freshness.maxAgeMinutes}; true: twice the longest gap between two
+     *     firings of the job's enabled schedule ({@link ScheduleExpressions#longestGap}), rounded up to whole minutes
+     */
+    public record Freshness(int maxAgeMinutes, boolean derived) {}
 }

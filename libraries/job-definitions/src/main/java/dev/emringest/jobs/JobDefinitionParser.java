@@ -3,6 +3,7 @@ package dev.emringest.jobs;
 import dev.emringest.jobs.JobDefinition.BootstrapAction;
 import dev.emringest.jobs.JobDefinition.Cluster;
 import dev.emringest.jobs.JobDefinition.CoreInstances;
+import dev.emringest.jobs.JobDefinition.Freshness;
 import dev.emringest.jobs.JobDefinition.Importer;
 import dev.emringest.jobs.JobDefinition.Incremental.Mode;
 import dev.emringest.jobs.JobDefinition.InstanceGroup;
@@ -21,6 +22,7 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -154,7 +156,24 @@ public final class JobDefinitionParser {
                 sc.getBoolean("enabled", true),
                 sc.containsKey("flexibleWindowMinutes") ? sc.getInt("flexibleWindowMinutes") : null);
         return new JobDefinition(job, version, JobDefinition.fromSchemaName(Importer.class,
-                d.getString("importer", "sqoop")), source, target, cluster, extra, schedule);
+                d.getString("importer", "sqoop")), source, target, cluster, extra, schedule,
+                freshness(d.getJsonObject("freshness"), schedule));
+    }
+
+    /** The declared freshness; else twice the enabled schedule's longest gap, in whole minutes rounded up. */
+    static Freshness freshness(JsonObject declared, Schedule schedule) {
+        if (declared != null) {
+            return new Freshness(declared.getInt("maxAgeMinutes"), false);
+        }
+        // A paused job is not stale. An invalid schedule has no gap: ruleProblems rejects the definition.
+        if (schedule == null || !schedule.enabled()
+                || ScheduleExpressions.expressionProblem(schedule.expression()).isPresent()
+                || ScheduleExpressions.timezoneProblem(schedule.timezone()).isPresent()) {
+            return null;
+        }
+        Duration maxAge = ScheduleExpressions.longestGap(schedule.expression(), schedule.timezone()).multipliedBy(2);
+        // Firings and zone offsets are whole seconds; at most twice the 400-day horizon, the minutes fit an int.
+        return new Freshness(Math.toIntExact((maxAge.toSeconds() + 59) / 60), true);
     }
 
     private List<String> ruleProblems(JobDefinition d) {

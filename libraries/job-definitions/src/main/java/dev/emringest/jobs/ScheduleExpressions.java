@@ -1,9 +1,22 @@
 package dev.emringest.jobs;
 
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,6 +58,14 @@ public final class ScheduleExpressions {
     private static final String CRON_FIELDS = "minutes hours day-of-month month day-of-week year";
     private static final int DAY_OF_MONTH = 2;
     private static final int DAY_OF_WEEK = 4;
+    /**
+     * {@link #longestGap}'s cron firings are those of this many days from 2026-01-01: a whole year, plus enough for the
+     * gap from the year's last firing to the next (a month, with room). Fixed, so a definition's gap never depends on
+     * when it is parsed.
+     */
+    static final Duration HORIZON = Duration.ofDays(400);
+    private static final LocalDate REFERENCE = LocalDate.of(2026, 1, 1);
+    private static final LocalDate END = REFERENCE.plusDays(HORIZON.toDays());
     /** Short enough to parse as an int; every value and increment fits in four digits. */
     private static final Pattern NUMBER = Pattern.compile("^[0-9]{1,4}$");
     private static final Pattern RATE = Pattern.compile("^(\\S+) (\\S+)$");
@@ -68,6 +89,168 @@ public final class ScheduleExpressions {
     public static Optional<String> timezoneProblem(String timezone) {
         return ZoneId.getAvailableZoneIds().contains(timezone) ? Optional.empty()
                 : Optional.of("must be an IANA time zone name such as UTC or Europe/Berlin");
+    }
+
+    /**
+     * The longest time between two consecutive firings of a valid expression in its time zone: a {@code rate(...)}'s
+     * rate; for a {@code cron(...)}, the longest gap among its firings over {@link #HORIZON} from 2026-01-01 00:00 in
+     * the zone. No gap is longer than the horizon: a cron that fires fewer than twice in it (a single year in its year
+     * field, a year past) or a longer rate gives the horizon.
+     *
+     * @throws IllegalArgumentException when the expression or the time zone has a problem
+     */
+    public static Duration longestGap(String expression, String timezone) {
+        Optional<String> problem = expressionProblem(expression).or(() -> timezoneProblem(timezone));
+        if (problem.isPresent()) {
+            throw new IllegalArgumentException(problem.get());
+        }
+        String inner = expression.substring(5, expression.length() - 1);
+        return expression.startsWith("rate(") ? rate(inner) : cronGap(inner.split(" "), ZoneId.of(timezone));
+    }
+
+    private static Duration rate(String rate) {
+        String[] parts = rate.split(" ");
+        long minutes = parts[1].startsWith("minute") ? 1 : parts[1].startsWith("hour") ? 60 : 1440;
+        // The value may have any number of digits; anything past the horizon is the horizon.
+        return parts[0].length() > 6 || Long.parseLong(parts[0]) * minutes > HORIZON.toMinutes() ? HORIZON
+                : Duration.ofMinutes(Long.parseLong(parts[0]) * minutes);
+    }
+
+    /**
+     * EventBridge Scheduler reads a cron in local time: a local time that does not exist (skipped by a DST change in
+     * spring) does not fire, one that exists twice (autumn) fires once, at its first instant. So the firings are
+     * local date-times turned into instants, and a gap is measured between instants. Days are checked one by one
+     * (year, month, day); only on the days that fire do the hours and minutes count.
+     */
+    private static Duration cronGap(String[] fields, ZoneId zone) {
+        List<LocalTime> times = new ArrayList<>();
+        BitSet minutes = values(CRON.get(0), fields[0]);
+        values(CRON.get(1), fields[1]).stream()
+                .forEach(h -> minutes.stream().forEach(m -> times.add(LocalTime.of(h, m))));
+        Duration withinDay = Duration.ZERO;
+        for (int i = 1; i < times.size(); i++) {
+            withinDay = max(withinDay, Duration.between(times.get(i - 1), times.get(i)));
+        }
+        Predicate<LocalDate> days = days(fields[DAY_OF_MONTH], fields[DAY_OF_WEEK]);
+        BitSet months = values(CRON.get(3), fields[3]);
+        BitSet years = values(CRON.get(5), fields[5]);
+        ZoneRules rules = zone.getRules();
+        Instant previous = null;
+        Duration longest = Duration.ZERO;
+        int firings = 0;
+        for (LocalDate date = REFERENCE; date.isBefore(END); date = date.plusDays(1)) {
+            if (!years.get(date.getYear()) || !months.get(date.getMonthValue()) || !days.test(date)) {
+                continue;
+            }
+            ZoneOffset offset = steadyOffset(rules, date);
+            if (offset != null) {
+                // One offset all day: the gaps within it are those of the local times.
+                Instant first = date.atTime(times.get(0)).toInstant(offset);
+                Duration before = previous == null ? Duration.ZERO : Duration.between(previous, first);
+                longest = max(longest, max(withinDay, before));
+                previous = date.atTime(times.get(times.size() - 1)).toInstant(offset);
+                firings += times.size();
+                continue;
+            }
+            for (LocalTime time : times) {
+                LocalDateTime local = date.atTime(time);
+                ZonedDateTime at = ZonedDateTime.of(local, zone);  // the earlier offset in an overlap
+                if (!at.toLocalDateTime().equals(local)) {
+                    continue;  // in a gap: ZonedDateTime moved it later; EventBridge skips it
+                }
+                if (previous != null) {
+                    longest = max(longest, Duration.between(previous, at.toInstant()));
+                }
+                previous = at.toInstant();
+                firings++;
+            }
+        }
+        return firings < 2 ? HORIZON : longest;
+    }
+
+    /** The zone's offset on {@code date} when it has one from midnight to midnight, else null (a DST change). */
+    private static ZoneOffset steadyOffset(ZoneRules rules, LocalDate date) {
+        List<ZoneOffset> offsets = rules.getValidOffsets(date.atStartOfDay());
+        if (offsets.size() != 1) {
+            return null;
+        }
+        Instant start = date.atStartOfDay().toInstant(offsets.get(0));
+        ZoneOffsetTransition next = rules.nextTransition(start);
+        return next == null || !next.getInstant().isBefore(start.plus(Duration.ofDays(1))) ? offsets.get(0) : null;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    /** The days a valid cron's day-of-month and day-of-week select; exactly one of them is '?'. */
+    private static Predicate<LocalDate> days(String dayOfMonth, String dayOfWeek) {
+        if (dayOfWeek.equals("?")) {
+            if (dayOfMonth.equals("L")) {
+                return d -> d.getDayOfMonth() == d.lengthOfMonth();
+            }
+            if (dayOfMonth.equals("LW")) {
+                return d -> d.equals(nearestWeekday(d.withDayOfMonth(d.lengthOfMonth())));
+            }
+            if (dayOfMonth.endsWith("W")) {
+                int day = Integer.parseInt(dayOfMonth.substring(0, dayOfMonth.length() - 1));
+                // The reference is silent on 31W in April: like 31 alone, a month without the day does not fire.
+                return d -> day <= d.lengthOfMonth() && d.equals(nearestWeekday(d.withDayOfMonth(day)));
+            }
+            BitSet set = values(CRON.get(DAY_OF_MONTH), dayOfMonth);
+            return d -> set.get(d.getDayOfMonth());
+        }
+        Matcher m = special(CRON.get(DAY_OF_WEEK), dayOfWeek);
+        if (m == null) {
+            BitSet set = values(CRON.get(DAY_OF_WEEK), dayOfWeek);
+            return d -> set.get(cronDay(d));
+        }
+        if (m.group(2) != null) {
+            int day = Integer.parseInt(m.group(2));
+            return d -> cronDay(d) == day && d.getDayOfMonth() + 7 > d.lengthOfMonth();
+        }
+        if (m.group(3) != null) {
+            int day = Integer.parseInt(m.group(3));
+            int n = Integer.parseInt(m.group(4));
+            // No n-th such day this month (a fifth Monday): it does not fire.
+            return d -> cronDay(d) == day && (d.getDayOfMonth() - 1) / 7 + 1 == n;
+        }
+        return d -> d.getDayOfWeek() == DayOfWeek.SATURDAY;  // L alone: the week's last day
+    }
+
+    /** 1 (Sunday) to 7 (Saturday), as cron numbers them. */
+    private static int cronDay(LocalDate date) {
+        return date.getDayOfWeek().getValue() % 7 + 1;
+    }
+
+    /**
+     * The weekday nearest {@code day} without leaving its month: a Saturday moves back to Friday (on the 1st, on to
+     * Monday the 3rd), a Sunday on to Monday (on the month's last day, back to Friday).
+     */
+    private static LocalDate nearestWeekday(LocalDate day) {
+        return switch (day.getDayOfWeek()) {
+            case SATURDAY -> day.getDayOfMonth() == 1 ? day.plusDays(2) : day.minusDays(1);
+            case SUNDAY -> day.getDayOfMonth() == day.lengthOfMonth() ? day.minusDays(2) : day.plusDays(1);
+            default -> day;
+        };
+    }
+
+    /** A valid list's values: each item {@code *}, a value or a range by its increment; {@code a/n} runs to the end. */
+    private static BitSet values(Field field, String list) {
+        BitSet set = new BitSet();
+        for (String item : list.split(",")) {
+            int slash = item.indexOf('/');
+            String range = slash < 0 ? item : item.substring(0, slash);
+            int step = slash < 0 ? 1 : Integer.parseInt(item.substring(slash + 1));
+            String[] ends = range.split("-");
+            int from = range.equals("*") ? field.min() : value(field, ends[0]);
+            int to = range.equals("*") ? field.max() : ends.length == 2 ? value(field, ends[1])
+                    : slash < 0 ? from : field.max();
+            for (int v = from; v <= to; v += step) {
+                set.set(v);
+            }
+        }
+        return set;
     }
 
     private static Optional<String> rateProblem(String rate) {

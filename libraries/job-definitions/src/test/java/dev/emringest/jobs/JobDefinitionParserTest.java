@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emringest.jobs.JobDefinition.Freshness;
 import dev.emringest.jobs.JobDefinition.Schedule;
 import dev.emringest.json.JsonDocuments;
 import jakarta.json.JsonObject;
@@ -44,6 +45,7 @@ class JobDefinitionParserTest {
         assertEquals("spark-defaults", d.cluster().configurations().get(0).get("Classification"));
         assertEquals("v1", d.version());
         assertEquals(new Schedule("cron(0 2 * * ? *)", "UTC", true, null), d.schedule());
+        assertEquals(new Freshness(2880, true), d.freshness(), "twice the day between two firings");
     }
 
     @Test
@@ -78,6 +80,7 @@ class JobDefinitionParserTest {
         assertEquals(10, d.cluster().maxInstances());
         assertEquals(JobDefinition.CoreInstances.Market.ON_DEMAND, d.cluster().core().market());
         assertNull(d.schedule(), "no schedule: launched on demand only");
+        assertNull(d.freshness(), "no freshness and no schedule to derive it from");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -156,6 +159,75 @@ class JobDefinitionParserTest {
         JobDefinitionException e = assertThrows(JobDefinitionException.class,
                 () -> parser.parse("orders", example("defaults.json"), job, "v1"));
         assertTrue(e.getMessage().startsWith("job 'orders': "), e.getMessage());
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith(field + ": ") && p.contains(rule)),
+                () -> "expected " + field + ": ..." + rule + " in " + e.problems());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(ints = {5, 1500, 527040})
+    void readsADeclaredFreshness(int maxAgeMinutes) throws IOException {
+        String job = edit(example("jobs/orders.json"), "/freshness", "{\"maxAgeMinutes\": " + maxAgeMinutes + "}");
+        assertEquals(new Freshness(maxAgeMinutes, false), parser.parse("orders", example("defaults.json"), job, "v1")
+                .freshness(), "the declared freshness wins over the schedule's");
+    }
+
+    @ParameterizedTest(name = "{0} in {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+        cron(0 2 * * ? *)             | UTC           | 2880
+        rate(15 minutes)              | UTC           | 30
+        # twice Friday 17:45 to Monday 08:00 over the autumn DST change (Sunday Oct 25): 63 h 15 min
+        cron(0/15 8-17 ? * MON-FRI *) | Europe/Berlin | 7590
+        # twice the 47 h over the spring DST change
+        cron(30 2 * * ? *)            | Europe/Berlin | 5640
+        # twice 2026-01-01 to 2027-01-01: more than a declared freshness may be
+        cron(0 0 1 1 ? *)             | UTC           | 1051200
+        """)
+    void derivesFreshnessFromAnEnabledSchedule(String expression, String timezone, int maxAgeMinutes)
+            throws IOException {
+        String job = edit(example("jobs/orders.json"), "/schedule",
+                "{\"expression\": \"" + expression + "\", \"timezone\": \"" + timezone + "\"}");
+        assertEquals(new Freshness(maxAgeMinutes, true),
+                parser.parse("orders", example("defaults.json"), job, "v1").freshness());
+    }
+
+    @Test
+    void aPausedJobIsNeverStaleUnlessItSaysSo() throws IOException {
+        String paused = edit(example("jobs/orders.json"), "/schedule/enabled", "false");
+        assertNull(parser.parse("orders", example("defaults.json"), paused, "v1").freshness());
+        String declared = edit(paused, "/freshness", "{\"maxAgeMinutes\": 1500}");
+        assertEquals(new Freshness(1500, false), parser.parse("orders", example("defaults.json"), declared, "v1")
+                .freshness());
+    }
+
+    @Test
+    void theDefaultsFreshnessAppliesToEveryJob() throws IOException {
+        String defaults = edit(example("defaults.json"), "/freshness", "{\"maxAgeMinutes\": 4320}");
+        String unscheduled = edit(example("jobs/orders.json"), "/schedule", null);
+        assertEquals(new Freshness(4320, false), parser.parse("orders", defaults, unscheduled, "v1").freshness(),
+                "unlike the defaults' schedule, it needs no freshness of the job's own");
+        assertEquals(new Freshness(4320, false),
+                parser.parse("orders", defaults, example("jobs/orders.json"), "v1").freshness(),
+                "declared, so the schedule's is not derived");
+        String own = edit(unscheduled, "/freshness/maxAgeMinutes", "60");
+        assertEquals(new Freshness(60, false), parser.parse("orders", defaults, own, "v1").freshness());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        zero              | /freshness/maxAgeMinutes | 0              | freshness.maxAgeMinutes | must be at least 5
+        under 5 minutes   | /freshness/maxAgeMinutes | 4              | freshness.maxAgeMinutes | must be at least 5
+        over 366 days     | /freshness/maxAgeMinutes | 527041         | freshness.maxAgeMinutes | must be at most 527040
+        as text           | /freshness/maxAgeMinutes | "x"            | freshness.maxAgeMinutes | is string, must be [integer]
+        a fraction        | /freshness/maxAgeMinutes | 90.5           | freshness.maxAgeMinutes | is number, must be [integer]
+        missing           | /freshness               | {}             | freshness.maxAgeMinutes | is required
+        unknown key       | /freshness/maxAgeHours   | 2              | freshness.maxAgeHours   | is not allowed
+        not an object     | /freshness               | 60             | freshness               | must be [object]
+        """)
+    void rejectsABadFreshnessNamingTheField(String name, String pointer, String value, String field, String rule)
+            throws IOException {
+        String job = edit(example("jobs/orders.json"), pointer, value);
+        JobDefinitionException e = assertThrows(JobDefinitionException.class,
+                () -> parser.parse("orders", example("defaults.json"), job, "v1"));
         assertTrue(e.problems().stream().anyMatch(p -> p.startsWith(field + ": ") && p.contains(rule)),
                 () -> "expected " + field + ": ..." + rule + " in " + e.problems());
     }
