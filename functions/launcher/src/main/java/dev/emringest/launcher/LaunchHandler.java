@@ -8,16 +8,19 @@ import java.io.OutputStream;
 import java.util.Map;
 
 /**
- * What the launcher's entry points share: the service they hand each request to, and the event read and the answer
- * written as JSON by the launcher's own reader. An event that is not JSON fails the invocation. Public, as the
- * runtime calls {@code handleRequest} on the public handler classes.
+ * What the launcher's entry points share: the service they hand each request to, the event read and the answer
+ * written as JSON by the launcher's own reader, and the log lines of a launch that did not complete. An event that is
+ * not JSON fails the invocation. Public, as the runtime calls {@code handleRequest} on the public handler classes.
  */
 public abstract class LaunchHandler implements RequestStreamHandler {
 
     final LaunchService launches;
+    private final String stackName;
 
-    LaunchHandler(LaunchService launches) {
+    /** @param stackName the stack the metrics are for */
+    LaunchHandler(LaunchService launches, String stackName) {
         this.launches = launches;
+        this.stackName = stackName;
     }
 
     @Override
@@ -26,7 +29,7 @@ public abstract class LaunchHandler implements RequestStreamHandler {
         try {
             event = JsonDocuments.readEvent(input);
         } catch (JsonDocuments.NotJsonException e) {
-            context.getLogger().log("launch rejected: input: " + e.getMessage());
+            LaunchLog.rejected("input: " + e.getMessage(), null, null).write(context);
             throw new InvalidRequestException("input: " + e.getMessage());
         }
         JsonDocuments.writeAnswer(output, answer(event, context));
@@ -34,4 +37,12 @@ public abstract class LaunchHandler implements RequestStreamHandler {
 
     /** The invocation's answer to a parsed event. */
     abstract Map<String, ?> answer(Map<String, Object> event, Context context);
+
+    /** Logs a launch that threw; a deferral is counted too ({@code LaunchesDeferred}). */
+    final void failed(LaunchRequest request, RuntimeException e, String messageId, Context context) {
+        LaunchLog.failed(request, e, messageId).write(context);
+        if (e instanceof RunInProgressException) {
+            LaunchLog.deferred(stackName, request, System.currentTimeMillis()).write(context);
+        }
+    }
 }

@@ -62,8 +62,8 @@ public final class LauncherInit {
 
     /**
      * Runs what a launch runs except its AWS calls, on fixed inputs: event and request parsing, definition parsing
-     * and validation, the RunJobFlow request, ledger records, the log line. It has no client to call AWS with,
-     * resolves no credentials and creates nothing unique (no attempt id, no random value, no clock reading).
+     * and validation, the RunJobFlow request, ledger records, the log and metric lines. It has no client to call AWS
+     * with, resolves no credentials and creates nothing unique (no attempt id, no random value, no clock reading).
      *
      * @return the definitions' parser it readied, schema compiled
      */
@@ -85,8 +85,10 @@ public final class LauncherInit {
                         "s3://priming/e"));
         RunJobFlowResponse.builder().jobFlowId("j-PRIMING").build();
         Ledger.prime();
+        // The log and metric lines as the first launch writes them, but to no logger.
         LaunchLog.launched(new LaunchService.Result(LaunchService.Outcome.LAUNCHED, run.job(), run.runKey(),
-                "j-PRIMING", run.clusterName()));
+                "j-PRIMING", run.clusterName()), "priming").json("priming");
+        LaunchLog.deferred(settings.stackName(), request, 0).json();
         return parser;
     }
 

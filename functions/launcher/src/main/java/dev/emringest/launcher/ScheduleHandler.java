@@ -14,11 +14,20 @@ import java.util.Map;
 public final class ScheduleHandler extends LaunchHandler {
 
     public ScheduleHandler() {
-        this(LauncherInit.fromEnvironment(System.getenv()));
+        this(System.getenv());
     }
 
+    private ScheduleHandler(Map<String, String> env) {
+        this(LauncherInit.fromEnvironment(env), env.get("STACK_NAME"));
+    }
+
+    /** Over a given service off Lambda (the local run): its metrics name the stack {@code local}. */
     public ScheduleHandler(LaunchService launches) {
-        super(launches);
+        this(launches, "local");
+    }
+
+    public ScheduleHandler(LaunchService launches, String stackName) {
+        super(launches, stackName);
     }
 
     @Override
@@ -32,12 +41,12 @@ public final class ScheduleHandler extends LaunchHandler {
         try {
             request = LaunchRequest.fromSchedule(input);
         } catch (InvalidRequestException e) {
-            context.getLogger().log("launch rejected: " + e.getMessage());
+            LaunchLog.rejected(e.getMessage(), null, null).write(context);
             throw e;
         }
         try {
             LaunchService.Result result = launches.launch(request);
-            context.getLogger().log(LaunchLog.launched(result));
+            LaunchLog.launched(result, null).write(context);
             Map<String, String> answer = new LinkedHashMap<>();
             answer.put("outcome", result.outcome().name());
             answer.put("job", result.job());
@@ -48,7 +57,7 @@ public final class ScheduleHandler extends LaunchHandler {
             }
             return answer;
         } catch (RuntimeException e) {
-            context.getLogger().log(LaunchLog.failed(request, e));
+            failed(request, e, null, context);
             throw e;
         }
     }

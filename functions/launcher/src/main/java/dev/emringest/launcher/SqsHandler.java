@@ -1,8 +1,6 @@
 package dev.emringest.launcher;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
-import dev.emringest.json.InputErrors;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +17,20 @@ import java.util.Map;
 public final class SqsHandler extends LaunchHandler {
 
     public SqsHandler() {
-        this(LauncherInit.fromEnvironment(System.getenv()));
+        this(System.getenv());
     }
 
+    private SqsHandler(Map<String, String> env) {
+        this(LauncherInit.fromEnvironment(env), env.get("STACK_NAME"));
+    }
+
+    /** Over a given service off Lambda (the local run): its metrics name the stack {@code local}. */
     public SqsHandler(LaunchService launches) {
-        super(launches);
+        this(launches, "local");
+    }
+
+    public SqsHandler(LaunchService launches, String stackName) {
+        super(launches, stackName);
     }
 
     /** The {@code SQSBatchResponse}; an event that is not a batch fails, and the whole batch goes back to the queue. */
@@ -33,7 +40,7 @@ public final class SqsHandler extends LaunchHandler {
         try {
             messages = records(event);
         } catch (InvalidRequestException e) {
-            context.getLogger().log("launch rejected: " + e.getMessage());
+            LaunchLog.rejected(e.getMessage(), null, null).write(context);
             throw e;
         }
         return Map.of("batchItemFailures", handle(messages, context));
@@ -63,7 +70,7 @@ public final class SqsHandler extends LaunchHandler {
         List<Map<String, String>> failures = new ArrayList<>();
         for (Map<?, ?> message : messages) {
             String id = (String) message.get("messageId");
-            if (!launchMessage(id, message, context.getLogger())) {
+            if (!launchMessage(id, message, context)) {
                 failures.add(Map.of("itemIdentifier", id));
             }
         }
@@ -80,25 +87,24 @@ public final class SqsHandler extends LaunchHandler {
         }
     }
 
-    private boolean launchMessage(String messageId, Map<?, ?> message, LambdaLogger log) {
-        String id = " message=" + InputErrors.printable(messageId);
+    private boolean launchMessage(String messageId, Map<?, ?> message, Context context) {
         LaunchRequest request;
         try {
             Object body = message.get("body");
             request = LaunchRequest.fromSqs(body instanceof String text ? text : null, messageId, sentAt(message));
         } catch (InvalidRequestException e) {
-            log.log("launch rejected: " + e.getMessage() + id);
+            LaunchLog.rejected(e.getMessage(), null, messageId).write(context);
             return false;
         }
         try {
-            log.log(LaunchLog.launched(launches.launch(request)) + id);
+            LaunchLog.launched(launches.launch(request), messageId).write(context);
             return true;
         } catch (InvalidRequestException e) {
             // e.g. a backfill window for a job without incremental tables: found once the definition is read
-            log.log("launch rejected: " + e.getMessage() + id);
+            LaunchLog.rejected(e.getMessage(), request, messageId).write(context);
             return false;
         } catch (RuntimeException e) {
-            log.log(LaunchLog.failed(request, e) + id);
+            failed(request, e, messageId, context);
             return false;
         }
     }

@@ -2,6 +2,7 @@ package dev.emringest.launcher;
 
 import static dev.emringest.launcher.BadInputs.*;
 import static dev.emringest.launcher.RejectionLines.*;
+import static java.util.stream.Stream.concat;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,6 +20,8 @@ import dev.emringest.ledger.Versioned;
 import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MotoServer;
+import dev.emringest.logs.LoggedLines;
+import jakarta.json.JsonObject;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,8 +121,10 @@ class BadInputIT {
             thrown = t;
         }
         List<String> lines = context.lines();
-        List<String> mine = lines.stream().filter(l -> l.endsWith(" message=" + messageId)).toList();
-        String line = mine.size() == 1 ? mine.get(0) : null;
+        List<JsonObject> mine = LoggedLines.logLines(lines).stream()
+                .filter(l -> l.getString("message").endsWith(" message=" + messageId)).toList();
+        String line = mine.size() == 1 ? mine.get(0).getString("message") : null;
+        String outcome = mine.size() == 1 ? mine.get(0).getString("outcome", null) : null;
 
         List<Executable> checks = new ArrayList<>();
         Throwable handlerFailure = thrown;
@@ -139,10 +144,12 @@ class BadInputIT {
         checks.add(() -> {
             assertNotNull(line, "expected exactly one log line ending with message=" + messageId + ", got " + lines);
             assertTrue(namesField(input, line), "the log line must name '" + input.field() + "': " + printable(line));
+            assertEquals(input.family() == Family.REQUEST ? "REJECTED" : "LAUNCH_FAILED", outcome, line);
+            assertEquals(messageId, mine.get(0).getString("messageId"), line);
         });
-        // (d) no raw control character, no seeded password
+        // (d) no raw control character, no seeded password: in the lines, nor in their messages once read
         checks.add(() -> {
-            for (String l : lines) {
+            for (String l : concat(lines.stream(), LoggedLines.messages(lines).stream()).toList()) {
                 assertFalse(l.chars().anyMatch(RejectionLines::isControl),
                         "raw control character in log line: " + printable(l));
                 assertFalse(l.contains(PASSWORD) || l.contains(OTHER_PASSWORD),

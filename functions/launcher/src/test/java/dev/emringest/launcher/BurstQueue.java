@@ -4,6 +4,8 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MutableClock;
+import dev.emringest.logs.LogLine;
+import dev.emringest.logs.LoggedLines;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -132,11 +134,11 @@ final class BurstQueue {
             failed = response.getBatchItemFailures().stream().anyMatch(f -> message.id.equals(f.getItemIdentifier()));
         } catch (RuntimeException e) {
             // A handler that throws fails the whole batch.
-            context.log("handler threw " + e);
+            LogLine.error("handler threw " + e).write(context);
             failed = true;
         }
         message.lastFailed = failed;
-        for (String line : context.lines()) {
+        for (String line : LoggedLines.messages(context.lines())) {
             message.history.add("round " + round + " receive " + message.receives + ": " + line);
         }
     }

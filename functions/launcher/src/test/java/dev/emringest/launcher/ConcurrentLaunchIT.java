@@ -13,6 +13,7 @@ import dev.emringest.ledger.RunState;
 import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MotoServer;
+import dev.emringest.logs.LoggedLines;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -72,7 +73,7 @@ class ConcurrentLaunchIT {
     private Invocation invoke(String messageId, String runKey) {
         LoggedContext context = new LoggedContext("launcher");
         SQSBatchResponse response = SqsEvents.deliver(new SqsHandler(service), message(messageId, runKey), context);
-        return new Invocation(messageId, response, context.lines());
+        return new Invocation(messageId, response, LoggedLines.messages(context.lines()));
     }
 
     private List<ClusterSummary> clustersOf(String runKey) {

@@ -12,6 +12,7 @@ import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
 import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.MotoServer;
+import dev.emringest.logs.LoggedLines;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -168,8 +169,10 @@ class LauncherIT extends HandlersOnMoto {
         assertTrue(cluster.tags().contains(Tag.builder().key("emr-ingest:run-key").value("manual-2026-11-25").build()));
         assertTrue(ledger.read("orders", batch.getRecords().get(1).getMessageId()).isEmpty(),
                 "nothing is claimed for a message that could not be read");
-        assertTrue(context.lines().stream().anyMatch(l -> l.startsWith("launch rejected: body: not valid JSON")
-                && l.endsWith("message=" + batch.getRecords().get(1).getMessageId())), context.lines().toString());
+        assertTrue(LoggedLines.messages(context.lines()).stream().anyMatch(
+                l -> l.startsWith("launch rejected: body: not valid JSON")
+                        && l.endsWith("message=" + batch.getRecords().get(1).getMessageId())),
+                context.lines().toString());
     }
 
     @Test
@@ -183,7 +186,7 @@ class LauncherIT extends HandlersOnMoto {
         assertEquals(RunRecord.INVALID_DEFINITION, record.failure().code());
         assertTrue(record.failure().message().contains("/emr-ingest/jobs/invoices"), record.failure().message());
         assertTrue(ledger.openRuns().isEmpty(), "a run that cannot launch is not left open");
-        assertTrue(context.lines().stream().anyMatch(l -> l.contains(
+        assertTrue(LoggedLines.messages(context.lines()).stream().anyMatch(l -> l.contains(
                 "job 'invoices': job: no definition at SSM parameter /emr-ingest/jobs/invoices")), context.lines().toString());
     }
 
@@ -198,7 +201,8 @@ class LauncherIT extends HandlersOnMoto {
 
         assertEquals(1, response.getBatchItemFailures().size());
         assertTrue(clusters().isEmpty());
-        String line = context.lines().stream().filter(l -> l.contains("job 'broken'")).findFirst().orElseThrow();
+        String line = LoggedLines.messages(context.lines()).stream().filter(l -> l.contains("job 'broken'")).findFirst()
+                .orElseThrow();
         assertTrue(line.contains("cluster.core.count: "), line);
         assertTrue(ledger.read("broken", "msg-0").orElseThrow().value().failure().message().contains("cluster.core.count"));
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emringest.local.LoggedContext;
+import dev.emringest.logs.LoggedLines;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -42,8 +43,9 @@ class SqsHandlerTest {
 
         assertEquals("{\"batchItemFailures\":[{\"itemIdentifier\":\"m-2\"},{\"itemIdentifier\":\"m-3\"}]}", answer);
         assertEquals(1, fixture.emr.runJobFlows.size(), "only the good message launched");
-        assertTrue(context.lines().stream().anyMatch(l -> l.startsWith("launch rejected: body: not valid JSON")
-                && l.endsWith(" message=m-2")), context.lines().toString());
+        assertTrue(LoggedLines.messages(context.lines()).stream().anyMatch(
+                l -> l.startsWith("launch rejected: body: not valid JSON") && l.endsWith(" message=m-2")),
+                context.lines().toString());
     }
 
     @Test
@@ -64,7 +66,7 @@ class SqsHandlerTest {
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> invoke(event));
 
         assertTrue(e.getMessage().startsWith(field), e.getMessage());
-        assertEquals(List.of("launch rejected: " + e.getMessage()), context.lines());
+        assertEquals(List.of("launch rejected: " + e.getMessage()), LoggedLines.messages(context.lines()));
         assertEquals(0, fixture.emr.runJobFlows.size());
     }
 }

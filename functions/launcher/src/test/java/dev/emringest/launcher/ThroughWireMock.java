@@ -24,6 +24,7 @@ import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MotoServer;
 import dev.emringest.local.MutableClock;
+import dev.emringest.logs.LoggedLines;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,8 +156,9 @@ abstract class ThroughWireMock {
         return ledger.read(JOB, runKey).map(v -> v.value());
     }
 
+    /** The last log line's message. */
     String lastLine() {
-        List<String> lines = context.lines();
+        List<String> lines = LoggedLines.messages(context.lines());
         assertTrue(!lines.isEmpty(), "the handler logged nothing");
         return lines.get(lines.size() - 1);
     }

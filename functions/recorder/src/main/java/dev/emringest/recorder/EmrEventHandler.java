@@ -3,6 +3,7 @@ package dev.emringest.recorder;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.emringest.json.JsonDocuments;
+import dev.emringest.logs.LogLine;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
@@ -55,7 +56,6 @@ public final class EmrEventHandler implements RequestStreamHandler {
                         + (result.record().failure().step() == null ? "" : " failedStep=" + result.record().failure().step());
             }
         }
-        context.getLogger().log(line + ": " + result.why());
         Map<String, String> answer = new LinkedHashMap<>();
         answer.put("outcome", result.outcome().name());
         if (result.record() != null) {
@@ -63,6 +63,10 @@ public final class EmrEventHandler implements RequestStreamHandler {
             answer.put("runKey", result.record().runKey());
             answer.put("state", result.record().state().name());
         }
+        // The answer's fields are the ones to search the log by, with the cluster.
+        LogLine logged = LogLine.info(line + ": " + result.why());
+        answer.forEach(logged::field);
+        logged.field("clusterId", event.clusterId()).write(context);
         return answer;
     }
 }

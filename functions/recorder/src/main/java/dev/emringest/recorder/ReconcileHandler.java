@@ -3,6 +3,7 @@ package dev.emringest.recorder;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.emringest.json.JsonDocuments;
+import dev.emringest.logs.LogLine;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
@@ -38,11 +39,15 @@ public final class ReconcileHandler implements RequestStreamHandler {
     public Map<String, Integer> handle(Map<String, Object> input, Context context) {
         ReconcileService.Summary s = reconcile.reconcile();
         for (ReconcileService.Failed f : s.failed()) {
-            context.getLogger().log("reconcile FAILED job=" + f.job() + " runKey=" + f.runKey() + ": " + f.reason());
+            LogLine.error("reconcile FAILED job=" + f.job() + " runKey=" + f.runKey() + ": " + f.reason())
+                    .field("job", f.job()).field("runKey", f.runKey()).field("outcome", "FAILED").write(context);
         }
-        context.getLogger().log("reconcile open=" + s.open() + " finalised=" + s.finalised() + " adopted="
-                + s.adopted() + " launchFailed=" + s.launchFailed() + " closed=" + s.closed()
-                + " unchanged=" + s.unchanged() + " failed=" + s.failed().size());
+        LogLine.info("reconcile open=" + s.open() + " finalised=" + s.finalised() + " adopted=" + s.adopted()
+                        + " launchFailed=" + s.launchFailed() + " closed=" + s.closed() + " unchanged=" + s.unchanged()
+                        + " failed=" + s.failed().size())
+                .field("open", s.open()).field("finalised", s.finalised()).field("adopted", s.adopted())
+                .field("launchFailed", s.launchFailed()).field("closed", s.closed()).field("unchanged", s.unchanged())
+                .field("failed", s.failed().size()).write(context);
         if (!s.failed().isEmpty()) {
             throw new IllegalStateException("reconcile: " + s.failed().size() + " of " + s.open()
                     + " open runs failed, the others were reconciled: " + s.failed());

@@ -10,8 +10,10 @@ import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.Versioned;
 import dev.emringest.local.LoggedContext;
+import dev.emringest.logs.LoggedLines;
 import dev.emringest.recorder.ReconcileService.Failed;
 import dev.emringest.recorder.ReconcileService.Summary;
+import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -159,10 +161,13 @@ class ReconcileServiceTest {
                 () -> new ReconcileHandler(f.reconcile).handle(null, context));
 
         assertTrue(e.getMessage().contains("1 of 2 open runs failed"), e.getMessage());
-        assertTrue(context.lines().stream().anyMatch(l -> l.startsWith("reconcile FAILED job=orders"
-                + " runKey=b-no-manifest: ") && l.contains("is missing")), context.lines().toString());
-        assertTrue(context.lines().stream().anyMatch(l -> l.contains("finalised=1") && l.contains("failed=1")),
-                context.lines().toString());
+        List<JsonObject> lines = LoggedLines.logLines(context.lines());
+        assertTrue(lines.stream().anyMatch(l -> l.getString("message").startsWith("reconcile FAILED job=orders"
+                + " runKey=b-no-manifest: ") && l.getString("message").contains("is missing")
+                && "b-no-manifest".equals(l.getString("runKey", null)) && "FAILED".equals(l.getString("outcome", null))
+                && "ERROR".equals(l.getString("level", null))), context.lines().toString());
+        assertTrue(lines.stream().anyMatch(l -> l.getString("message").contains("finalised=1")
+                && l.getInt("finalised", -1) == 1 && l.getInt("failed", -1) == 1), context.lines().toString());
         assertEquals(RunState.FAILED, f.record("c-after").state(), "reconciled before the pass failed");
     }
 

@@ -10,6 +10,7 @@ import static dev.emringest.local.EmrStub.DESCRIBE_CLUSTER;
 import static dev.emringest.local.EmrStub.DESCRIBE_STEP;
 import static dev.emringest.local.EmrStub.LIST_STEPS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,8 @@ import dev.emringest.ledger.ClusterPointer;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.Versioned;
+import dev.emringest.logs.LoggedLines;
+import jakarta.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -41,8 +44,10 @@ class RecorderClusterOwnershipIT extends RecorderAgainstWireMock {
         assertNull(answer.get("job"));
         assertTrue(emrServer.getAllServeEvents().isEmpty(), "EMR must not be called for a foreign cluster");
         assertEquals(1, context.lines().size(), "exactly one log line");
-        assertTrue(context.lines().get(0).contains("IGNORED") && context.lines().get(0).contains("j-8FOREIGN"),
-                context.lines().get(0));
+        JsonObject line = LoggedLines.logLines(context.lines()).get(0);
+        assertEquals("IGNORED", line.getString("outcome"));
+        assertEquals("j-8FOREIGN", line.getString("clusterId"));
+        assertFalse(line.containsKey("job"), line.toString());
         assertEquals(before.etag(), versioned().etag());
     }
 
@@ -85,8 +90,10 @@ class RecorderClusterOwnershipIT extends RecorderAgainstWireMock {
         assertNull(answer.get("job"));
         assertEquals(1, emrStub.calls(DESCRIBE_CLUSTER, "j-8ELSEWHERE"), "asked once: the answer cannot change on a retry");
         assertEquals(1, context.lines().size(), "exactly one log line: " + context.lines());
-        String line = context.lines().get(0);
-        assertTrue(line.contains("IGNORED") && line.contains("j-8ELSEWHERE") && line.contains("is not valid"), line);
+        JsonObject line = LoggedLines.logLines(context.lines()).get(0);
+        assertEquals("IGNORED", line.getString("outcome"));
+        assertEquals("j-8ELSEWHERE", line.getString("clusterId"));
+        assertTrue(line.getString("message").contains("is not valid"), line.toString());
         assertEquals(before.etag(), versioned().etag(), "our run is untouched");
         assertTrue(ledger.cluster("j-8ELSEWHERE").isEmpty(), "no pointer for a cluster that is not ours");
     }

@@ -13,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunRecord.StepOutcome;
 import dev.emringest.ledger.RunState;
+import dev.emringest.logs.LoggedLines;
+import jakarta.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,7 +46,13 @@ class RecorderOutcomeIT extends RecorderAgainstWireMock {
         assertEquals(LAUNCHED_AT, run.launchedAt(), "the launch time is kept");
         assertEquals("v1", run.definitionVersion());
         assertEquals(1, context.lines().size());
-        assertTrue(context.lines().get(0).contains("run=SUCCEEDED"), context.lines().get(0));
+        JsonObject line = LoggedLines.logLines(context.lines()).get(0);
+        assertTrue(line.getString("message").contains("run=SUCCEEDED"), line.toString());
+        assertEquals(JOB, line.getString("job"));
+        assertEquals(RUN_KEY, line.getString("runKey"));
+        assertEquals("FINAL", line.getString("outcome"));
+        assertEquals("SUCCEEDED", line.getString("state"));
+        assertEquals("j-1SUCCEEDS", line.getString("clusterId"));
     }
 
     // ---- 2. step failure ----------------------------------------------------------------------------------------
@@ -81,7 +89,8 @@ class RecorderOutcomeIT extends RecorderAgainstWireMock {
                 spark.failureMessage());
         assertEquals("s3://logs/j-2STEPFAIL/steps/s-2SPARK/stderr.gz", spark.logFile());
         assertEquals(RECORDED_AT, run.endedAt());
-        assertTrue(context.lines().get(0).contains("reason=STEP_FAILURE failedStep=" + SPARK), context.lines().get(0));
+        assertTrue(LoggedLines.messages(context.lines()).get(0).contains("reason=STEP_FAILURE failedStep=" + SPARK),
+                context.lines().get(0));
     }
 
     // ---- 3. user request ----------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package dev.emringest.schedules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.emringest.json.JsonDocuments;
+import dev.emringest.logs.LoggedLines;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +27,8 @@ class ScheduleSyncHandlerTest {
     void countsAreOneEmbeddedMetricFormatLine() {
         ScheduleSync.Report report = new ScheduleSync.Report(List.of("a", "b"), List.of("c"), List.of(), 4,
                 Map.of("d", "job 'd': schedule.timezone: must be an IANA time zone name"), Map.of());
-        var line = JsonDocuments.read(ScheduleMetrics.line("s", report, 1_700_000_000_000L)).asJsonObject();
+        var line = LoggedLines.metricLines(List.of(ScheduleSyncHandler.metrics("s", report, 1_700_000_000_000L).json()))
+                .get(0);
         assertEquals(2, line.getInt("SchedulesCreated"));
         assertEquals(1, line.getInt("SchedulesUpdated"));
         assertEquals(0, line.getInt("SchedulesDeleted"));

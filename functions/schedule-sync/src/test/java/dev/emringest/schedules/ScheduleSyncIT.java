@@ -26,6 +26,7 @@ import dev.emringest.json.JsonDocuments;
 import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MotoServer;
+import dev.emringest.logs.LoggedLines;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.io.ByteArrayInputStream;
@@ -346,8 +347,9 @@ class ScheduleSyncIT {
                 "the invocation fails, so Lambda retries it");
         assertTrue(failed.getMessage().contains("orders") && failed.getMessage().contains("invoices"),
                 failed.getMessage());
-        assertTrue(context.lines().stream().anyMatch(l -> l.startsWith("schedule sync FAILED job=orders")),
-                context.lines().toString());
+        assertTrue(LoggedLines.logLines(context.lines()).stream().anyMatch(
+                l -> "FAILED".equals(l.getString("outcome", null)) && "orders".equals(l.getString("job", null))
+                && l.getString("message").startsWith("schedule sync FAILED job=orders")), context.lines().toString());
 
         wireMock.resetAll();
         wireMock.stubFor(any(anyUrl()).willReturn(aResponse().proxiedFrom(MOTO.endpoint().toString())));
@@ -415,10 +417,14 @@ class ScheduleSyncIT {
         assertTrue(((String) invalid.get("invoices")).contains("cluster.core.count"), invalid.toString());
         assertGroupHolds(Map.of("orders", new Expected("cron(0 2 * * ? *)", "UTC", null, true),
                 "invoices", new Expected("rate(6 hours)", "UTC", null, true)));
-        assertTrue(context.lines().stream().anyMatch(l -> l.contains("job 'orders'") && l.contains("schedule.expression")
-                && l.contains("kept")), context.lines().toString());
-        JsonObject metrics = context.lines().stream().filter(l -> l.startsWith("{") && l.contains("\"_aws\""))
-                .map(l -> JsonDocuments.read(l).asJsonObject()).findFirst().orElseThrow();
+        List<JsonObject> lines = LoggedLines.logLines(context.lines());
+        assertTrue(lines.stream().anyMatch(l -> "orders".equals(l.getString("job", null))
+                && "INVALID".equals(l.getString("outcome", null)) && l.getString("message").contains("job 'orders'")
+                && l.getString("message").contains("schedule.expression") && l.getString("message").contains("kept")),
+                context.lines().toString());
+        assertTrue(lines.stream().anyMatch(l -> "periodic".equals(l.getString("trigger", null))
+                && l.getInt("invalid") == 2 && l.getInt("failed") == 0), "the summary: " + context.lines());
+        JsonObject metrics = LoggedLines.metricLines(context.lines()).get(0);
         assertEquals(2, metrics.getInt("InvalidJobDefinitions"));
         assertEquals(ExampleAccount.STACK, metrics.getString("Stack"));
     }
