@@ -12,8 +12,8 @@ import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MotoServer;
 import dev.emringest.recorder.EmrEventHandler;
-import dev.emringest.recorder.ManifestReader;
 import dev.emringest.recorder.RecordService;
+import dev.emringest.recorder.RecorderWiring;
 import dev.emringest.schedules.ScheduleSyncHandler;
 import dev.emringest.schedules.ScheduleSyncWiring;
 import java.io.PrintStream;
@@ -78,7 +78,7 @@ public final class LocalRun {
                 LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()), Clock.systemUTC());
         out.println("\n== launcher <- the schedule's input at its firing of " + firing.get("scheduledTime")
                 + " (events/schedule-scheduler.json)");
-        Map<String, Object> launched = invoke(new ScheduleHandler(launches), JSON.readValue(schedule.target().input()
+        Map<String, Object> launched = invoke(new ScheduleHandler(launches, ExampleAccount.STACK), JSON.readValue(schedule.target().input()
                 .replace("<aws.scheduler.scheduled-time>", (String) firing.get("scheduledTime")), LinkedHashMap.class),
                 new LoggedContext("ScheduleLaunchFunction", out::println));
         String clusterId = (String) launched.get("clusterId");
@@ -100,8 +100,8 @@ public final class LocalRun {
         detail.put("stateChangeReason", "{\"code\":\"USER_REQUEST\",\"message\":\"Terminated by user request\"}");
         stateChange.put("detail", detail);
         out.println("\n== recorder <- EMR Cluster State Change (" + detail.get("state") + ", USER_REQUEST)");
-        RecordService records = new RecordService(new Ledger(aws.s3(), ExampleAccount.LEDGER_BUCKET), emr,
-                ManifestReader.in(aws.s3()), ExampleAccount.STACK, Clock.systemUTC());
+        RecordService records = RecorderWiring.create(aws, ExampleAccount.recorderEnvironment(), Clock.systemUTC())
+                .records();
         invoke(new EmrEventHandler(records), stateChange, new LoggedContext("RecorderFunction", out::println));
 
         String key = Ledger.recordKey((String) launched.get("job"), (String) launched.get("runKey"));

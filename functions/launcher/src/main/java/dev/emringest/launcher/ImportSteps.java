@@ -5,6 +5,7 @@ import dev.emringest.jobs.JobDefinition.Importer;
 import dev.emringest.jobs.JobDefinition.Incremental.Mode;
 import dev.emringest.jobs.JobDefinition.Table;
 import dev.emringest.ledger.RunIdentity;
+import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunWindow;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -52,6 +53,12 @@ public final class ImportSteps {
 
     static String stagingDir(RunIdentity run, Table table) {
         return STAGING_ROOT + run.runId() + "/" + table.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Each table's output in this run as the claim records it: where its manifest will be; rows come at the end. */
+    static List<RunRecord.TableOutput> outputs(JobDefinition definition, RunIdentity run, Instant claimedAt) {
+        return definition.source().tables().stream()
+                .map(t -> new RunRecord.TableOutput(t.name(), manifest(definition, t, run, claimedAt), null)).toList();
     }
 
     /** Where the Spark job writes this table's {@code _manifest.json} in this run (see IngestJob). */

@@ -111,7 +111,8 @@ public final class LaunchService {
             RunRecord claim = RunRecord.claim(run.job(), run.runKey(), attempt, run.clusterName(),
                     definition.version(), now);
             Ledger.Claim claimed = ledger.claim(claim.withWindow(
-                    incremental.window(request, run, definition, regular, now, null)));
+                    incremental.window(request, run, definition, regular, now, null))
+                    .withTables(ImportSteps.outputs(definition, run, now)));
             if (claimed.created()) {
                 held = claimed.record();
                 takenOver = false;

@@ -21,11 +21,7 @@ public final class ScheduleHandler extends LaunchHandler {
         this(LauncherInit.fromEnvironment(env), env.get("STACK_NAME"));
     }
 
-    /** Over a given service off Lambda (the local run): its metrics name the stack {@code local}. */
-    public ScheduleHandler(LaunchService launches) {
-        this(launches, "local");
-    }
-
+    /** Over a given service: tests and the local run. */
     public ScheduleHandler(LaunchService launches, String stackName) {
         super(launches, stackName);
     }

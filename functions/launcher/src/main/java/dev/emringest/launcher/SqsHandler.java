@@ -24,11 +24,7 @@ public final class SqsHandler extends LaunchHandler {
         this(LauncherInit.fromEnvironment(env), env.get("STACK_NAME"));
     }
 
-    /** Over a given service off Lambda (the local run): its metrics name the stack {@code local}. */
-    public SqsHandler(LaunchService launches) {
-        this(launches, "local");
-    }
-
+    /** Over a given service: tests and the local run. */
     public SqsHandler(LaunchService launches, String stackName) {
         super(launches, stackName);
     }

@@ -110,8 +110,8 @@ final class BurstInspection {
                 continue;
             }
             RunRecord record = run.record().get();
-            // Ledger: "open/<job>/<runKey> lists the runs that are not final, so the reconcile reads only those".
-            if (!record.state().terminal() && !openIndex.contains(JOB + "/" + run.runKey())) {
+            // Ledger: open/<job>/<runKey> lists the runs not final or not yet announced: the reconcile reads only those.
+            if (!Ledger.closed(record) && !openIndex.contains(JOB + "/" + run.runKey())) {
                 notInOpenIndex.add(run.runKey());
                 problems.add("run " + run.runKey() + " is " + record.state() + " but missing from the open-run index "
                         + "(open/" + JOB + "/" + run.runKey() + "), so the reconcile never looks at it"

@@ -2,6 +2,7 @@ package dev.emringest.launcher;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MutableClock;
 import dev.emringest.logs.LogLine;
@@ -130,7 +131,7 @@ final class BurstQueue {
         LoggedContext context = new LoggedContext("launcher");
         boolean failed;
         try {
-            SQSBatchResponse response = SqsEvents.deliver(new SqsHandler(service), batch, context);
+            SQSBatchResponse response = SqsEvents.deliver(new SqsHandler(service, ExampleAccount.STACK), batch, context);
             failed = response.getBatchItemFailures().stream().anyMatch(f -> message.id.equals(f.getItemIdentifier()));
         } catch (RuntimeException e) {
             // A handler that throws fails the whole batch.

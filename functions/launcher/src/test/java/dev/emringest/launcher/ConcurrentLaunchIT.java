@@ -72,7 +72,7 @@ class ConcurrentLaunchIT {
 
     private Invocation invoke(String messageId, String runKey) {
         LoggedContext context = new LoggedContext("launcher");
-        SQSBatchResponse response = SqsEvents.deliver(new SqsHandler(service), message(messageId, runKey), context);
+        SQSBatchResponse response = SqsEvents.deliver(new SqsHandler(service, ExampleAccount.STACK), message(messageId, runKey), context);
         return new Invocation(messageId, response, LoggedLines.messages(context.lines()));
     }
 

@@ -48,7 +48,7 @@ abstract class HandlersOnMoto {
     Map<String, String> schedule(String file) {
         java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
         try {
-            new ScheduleHandler(launches).handleRequest(Files.newInputStream(REPO.resolve("events").resolve(file)),
+            new ScheduleHandler(launches, ExampleAccount.STACK).handleRequest(Files.newInputStream(REPO.resolve("events").resolve(file)),
                     answer, context);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -60,13 +60,13 @@ abstract class HandlersOnMoto {
     }
 
     SQSBatchResponse sqs(SQSEvent event) {
-        return SqsEvents.deliver(new SqsHandler(launches), event, context);
+        return SqsEvents.deliver(new SqsHandler(launches, ExampleAccount.STACK), event, context);
     }
 
     /** {@code events/sqs-batch.json}'s bytes, as Lambda sends them. */
     SQSBatchResponse sqsBatchFile() {
         try {
-            return SqsEvents.deliver(new SqsHandler(launches), Files.readString(REPO.resolve("events/sqs-batch.json")),
+            return SqsEvents.deliver(new SqsHandler(launches, ExampleAccount.STACK), Files.readString(REPO.resolve("events/sqs-batch.json")),
                     context);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import dev.emringest.ledger.Ledger;
 import dev.emringest.ledger.RunIdentity;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
@@ -137,7 +138,11 @@ class LauncherIT extends HandlersOnMoto {
     void aFiringRedeliveredAfterItsRunEndedStartsNothingAndLeavesNoOpenMarker() {
         String runKey = "2026-11-25T02:00:00Z";
         String clusterId = schedule("schedule-scheduler.json").get("clusterId");
-        ledger.update("orders", runKey, r -> r.ended(RunState.SUCCEEDED, r.steps(), null, java.time.Instant.now()));
+        // Ended and announced, as the recorder leaves it.
+        ledger.update("orders", runKey, r -> {
+            RunRecord ended = r.ended(RunState.SUCCEEDED, r.steps(), null, java.time.Instant.now());
+            return ended.withAnnounced(ended.history().size());
+        });
         assertEquals(List.of(), openMarkers());
 
         Map<String, String> again = schedule("schedule-classic.json");
@@ -185,7 +190,8 @@ class LauncherIT extends HandlersOnMoto {
         assertEquals(RunState.LAUNCH_FAILED, record.state());
         assertEquals(RunRecord.INVALID_DEFINITION, record.failure().code());
         assertTrue(record.failure().message().contains("/emr-ingest/jobs/invoices"), record.failure().message());
-        assertTrue(ledger.openRuns().isEmpty(), "a run that cannot launch is not left open");
+        assertEquals(List.of("msg-0"), ledger.openRuns().stream().map(Ledger.OpenRun::runKey).toList(),
+                "a run that cannot launch is open until the reconcile announces it");
         assertTrue(LoggedLines.messages(context.lines()).stream().anyMatch(l -> l.contains(
                 "job 'invoices': job: no definition at SSM parameter /emr-ingest/jobs/invoices")), context.lines().toString());
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
 import dev.emringest.logs.LoggedLines;
 import java.io.ByteArrayInputStream;
@@ -26,7 +27,7 @@ class SqsHandlerTest {
 
     private String invoke(String event) {
         ByteArrayOutputStream answer = new ByteArrayOutputStream();
-        new SqsHandler(fixture.service).handleRequest(
+        new SqsHandler(fixture.service, ExampleAccount.STACK).handleRequest(
                 new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), answer, context);
         return answer.toString(StandardCharsets.UTF_8);
     }

@@ -136,7 +136,7 @@ abstract class ThroughWireMock {
     }
 
     SQSBatchResponse deliver(SQSEvent event) {
-        return SqsEvents.deliver(new SqsHandler(service), event, context);
+        return SqsEvents.deliver(new SqsHandler(service, ExampleAccount.STACK), event, context);
     }
 
     static List<String> failedIds(SQSBatchResponse response) {

@@ -5,17 +5,22 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.net.URI;
+import java.util.Optional;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
- * The highest key an {@code append} run imported, from the {@code _manifest.json} its Spark step wrote to the target:
- * the watermark moves to it when the run succeeded. Null when the run read no row.
+ * A table's {@code _manifest.json}, which its run's Spark job writes to the target: how many rows the run wrote, and
+ * for an {@code append} table the highest key it imported (the watermark moves to it when the run succeeded).
  */
 @FunctionalInterface
 public interface ManifestReader {
 
-    Long maxKey(String manifest);
+    /** @param maxKey null when the run read no row, or the table is not {@code append} */
+    record Manifest(Long rowCount, Long maxKey) {}
+
+    /** The manifest at this S3 URI; empty when there is none. */
+    Optional<Manifest> read(String manifest);
 
     /** Reads manifests from S3 with the recorder's own client (the ledger's bucket is another matter). */
     static ManifestReader in(S3Client s3) {
@@ -23,30 +28,30 @@ public interface ManifestReader {
             URI uri = URI.create(manifest);
             String key = uri.getPath().replaceFirst("^/", "");
             try {
-                return maxKey(manifest, JsonDocuments.read(s3.getObjectAsBytes(r -> r.bucket(uri.getHost()).key(key))
-                        .asUtf8String()));
+                JsonValue document = JsonDocuments.read(s3.getObjectAsBytes(r -> r.bucket(uri.getHost()).key(key))
+                        .asUtf8String());
+                return Optional.of(new Manifest(integer(manifest, document, "rowCount"),
+                        integer(manifest, document, "maxKey")));
             } catch (JsonDocuments.NotJsonException e) {
                 throw new IllegalStateException(manifest + ": " + e.getMessage(), e);
             } catch (NoSuchKeyException e) {
-                // Retried by the next event or the reconcile; the run stays open and its slot held until it is there.
-                throw new IllegalStateException("run succeeded but its manifest " + manifest + " is missing: the "
-                        + "watermark cannot move without the highest key imported", e);
+                return Optional.empty();
             }
         };
     }
 
-    private static Long maxKey(String manifest, JsonValue document) {
-        JsonValue max = document instanceof JsonObject o ? o.get("maxKey") : null;
-        if (max == null || max == JsonValue.NULL) {
+    private static Long integer(String manifest, JsonValue document, String field) {
+        JsonValue value = document instanceof JsonObject o ? o.get(field) : null;
+        if (value == null || value == JsonValue.NULL) {
             return null;
         }
-        if (!(max instanceof JsonNumber number) || !number.isIntegral()) {
-            throw new IllegalStateException(manifest + ": maxKey is not an integer");
+        if (!(value instanceof JsonNumber number) || !number.isIntegral()) {
+            throw new IllegalStateException(manifest + ": " + field + " is not an integer");
         }
         try {
             return number.longValueExact();
         } catch (ArithmeticException e) {
-            throw new IllegalStateException(manifest + ": maxKey is not a 64-bit integer", e);
+            throw new IllegalStateException(manifest + ": " + field + " is not a 64-bit integer", e);
         }
     }
 }

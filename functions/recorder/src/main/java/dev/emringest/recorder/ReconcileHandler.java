@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Entry point for the reconcile schedule (every 15 minutes): finalises runs whose EMR events were lost. The
@@ -39,18 +40,10 @@ public final class ReconcileHandler implements RequestStreamHandler {
     public Map<String, Integer> handle(Map<String, Object> input, Context context) {
         ReconcileService.Summary s = reconcile.reconcile();
         for (ReconcileService.Failed f : s.failed()) {
+            // Not FAILED: that outcome is a run's, and the failure queries count it.
             LogLine.error("reconcile FAILED job=" + f.job() + " runKey=" + f.runKey() + ": " + f.reason())
-                    .field("job", f.job()).field("runKey", f.runKey()).field("outcome", "FAILED").write(context);
-        }
-        LogLine.info("reconcile open=" + s.open() + " finalised=" + s.finalised() + " adopted=" + s.adopted()
-                        + " launchFailed=" + s.launchFailed() + " closed=" + s.closed() + " unchanged=" + s.unchanged()
-                        + " failed=" + s.failed().size())
-                .field("open", s.open()).field("finalised", s.finalised()).field("adopted", s.adopted())
-                .field("launchFailed", s.launchFailed()).field("closed", s.closed()).field("unchanged", s.unchanged())
-                .field("failed", s.failed().size()).write(context);
-        if (!s.failed().isEmpty()) {
-            throw new IllegalStateException("reconcile: " + s.failed().size() + " of " + s.open()
-                    + " open runs failed, the others were reconciled: " + s.failed());
+                    .field("job", f.job()).field("runKey", f.runKey()).field("outcome", "RECONCILE_FAILED")
+                    .write(context);
         }
         Map<String, Integer> answer = new LinkedHashMap<>();
         answer.put("open", s.open());
@@ -58,7 +51,17 @@ public final class ReconcileHandler implements RequestStreamHandler {
         answer.put("adopted", s.adopted());
         answer.put("launchFailed", s.launchFailed());
         answer.put("closed", s.closed());
+        answer.put("announced", s.announced());
         answer.put("unchanged", s.unchanged());
+        answer.put("stale", s.stale());
+        LogLine summary = LogLine.info("reconcile " + answer.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" ")) + " failed=" + s.failed().size());
+        answer.forEach(summary::field);
+        summary.field("failed", s.failed().size()).write(context);
+        if (!s.failed().isEmpty()) {
+            throw new IllegalStateException("reconcile: " + s.failed().size() + " failed (of " + s.open()
+                    + " open runs and the jobs' freshness), the others were reconciled: " + s.failed());
+        }
         return answer;
     }
 }

@@ -62,7 +62,8 @@ record ReconcileRules(Duration stuckAfter) {
                     : new Unchanged("the claim may still follow its index entry");
         }
         if (run.state().terminal()) {
-            return new Close("the run is " + run.state());
+            return run.fullyAnnounced() ? new Close("the run is " + run.state())
+                    : new Unchanged("the run is " + run.state() + "; its states are announced next");
         }
         return switch (question(run, now)) {
             case RECORDED_CLUSTER -> seen.filter(Seen::ended).<Decision>map(c -> new Finalise(c.clusterId()))

@@ -24,8 +24,9 @@ import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.emr.model.ClusterState;
 
 /**
- * Finalises runs whose EMR events were lost (EMR delivers them best effort). It reads only the ledger's index of
- * open runs; for each it asks EMR what {@link ReconcileRules} needs, takes the rules' decision and applies it here.
+ * Finalises runs whose EMR events were lost (EMR delivers them best effort), announces the states no event announced,
+ * and checks the jobs' freshness. It reads only the ledger's index of open runs; for each it asks EMR what
+ * {@link ReconcileRules} needs, takes the rules' decision and applies it here.
  * Running it again changes nothing. A run whose reconcile fails (e.g. a succeeded append run whose manifest is
  * missing) is reported in the summary, and the pass goes on with the others.
  */
@@ -40,20 +41,23 @@ public final class ReconcileService {
             .filter(s -> s != ClusterState.UNKNOWN_TO_SDK_VERSION).toList();
 
     /** What applying a decision wrote; a run whose decision wrote nothing counts as unchanged. */
-    enum Effect { FINALISED, ADOPTED, LAUNCH_FAILED, CLOSED }
+    enum Effect { FINALISED, ADOPTED, LAUNCH_FAILED, CLOSED, ANNOUNCED }
 
     /** An open run whose reconcile threw: {@code reason} is the exception's message. */
     public record Failed(String job, String runKey, String reason) {}
 
     /** What one pass did; {@code failed} runs count in {@code open} and in no other count. */
-    public record Summary(int open, int finalised, int adopted, int launchFailed, int closed, int unchanged,
-                          List<Failed> failed) {
+    public record Summary(int open, int finalised, int adopted, int launchFailed, int closed, int announced,
+                          int unchanged, int stale, List<Failed> failed) {
 
-        /** @param done each reconciled run's effects (an adopted run may also be finalised in the same pass) */
-        static Summary of(int open, List<Set<Effect>> done, List<Failed> failed) {
+        /**
+         * @param done  each reconciled run's effects (an adopted run may also be finalised in the same pass)
+         * @param stale how many jobs are stale
+         */
+        static Summary of(int open, List<Set<Effect>> done, int stale, List<Failed> failed) {
             return new Summary(open, count(done, Effect.FINALISED), count(done, Effect.ADOPTED),
-                    count(done, Effect.LAUNCH_FAILED), count(done, Effect.CLOSED),
-                    (int) done.stream().filter(Set::isEmpty).count(), List.copyOf(failed));
+                    count(done, Effect.LAUNCH_FAILED), count(done, Effect.CLOSED), count(done, Effect.ANNOUNCED),
+                    (int) done.stream().filter(Set::isEmpty).count(), stale, List.copyOf(failed));
         }
 
         private static int count(List<Set<Effect>> done, Effect effect) {
@@ -64,13 +68,15 @@ public final class ReconcileService {
     private final Ledger ledger;
     private final EmrClient emr;
     private final RecordService records;
+    private final FreshnessCheck freshness;
     private final Clock clock;
     private final ReconcileRules rules = new ReconcileRules(STUCK_AFTER);
 
-    public ReconcileService(Ledger ledger, EmrClient emr, RecordService records, Clock clock) {
+    ReconcileService(Ledger ledger, EmrClient emr, RecordService records, FreshnessCheck freshness, Clock clock) {
         this.ledger = ledger;
         this.emr = emr;
         this.records = records;
+        this.freshness = freshness;
         this.clock = clock;
     }
 
@@ -86,10 +92,29 @@ public final class ReconcileService {
                 failed.add(new Failed(entry.job(), entry.runKey(), String.valueOf(e.getMessage())));
             }
         }
-        return Summary.of(open.size(), done, failed);
+        FreshnessCheck.Found found = freshness.check();
+        found.unannounced().forEach(why -> failed.add(new Failed(why.substring(0, why.indexOf(':')), null, why)));
+        return Summary.of(open.size(), done, found.stale().size(), failed);
     }
 
+    /**
+     * The run's decision applied, then its states not announced yet announced (the launcher announces nothing: a run
+     * it ended, LAUNCH_FAILED or SKIPPED, is announced here). An announcement EventBridge refused fails this run.
+     */
     private Set<Effect> reconcile(Ledger.OpenRun entry) {
+        Set<Effect> effects = decideAndApply(entry);
+        Optional<Versioned<RunRecord>> after = ledger.read(entry.job(), entry.runKey());
+        if (after.isPresent() && !after.get().value().fullyAnnounced()) {
+            RunAnnouncer.Announced announced = records.announce(after.get().value());
+            addIf(effects, Effect.ANNOUNCED, announced.sent() > 0);
+            if (announced.error() != null) {
+                throw new IllegalStateException(announced.error());
+            }
+        }
+        return effects;
+    }
+
+    private Set<Effect> decideAndApply(Ledger.OpenRun entry) {
         Instant now = clock.instant();
         Optional<Versioned<RunRecord>> found = ledger.read(entry.job(), entry.runKey());
         RunRecord run = found.map(Versioned::value).orElse(null);

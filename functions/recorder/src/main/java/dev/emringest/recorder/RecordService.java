@@ -6,6 +6,7 @@ import dev.emringest.ledger.RunIdentity;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunRecord.Failure;
 import dev.emringest.ledger.RunRecord.StepOutcome;
+import dev.emringest.ledger.RunRecord.TableOutput;
 import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.Versioned;
 import java.time.Clock;
@@ -33,22 +34,43 @@ public final class RecordService {
 
     public enum Outcome { IGNORED, UPDATED, FINAL, UNCHANGED }
 
-    /** @param record the run record after the event, null when the event was ignored */
-    public record Result(Outcome outcome, String why, RunRecord record) {}
+    /**
+     * @param record      the run record after the event, null when the event was ignored
+     * @param unannounced why some of the run's states are not announced yet (the reconcile sends them); else null
+     */
+    public record Result(Outcome outcome, String why, RunRecord record, String unannounced) {
+
+        Result(Outcome outcome, String why, RunRecord record) {
+            this(outcome, why, record, null);
+        }
+    }
 
     private final Ledger ledger;
     private final EmrClient emr;
     private final String stackName;
     private final Clock clock;
     private final Watermarks watermarks;
+    private final ManifestReader manifests;
+    private final RunAnnouncer announcer;
 
-    /** @param manifests where an {@code append} run's highest imported key is read (its target, not the ledger) */
-    public RecordService(Ledger ledger, EmrClient emr, ManifestReader manifests, String stackName, Clock clock) {
+    /**
+     * @param manifests where a run's tables report their rows and an {@code append} run its highest imported key (its
+     *                  target, not the ledger)
+     */
+    RecordService(Ledger ledger, EmrClient emr, ManifestReader manifests, RunAnnouncer announcer, String stackName,
+                  Clock clock) {
         this.ledger = ledger;
         this.emr = emr;
         this.stackName = stackName;
         this.clock = clock;
+        this.manifests = manifests;
+        this.announcer = announcer;
         this.watermarks = new Watermarks(ledger, manifests, clock);
+    }
+
+    /** Announces what {@code run} has not announced yet; the reconcile's path for runs no event brings here. */
+    RunAnnouncer.Announced announce(RunRecord run) {
+        return announcer.announce(run);
     }
 
     /** Gives an incremental run's in-flight slot back when it ended without a cluster (LAUNCH_FAILED). */
@@ -101,7 +123,7 @@ public final class RecordService {
                     + pointer.job() + "/" + pointer.runKey() + " (" + current.clusterId() + "): a duplicate", null);
         }
         if (current.state().terminal()) {
-            return new Result(Outcome.UNCHANGED, "run is final", current);
+            return announced(new Result(Outcome.UNCHANGED, "run is final", current));
         }
         UnaryOperator<RunRecord> change;
         if (event.kind() == EmrEvent.Kind.STEP) {
@@ -110,8 +132,11 @@ public final class RecordService {
             Ending ending = ending(pointer.clusterId(), event.reason());
             // The job's state first: once the record is final, its watermark and slot are settled.
             watermarks.settle(current, ending.state());
+            List<TableOutput> outputs = ending.state() == RunState.SUCCEEDED ? rowsWritten(current.tables())
+                    : current.tables();
             change = r -> closedTo(r, pointer.clusterId()) ? r : withCluster(r, pointer.clusterId())
-                    .ended(ending.state(), ending.steps(), ending.failure(), clock.instant());
+                    .ended(ending.state(), ending.steps(), ending.failure(), clock.instant())
+                    .withOutputs(outputs, ending.normalizedInstanceHours());
         } else {
             change = r -> closedTo(r, pointer.clusterId()) || !r.state().precedes(RunState.RUNNING) ? r
                     : withCluster(r, pointer.clusterId()).running(clock.instant());
@@ -119,9 +144,26 @@ public final class RecordService {
         Ledger.Updated after = ledger.update(pointer.job(), pointer.runKey(), change).orElseThrow();
         RunRecord now = after.record().value();
         if (!after.written()) {
-            return new Result(Outcome.UNCHANGED, "record already says " + now.state(), now);
+            return announced(new Result(Outcome.UNCHANGED, "record already says " + now.state(), now));
         }
-        return new Result(now.state().terminal() ? Outcome.FINAL : Outcome.UPDATED, "state " + now.state(), now);
+        return announced(new Result(now.state().terminal() ? Outcome.FINAL : Outcome.UPDATED, "state " + now.state(),
+                now));
+    }
+
+    /** The result once the run's states not announced yet were (or why not: the reconcile sends them later). */
+    private Result announced(Result result) {
+        RunAnnouncer.Announced announced = announcer.announce(result.record());
+        return new Result(result.outcome(), result.why(), announced.record(), announced.error());
+    }
+
+    /** Each table's rows, from the manifest its Spark step wrote; null for a table whose manifest is not there. */
+    private List<TableOutput> rowsWritten(List<TableOutput> tables) {
+        List<TableOutput> counted = new ArrayList<>();
+        for (TableOutput t : tables) {
+            Long rows = manifests.read(t.manifest()).map(ManifestReader.Manifest::rowCount).orElse(null);
+            counted.add(new TableOutput(t.name(), t.manifest(), rows));
+        }
+        return counted;
     }
 
     /**
@@ -154,7 +196,7 @@ public final class RecordService {
         return r -> closedTo(r, clusterId) ? r : withCluster(r, clusterId).withStep(step, clock.instant());
     }
 
-    private record Ending(RunState state, List<StepOutcome> steps, Failure failure) {}
+    private record Ending(RunState state, List<StepOutcome> steps, Failure failure, Long normalizedInstanceHours) {}
 
     private Ending ending(String clusterId, EmrEvent.Reason eventReason) {
         Cluster cluster = emr.describeCluster(r -> r.clusterId(clusterId)).cluster();
@@ -180,7 +222,9 @@ public final class RecordService {
             }
             failure = new Failure(code, message, failed == null ? null : failed.name());
         }
-        return new Ending(succeeded ? RunState.SUCCEEDED : RunState.FAILED, steps, failure);
+        Integer hours = cluster.normalizedInstanceHours();
+        return new Ending(succeeded ? RunState.SUCCEEDED : RunState.FAILED, steps, failure,
+                hours == null ? null : hours.longValue());
     }
 
     /** Re-checked inside each compare-and-swap: the record may have moved since it was first read. */

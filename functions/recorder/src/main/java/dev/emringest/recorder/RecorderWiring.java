@@ -9,10 +9,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The recorder function's services, built once per container from the stack's environment: one set of AWS clients
- * for the ledger, EMR and the run's manifests. Both handlers' no-argument constructors (Lambda's) come here; tests
- * hand the services their own collaborators instead.
+ * for the ledger, EMR, the run's manifests and the run events. Both handlers' no-argument constructors (Lambda's) and
+ * the local run come here; tests hand the services their own collaborators instead.
  */
-record RecorderWiring(RecordService records, ReconcileService reconcile) {
+public record RecorderWiring(RecordService records, ReconcileService reconcile) {
 
     /** What the stack hands the recorder and the reconcile through their environment. */
     record Settings(String stackName, String ledgerBucket) {
@@ -27,14 +27,21 @@ record RecorderWiring(RecordService records, ReconcileService reconcile) {
     }
 
     static RecorderWiring fromEnvironment(Map<String, String> env) {
+        return create(AwsClients.fromEnvironment(env), env, Clock.systemUTC());
+    }
+
+    /** @param env the variables template.yaml gives the recorder */
+    public static RecorderWiring create(AwsClients aws, Map<String, String> env, Clock clock) {
         Settings settings = Settings.fromEnvironment(env);
-        AwsClients aws = AwsClients.fromEnvironment(env);
         // One S3 client: the ledger's bucket, and the targets' manifests the reader is handed it for.
         S3Client s3 = aws.s3();
         Ledger ledger = new Ledger(s3, settings.ledgerBucket());
         EmrClient emr = aws.emr();
-        RecordService records = new RecordService(ledger, emr, ManifestReader.in(s3), settings.stackName(),
-                Clock.systemUTC());
-        return new RecorderWiring(records, new ReconcileService(ledger, emr, records, Clock.systemUTC()));
+        RunAnnouncer.EventBus events = RunAnnouncer.EventBus.of(aws.lazily(AwsClients::eventBridge));
+        RunAnnouncer.MetricsOut metrics = RunMetricsLog.to(settings.stackName());
+        RecordService records = new RecordService(ledger, emr, ManifestReader.in(s3),
+                new RunAnnouncer(ledger, events, settings.stackName(), metrics), settings.stackName(), clock);
+        FreshnessCheck freshness = new FreshnessCheck(ledger, events, settings.stackName(), metrics, clock);
+        return new RecorderWiring(records, new ReconcileService(ledger, emr, records, freshness, clock));
     }
 }

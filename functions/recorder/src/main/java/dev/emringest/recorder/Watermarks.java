@@ -1,5 +1,6 @@
 package dev.emringest.recorder;
 
+import dev.emringest.ledger.JobState;
 import dev.emringest.ledger.JobState.TableState;
 import dev.emringest.ledger.Ledger;
 import dev.emringest.ledger.RunRecord;
@@ -15,6 +16,7 @@ import java.util.Map;
  * read ({@code append}, from the run's {@code _manifest.json}), and every ended run gives the in-flight slot back.
  * Called before the run's record is written final, so a final record implies a settled state; repeating it is a
  * no-op (watermarks only move forwards, the slot is released only by the run holding it). A backfill never moves it.
+ * Any job's SUCCEEDED run, backfills included, also moves the job's last success forward: its freshness.
  */
 final class Watermarks {
 
@@ -31,6 +33,9 @@ final class Watermarks {
     void settle(RunRecord run, RunState outcome) {
         RunWindow window = run.window();
         if (window == null || window.backfill()) {
+            if (outcome == RunState.SUCCEEDED) {
+                ledger.updateState(run.job(), s -> s.succeeded(clock.instant(), clock.instant()));
+            }
             return;
         }
         Map<String, TableState> ends = new LinkedHashMap<>();
@@ -38,7 +43,10 @@ final class Watermarks {
             for (Map.Entry<String, RunWindow.TableWindow> table : window.tables().entrySet()) {
                 RunWindow.TableWindow w = table.getValue();
                 if ("append".equals(w.mode())) {
-                    Long max = manifests.maxKey(w.manifest());
+                    // Retried by the next event or the reconcile; the run stays open and its slot held until it is.
+                    Long max = manifests.read(w.manifest()).orElseThrow(() -> new IllegalStateException(
+                            "run succeeded but its manifest " + w.manifest() + " is missing: the watermark cannot"
+                                    + " move without the highest key imported")).maxKey();
                     if (max != null) {
                         ends.put(table.getKey(), new TableState(w.mode(), null, max));
                     }
@@ -47,6 +55,9 @@ final class Watermarks {
                 }
             }
         }
-        ledger.updateState(run.job(), s -> s.advanced(ends, clock.instant()).released(run.runKey(), clock.instant()));
+        ledger.updateState(run.job(), s -> {
+            JobState settled = s.advanced(ends, clock.instant()).released(run.runKey(), clock.instant());
+            return outcome == RunState.SUCCEEDED ? settled.succeeded(clock.instant(), clock.instant()) : settled;
+        });
     }
 }

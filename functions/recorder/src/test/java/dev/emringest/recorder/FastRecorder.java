@@ -11,9 +11,13 @@ import dev.emringest.local.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import software.amazon.awssdk.services.emr.model.ClusterState;
 import software.amazon.awssdk.services.emr.model.StepSummary;
+import software.amazon.awssdk.services.eventbridge.model.PutEventsResultEntry;
 
 /**
  * The recorder and the reconcile over the in-memory ledger and {@link FakeEmr}, for the fast tests: one run of the
@@ -36,13 +40,26 @@ final class FastRecorder {
     final Map<String, Long> manifests = new HashMap<>();
     final InMemoryLedgerBucket bucket = new InMemoryLedgerBucket(clock);
     final Ledger ledger = new Ledger(bucket);
-    final RecordService records = new RecordService(ledger, emr, manifest -> {
-        if (!manifests.containsKey(manifest)) {
-            throw new IllegalStateException("run succeeded but its manifest " + manifest + " is missing");
+    /** The events the bus took ({@code <detail-type> <detail>}), and the metrics announced states emitted. */
+    final List<String> events = new CopyOnWriteArrayList<>();
+    final List<Announcers.Emitted> metrics = new CopyOnWriteArrayList<>();
+    /** While set, the bus answers every entry with this error code, as PutEvents does for entries it did not take. */
+    volatile String busError;
+    final RunAnnouncer.EventBus bus = entries -> entries.stream().map(e -> {
+        if (busError != null) {
+            return PutEventsResultEntry.builder().errorCode(busError).errorMessage("refused").build();
         }
-        return manifests.get(manifest);
-    }, STACK, clock);
-    final ReconcileService reconcile = new ReconcileService(ledger, emr, records, clock);
+        events.add(e.detailType() + " " + e.detail());
+        return PutEventsResultEntry.builder().eventId("event-" + events.size()).build();
+    }).toList();
+    final RunAnnouncer.MetricsOut metricsOut = (job, runKey, at, m) -> metrics.add(new Announcers.Emitted(job, runKey,
+            at, m));
+    final RunAnnouncer announcer = new RunAnnouncer(ledger, bus, STACK, metricsOut);
+    final RecordService records = new RecordService(ledger, emr, manifest -> manifests.containsKey(manifest)
+            ? Optional.of(new ManifestReader.Manifest(null, manifests.get(manifest))) : Optional.empty(), announcer,
+            STACK, clock);
+    final ReconcileService reconcile = new ReconcileService(ledger, emr, records,
+            new FreshnessCheck(ledger, bus, STACK, metricsOut, clock), clock);
 
     void claimed(String runKey) {
         ledger.claim(RunRecord.claim(JOB, runKey, "attempt-1", RunIdentity.of(STACK, JOB, runKey).clusterName(), "v1",

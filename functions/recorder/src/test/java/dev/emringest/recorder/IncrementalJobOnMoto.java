@@ -21,6 +21,7 @@ import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,8 +72,16 @@ final class IncrementalJobOnMoto implements AutoCloseable {
     /** The clusters whose steps the recorder's EMR reports COMPLETED; moto's own PENDING steps fail the others. */
     final Set<String> succeeding = ConcurrentHashMap.newKeySet();
 
+    /** The metrics the announced states emitted, in order. */
+    final List<Announcers.Emitted> metrics = new CopyOnWriteArrayList<>();
+
     /** A fresh example account in moto with the incremental job {@link #JOB}. */
     IncrementalJobOnMoto() throws IOException {
+        this(null);
+    }
+
+    /** @param eventBus where the run events go: null for moto itself, else an endpoint in front of it (WireMock) */
+    IncrementalJobOnMoto(URI eventBus) throws IOException {
         MOTO.reset();
         AwsClients aws = MOTO.clients();
         ExampleAccount.seed(aws, EXAMPLES, "Simulati0n-Pa55");
@@ -90,8 +100,12 @@ final class IncrementalJobOnMoto implements AutoCloseable {
                 clock);
         ledger = new Ledger(s3, ExampleAccount.LEDGER_BUCKET);
         EmrClient recorderEmr = completingSteps(emr);
-        records = new RecordService(ledger, recorderEmr, ManifestReader.in(s3), ExampleAccount.STACK, clock);
-        reconcile = new ReconcileService(ledger, recorderEmr, records, clock);
+        AwsClients events = eventBus == null ? aws : AwsClients.forEndpoint(eventBus, MotoServer.REGION,
+                MOTO.credentials(), Duration.ofSeconds(20), Duration.ofSeconds(10));
+        records = new RecordService(ledger, recorderEmr, ManifestReader.in(s3),
+                Announcers.onMoto(ledger, events, ExampleAccount.STACK, metrics), ExampleAccount.STACK, clock);
+        reconcile = new ReconcileService(ledger, recorderEmr, records,
+                Announcers.freshnessOnMoto(ledger, events, ExampleAccount.STACK, metrics, clock), clock);
     }
 
     @Override

@@ -77,9 +77,10 @@ abstract class ReconcileAgainstMoto {
         s3 = aws.s3();
         emr = aws.emr();
         ledger = new Ledger(s3, BUCKET);
-        records = new RecordService(ledger, emr, ManifestReader.in(s3), STACK, clock);
+        records = new RecordService(ledger, emr, ManifestReader.in(s3), Announcers.onMoto(ledger, aws, STACK), STACK,
+                clock);
         events = new EmrEventHandler(records);
-        reconcile = new ReconcileHandler(new ReconcileService(ledger, emr, records, clock));
+        reconcile = new ReconcileHandler(new ReconcileService(ledger, emr, records, freshness(), clock));
         context = new LoggedContext("recorder");
     }
 
@@ -87,6 +88,10 @@ abstract class ReconcileAgainstMoto {
     void closeClients() {
         emr.close();
         s3.close();
+    }
+
+    FreshnessCheck freshness() {
+        return Announcers.freshnessOnMoto(ledger, aws, STACK, new java.util.concurrent.CopyOnWriteArrayList<>(), clock);
     }
 
     // ---- the launcher's part and a lost recording ---------------------------------------------------------------
@@ -118,7 +123,8 @@ abstract class ReconcileAgainstMoto {
         Versioned<RunRecord> recorded = versioned(runKey);
         RunRecord r = recorded.value();
         RunRecord claimed = new RunRecord(r.job(), r.runKey(), RunState.CLAIMED, r.attempt(), null, r.clusterName(),
-                r.definitionVersion(), List.of(), null, r.createdAt(), null, null, r.createdAt(), r.window());
+                r.definitionVersion(), List.of(), null, r.createdAt(), null, null, r.createdAt(), r.window(), r.tables(),
+                null, List.of(), 0);
         assertTrue(ledger.swap(recorded, claimed).isPresent());
         assertEquals(List.of(JOB + "/" + runKey), openRuns());
         return launched.clusterId();
@@ -198,8 +204,8 @@ abstract class ReconcileAgainstMoto {
 
     /** What {@link ReconcileHandler} answers for a pass. */
     static Map<String, Integer> summary(int open, int finalised, int adopted, int launchFailed, int closed,
-                                        int unchanged) {
+                                        int announced, int unchanged) {
         return Map.of("open", open, "finalised", finalised, "adopted", adopted, "launchFailed", launchFailed,
-                "closed", closed, "unchanged", unchanged);
+                "closed", closed, "announced", announced, "unchanged", unchanged, "stale", 0);
     }
 }

@@ -50,10 +50,14 @@ class ReconcileRulesTest {
 
     @ParameterizedTest
     @EnumSource(value = RunState.class, names = {"SUCCEEDED", "FAILED", "LAUNCH_FAILED"})
-    void theIndexEntryOfAFinalRunIsClosedWithoutAskingEmr(RunState state) {
+    void theIndexEntryOfAFinalRunIsClosedWithoutAskingEmrOnceItsStatesAreAnnounced(RunState state) {
         RunRecord run = LAUNCHED.ended(state, List.of(), null, YOUNG);
         assertEquals(Question.NONE, RULES.question(run, YOUNG));
-        Close close = assertInstanceOf(Close.class, RULES.decide(ENTRY, run, Optional.empty(), YOUNG));
+        Unchanged announcing = assertInstanceOf(Unchanged.class, RULES.decide(ENTRY, run, Optional.empty(), YOUNG));
+        assertTrue(announcing.why().contains("announced next"), announcing.why());
+
+        RunRecord announced = run.withAnnounced(run.history().size());
+        Close close = assertInstanceOf(Close.class, RULES.decide(ENTRY, announced, Optional.empty(), YOUNG));
         assertTrue(close.why().contains(state.name()), close.why());
     }
 

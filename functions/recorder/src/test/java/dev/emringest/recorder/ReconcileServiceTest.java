@@ -32,12 +32,12 @@ class ReconcileServiceTest {
         f.cluster("k1", "j-1", ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "done",
                 step("s-1", "sqoop", "COMPLETED"));
 
-        assertEquals(summary(1, 1, 0, 0, 0, 0), f.reconcile.reconcile());
+        assertEquals(summary(1, 1, 0, 0, 0, 0, 0), f.reconcile.reconcile());
         Versioned<RunRecord> finalRecord = f.versioned("k1");
         assertEquals(RunState.SUCCEEDED, finalRecord.value().state());
         assertEquals(List.of(), openRuns());
 
-        assertEquals(summary(0, 0, 0, 0, 0, 0), f.reconcile.reconcile());
+        assertEquals(summary(0, 0, 0, 0, 0, 0, 0), f.reconcile.reconcile());
         assertEquals(finalRecord, f.versioned("k1"));
     }
 
@@ -45,9 +45,12 @@ class ReconcileServiceTest {
     void aRunWhoseClusterStillRunsIsLeftAsItIs() {
         f.launched("k1", "j-1");
         f.cluster("k1", "j-1", ClusterState.RUNNING, null, null);
-        Versioned<RunRecord> before = f.versioned("k1");
 
-        assertEquals(summary(1, 0, 0, 0, 0, 1), f.reconcile.reconcile());
+        // Its LAUNCHED state, which no event brought to the recorder, is announced; then nothing changes.
+        assertEquals(summary(1, 0, 0, 0, 0, 1, 0), f.reconcile.reconcile());
+        assertEquals(1, f.events.size());
+        Versioned<RunRecord> before = f.versioned("k1");
+        assertEquals(summary(1, 0, 0, 0, 0, 0, 1), f.reconcile.reconcile());
         assertEquals(before, f.versioned("k1"));
     }
 
@@ -57,7 +60,7 @@ class ReconcileServiceTest {
         f.cluster("k1", "j-FOUND", ClusterState.WAITING, null, null);
         f.clock.advance(STUCK);
 
-        assertEquals(summary(1, 0, 1, 0, 0, 0), f.reconcile.reconcile());
+        assertEquals(summary(1, 0, 1, 0, 0, 1, 0), f.reconcile.reconcile());
         assertEquals(RunState.LAUNCHED, f.record("k1").state());
         assertEquals("j-FOUND", f.record("k1").clusterId());
         assertEquals(List.of(JOB + "/k1"), openRuns());
@@ -70,7 +73,7 @@ class ReconcileServiceTest {
                 step("s-1", "sqoop", "CANCELLED"));
         f.clock.advance(STUCK);
 
-        assertEquals(summary(1, 1, 1, 0, 0, 0), f.reconcile.reconcile());
+        assertEquals(summary(1, 1, 1, 0, 0, 0, 0), f.reconcile.reconcile());
         assertEquals(RunState.FAILED, f.record("k1").state());
         assertEquals("USER_REQUEST", f.record("k1").failure().code());
     }
@@ -80,10 +83,10 @@ class ReconcileServiceTest {
         f.launchedIncremental("k1", "j-unused");
         f.ledger.update(JOB, "k1", r -> new RunRecord(r.job(), r.runKey(), RunState.CLAIMED, r.attempt(), null,
                 r.clusterName(), r.definitionVersion(), List.of(), null, r.createdAt(), null, null, r.createdAt(),
-                r.window()));
+                r.window(), r.tables(), null, List.of(), 0));
         f.clock.advance(STUCK);
 
-        assertEquals(summary(1, 0, 0, 1, 0, 0), f.reconcile.reconcile());
+        assertEquals(summary(1, 0, 0, 1, 0, 1, 0), f.reconcile.reconcile());
         assertEquals(RunState.LAUNCH_FAILED, f.record("k1").state());
         assertEquals(RunRecord.NO_CLUSTER, f.record("k1").failure().code());
         assertEquals(null, f.ledger.readState(JOB).orElseThrow().value().inFlight(), "the slot is free again");
@@ -95,21 +98,22 @@ class ReconcileServiceTest {
         f.claimed("k1");
         f.clock.set(FastRecorder.CLAIMED_AT.plus(Duration.ofMinutes(10)));
 
-        assertEquals(summary(1, 0, 0, 0, 0, 1), f.reconcile.reconcile());
+        assertEquals(summary(1, 0, 0, 0, 0, 0, 1), f.reconcile.reconcile());
         assertEquals(RunState.CLAIMED, f.record("k1").state());
         assertEquals(0, f.emr.calls());
     }
 
     @Test
-    void theIndexEntryOfAFinalRunIsClosed() {
+    void theIndexEntryOfAFinalAnnouncedRunIsClosed() {
         f.launched("k1", "j-1");
         Versioned<RunRecord> open = f.versioned("k1");
-        // A final record whose index entry survived (its removal failed after the record was written).
-        f.ledger.swap(open, open.value().ended(RunState.SUCCEEDED, List.of(), null, f.clock.instant()));
+        // A final, announced record whose index entry survived (its removal failed after the record was written).
+        RunRecord ended = open.value().ended(RunState.SUCCEEDED, List.of(), null, f.clock.instant());
+        f.ledger.swap(open, ended.withAnnounced(ended.history().size()));
         f.bucket.put("open/" + JOB + "/k1", new byte[0]);
 
         assertEquals(List.of(JOB + "/k1"), openRuns());
-        assertEquals(summary(1, 0, 0, 0, 1, 0), f.reconcile.reconcile());
+        assertEquals(summary(1, 0, 0, 0, 1, 0, 0), f.reconcile.reconcile());
         assertEquals(List.of(), openRuns());
         assertEquals(0, f.emr.calls());
     }
@@ -121,7 +125,7 @@ class ReconcileServiceTest {
         f.bucket.put("open/" + JOB + "/orphan-young", new byte[0]);
         f.clock.advance(ReconcileService.STUCK_AFTER.minusMinutes(5));
 
-        assertEquals(summary(2, 0, 0, 0, 1, 1), f.reconcile.reconcile());
+        assertEquals(summary(2, 0, 0, 0, 1, 0, 1), f.reconcile.reconcile());
         assertEquals(List.of(JOB + "/orphan-young"), openRuns());
         assertTrue(f.ledger.read(JOB, "orphan-old").isEmpty(), "closing an entry writes no record");
     }
@@ -160,11 +164,12 @@ class ReconcileServiceTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> new ReconcileHandler(f.reconcile).handle(null, context));
 
-        assertTrue(e.getMessage().contains("1 of 2 open runs failed"), e.getMessage());
+        assertTrue(e.getMessage().contains("1 failed (of 2 open runs"), e.getMessage());
         List<JsonObject> lines = LoggedLines.logLines(context.lines());
         assertTrue(lines.stream().anyMatch(l -> l.getString("message").startsWith("reconcile FAILED job=orders"
                 + " runKey=b-no-manifest: ") && l.getString("message").contains("is missing")
-                && "b-no-manifest".equals(l.getString("runKey", null)) && "FAILED".equals(l.getString("outcome", null))
+                && "b-no-manifest".equals(l.getString("runKey", null))
+                && "RECONCILE_FAILED".equals(l.getString("outcome", null))
                 && "ERROR".equals(l.getString("level", null))), context.lines().toString());
         assertTrue(lines.stream().anyMatch(l -> l.getString("message").contains("finalised=1")
                 && l.getInt("finalised", -1) == 1 && l.getInt("failed", -1) == 1), context.lines().toString());
@@ -176,7 +181,7 @@ class ReconcileServiceTest {
     }
 
     private static Summary summary(int open, int finalised, int adopted, int launchFailed, int closed,
-                                   int unchanged) {
-        return new Summary(open, finalised, adopted, launchFailed, closed, unchanged, List.of());
+                                   int announced, int unchanged) {
+        return new Summary(open, finalised, adopted, launchFailed, closed, announced, unchanged, 0, List.of());
     }
 }

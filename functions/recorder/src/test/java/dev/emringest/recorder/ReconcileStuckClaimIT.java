@@ -28,11 +28,11 @@ class ReconcileStuckClaimIT extends ReconcileAgainstMoto {
 
         clock.advance(ReconcileService.STUCK_AFTER.minusMinutes(5));
         Versioned<RunRecord> young = versioned(runKey);
-        assertEquals(summary(1, 0, 0, 0, 0, 1), reconcile(), "a claim younger than STUCK_AFTER is left alone");
+        assertEquals(summary(1, 0, 0, 0, 0, 0, 1), reconcile(), "a claim younger than STUCK_AFTER is left alone");
         assertEquals(young, versioned(runKey));
 
         clock.advance(Duration.ofMinutes(6));
-        assertEquals(summary(1, 0, 1, 0, 0, 0), reconcile());
+        assertEquals(summary(1, 0, 1, 0, 0, 1, 0), reconcile(), "adopted, and its LAUNCHED state announced");
         RunRecord run = record(runKey);
         assertEquals(RunState.LAUNCHED, run.state());
         assertEquals(clusterId, run.clusterId());
@@ -42,11 +42,11 @@ class ReconcileStuckClaimIT extends ReconcileAgainstMoto {
         // Adopted, it is an ordinary launched run: its events and the next passes take it from here.
         clock.advance(Duration.ofMinutes(15));
         Versioned<RunRecord> adopted = versioned(runKey);
-        assertEquals(summary(1, 0, 0, 0, 0, 1), reconcile());
+        assertEquals(summary(1, 0, 0, 0, 0, 0, 1), reconcile());
         assertEquals(adopted, versioned(runKey));
         terminate(clusterId);
         clock.advance(Duration.ofMinutes(15));
-        assertEquals(summary(1, 1, 0, 0, 0, 0), reconcile());
+        assertEquals(summary(1, 1, 0, 0, 0, 0, 0), reconcile());
         assertEquals(RunState.FAILED, record(runKey).state());
         assertEquals(List.of(), openRuns());
     }
@@ -58,7 +58,7 @@ class ReconcileStuckClaimIT extends ReconcileAgainstMoto {
         terminate(clusterId);
 
         clock.advance(ReconcileService.STUCK_AFTER.plusMinutes(1));
-        assertEquals(summary(1, 1, 1, 0, 0, 0), reconcile());
+        assertEquals(summary(1, 1, 1, 0, 0, 0, 0), reconcile());
         Versioned<RunRecord> finalRecord = versioned(runKey);
         RunRecord run = finalRecord.value();
         assertEquals(RunState.FAILED, run.state());
@@ -67,7 +67,7 @@ class ReconcileStuckClaimIT extends ReconcileAgainstMoto {
         assertEquals(List.of(), openRuns());
 
         clock.advance(Duration.ofMinutes(15));
-        assertEquals(summary(0, 0, 0, 0, 0, 0), reconcile());
+        assertEquals(summary(0, 0, 0, 0, 0, 0, 0), reconcile());
         assertEquals(finalRecord, versioned(runKey));
     }
 
@@ -82,7 +82,7 @@ class ReconcileStuckClaimIT extends ReconcileAgainstMoto {
         assertTrue(ledger.claim(claim(young)).created());
         Versioned<RunRecord> youngBefore = versioned(young);
 
-        assertEquals(summary(2, 0, 0, 1, 0, 1), reconcile());
+        assertEquals(summary(2, 0, 0, 1, 0, 1, 1), reconcile());
         Versioned<RunRecord> failed = versioned(stuck);
         RunRecord run = failed.value();
         assertEquals(RunState.LAUNCH_FAILED, run.state());
@@ -94,7 +94,7 @@ class ReconcileStuckClaimIT extends ReconcileAgainstMoto {
         assertEquals(List.of(JOB + "/" + young), openRuns());
 
         clock.advance(Duration.ofMinutes(1));
-        assertEquals(summary(1, 0, 0, 0, 0, 1), reconcile());
+        assertEquals(summary(1, 0, 0, 0, 0, 0, 1), reconcile());
         assertEquals(failed, versioned(stuck), "a second pass changed the failed run");
         assertEquals(youngBefore, versioned(young));
     }
@@ -112,13 +112,13 @@ class ReconcileStuckClaimIT extends ReconcileAgainstMoto {
         // The young marker is exactly STUCK_AFTER old, the other older than that.
         clock.set(since.get("orphan-young").plus(ReconcileService.STUCK_AFTER));
 
-        assertEquals(summary(2, 0, 0, 0, 1, 1), reconcile());
+        assertEquals(summary(2, 0, 0, 0, 1, 0, 1), reconcile());
         assertEquals(List.of(JOB + "/orphan-young"), openRuns());
         assertTrue(ledger.read(JOB, "orphan-old").isEmpty(), "removing a marker writes no record");
 
-        assertEquals(summary(1, 0, 0, 0, 0, 1), reconcile());
+        assertEquals(summary(1, 0, 0, 0, 0, 0, 1), reconcile());
         clock.advance(Duration.ofSeconds(2));
-        assertEquals(summary(1, 0, 0, 0, 1, 0), reconcile());
+        assertEquals(summary(1, 0, 0, 0, 1, 0, 0), reconcile());
         assertEquals(List.of(), openRuns());
     }
 }

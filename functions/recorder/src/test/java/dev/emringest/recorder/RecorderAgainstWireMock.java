@@ -81,7 +81,8 @@ abstract class RecorderAgainstWireMock {
         ledger = new Ledger(s3, BUCKET);
         emr = AwsClients.forEndpoint(URI.create("http://127.0.0.1:" + emrServer.port()), MotoServer.REGION,
                 MOTO.credentials(), Duration.ofSeconds(10), Duration.ofSeconds(5)).emr();
-        handler = new EmrEventHandler(new RecordService(ledger, emr, ManifestReader.in(s3), STACK,
+        handler = new EmrEventHandler(new RecordService(ledger, emr, ManifestReader.in(s3),
+                Announcers.onMoto(ledger, MOTO.clients(), STACK), STACK,
                 Clock.fixed(RECORDED_AT, ZoneOffset.UTC)));
         context = new LoggedContext("recorder");
     }

@@ -46,14 +46,16 @@ public final class ScheduleSyncHandler implements RequestStreamHandler {
                 .field("job", job).field("outcome", "FAILED").write(context));
         LogLine.info("schedule sync trigger=" + trigger + " created=" + report.created() + " updated="
                         + report.updated() + " deleted=" + report.deleted() + " unchanged=" + report.unchanged()
-                        + " invalid=" + report.invalid().size() + " failed=" + report.failed().size())
+                        + " invalid=" + report.invalid().size() + " failed=" + report.failed().size()
+                        + " freshness=" + report.freshness())
                 .field("trigger", trigger).field("created", report.created().size())
                 .field("updated", report.updated().size()).field("deleted", report.deleted().size())
                 .field("unchanged", report.unchanged()).field("invalid", report.invalid().size())
-                .field("failed", report.failed().size()).write(context);
+                .field("failed", report.failed().size()).field("freshness", report.freshness().size())
+                .write(context);
         metrics(stackName, report, clock.millis()).write(context);
         if (!report.failed().isEmpty()) {
-            throw new IllegalStateException("schedule sync: Scheduler failed for " + report.failed().keySet()
+            throw new IllegalStateException("schedule sync: failed for " + report.failed().keySet()
                     + "; the other jobs were synced, and the next pass retries these");
         }
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -63,6 +65,7 @@ public final class ScheduleSyncHandler implements RequestStreamHandler {
         answer.put("deleted", report.deleted());
         answer.put("unchanged", report.unchanged());
         answer.put("invalid", report.invalid());
+        answer.put("freshness", report.freshness());
         JsonDocuments.writeAnswer(output, answer);
     }
 

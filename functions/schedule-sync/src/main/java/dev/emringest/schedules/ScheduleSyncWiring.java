@@ -2,6 +2,8 @@ package dev.emringest.schedules;
 
 import dev.emringest.aws.AwsClients;
 import dev.emringest.jobs.JobDefinitionStore;
+import dev.emringest.ledger.Ledger;
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -19,8 +21,9 @@ public record ScheduleSyncWiring(ScheduleSync sync, String stackName) {
         JobSchedule.Destination destination = new JobSchedule.Destination(required(env, "SCHEDULE_TARGET_ARN"),
                 required(env, "SCHEDULER_ROLE_ARN"), required(env, "TRIGGER_DLQ_ARN"));
         JobDefinitionStore definitions = new JobDefinitionStore(aws.ssm(), required(env, "JOB_PARAMETER_PREFIX"));
+        Ledger ledger = new Ledger(aws.s3(), required(env, "LEDGER_BUCKET"));
         return new ScheduleSyncWiring(new ScheduleSync(definitions, aws.scheduler(), required(env, "SCHEDULE_GROUP"),
-                destination), required(env, "STACK_NAME"));
+                destination, ledger, Clock.systemUTC()), required(env, "STACK_NAME"));
     }
 
     private static String required(Map<String, String> env, String name) {

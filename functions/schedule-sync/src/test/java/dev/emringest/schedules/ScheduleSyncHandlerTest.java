@@ -26,7 +26,7 @@ class ScheduleSyncHandlerTest {
     @Test
     void countsAreOneEmbeddedMetricFormatLine() {
         ScheduleSync.Report report = new ScheduleSync.Report(List.of("a", "b"), List.of("c"), List.of(), 4,
-                Map.of("d", "job 'd': schedule.timezone: must be an IANA time zone name"), Map.of());
+                Map.of("d", "job 'd': schedule.timezone: must be an IANA time zone name"), Map.of(), List.of("a"));
         var line = LoggedLines.metricLines(List.of(ScheduleSyncHandler.metrics("s", report, 1_700_000_000_000L).json()))
                 .get(0);
         assertEquals(2, line.getInt("SchedulesCreated"));

@@ -23,6 +23,8 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.emringest.aws.AwsClients;
 import dev.emringest.jobs.JobDefinitionStore;
 import dev.emringest.json.JsonDocuments;
+import dev.emringest.ledger.JobFreshness;
+import dev.emringest.ledger.Ledger;
 import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
 import dev.emringest.local.MotoServer;
@@ -116,7 +118,8 @@ class ScheduleSyncIT {
     }
 
     private static ScheduleSync sync(AwsClients aws) {
-        return new ScheduleSync(new JobDefinitionStore(aws.ssm(), PREFIX), aws.scheduler(), GROUP, TO);
+        return new ScheduleSync(new JobDefinitionStore(aws.ssm(), PREFIX), aws.scheduler(), GROUP, TO,
+                new Ledger(aws.s3(), ExampleAccount.LEDGER_BUCKET), Clock.systemUTC());
     }
 
     private static ScheduleSync direct() {
@@ -427,6 +430,38 @@ class ScheduleSyncIT {
         JsonObject metrics = LoggedLines.metricLines(context.lines()).get(0);
         assertEquals(2, metrics.getInt("InvalidJobDefinitions"));
         assertEquals(ExampleAccount.STACK, metrics.getString("Stack"));
+    }
+
+    @Test
+    void eachJobsFreshnessFollowsItsDefinition() {
+        Ledger ledger = new Ledger(MOTO.clients().s3(), ExampleAccount.LEDGER_BUCKET);
+        putJob("orders", "{\"expression\": \"cron(0 2 * * ? *)\"}");
+        putJob("invoices", "{\"expression\": \"rate(6 hours)\", \"enabled\": false}");
+        putJob("adhoc", null);
+        ScheduleSync sync = direct();
+        assertEquals(List.of("orders"), passWithoutFailures(sync).freshness());
+        JobFreshness orders = ledger.freshness("orders").orElseThrow();
+        assertEquals(2880, orders.maxAgeMinutes(), "twice the daily schedule's gap");
+        assertTrue(orders.derived());
+        assertEquals(List.of("orders"), ledger.freshJobs(), "a paused or on-demand job is never stale");
+
+        assertEquals(List.of(), passWithoutFailures(sync).freshness(), "unchanged, not rewritten");
+        ExampleAccount.put(ssm, PREFIX + "/jobs/adhoc", JsonDocuments.JSON.createObjectBuilder(exampleJob)
+                .remove("schedule").add("freshness", JsonDocuments.read("{\"maxAgeMinutes\": 90}")).build().toString());
+        putJob("orders", "{\"expression\": \"rate(1 hour)\"}");
+        assertEquals(Set.of("orders", "adhoc"), Set.copyOf(passWithoutFailures(sync).freshness()));
+        assertEquals(120, ledger.freshness("orders").orElseThrow().maxAgeMinutes());
+        assertEquals(orders.since(), ledger.freshness("orders").orElseThrow().since(), "held since the first time");
+        assertEquals(new JobFreshness("adhoc", 90, false, ledger.freshness("adhoc").orElseThrow().since()),
+                ledger.freshness("adhoc").orElseThrow());
+
+        putJob("orders", "{\"expression\": \"cron(0 24 * * ? *)\"}");
+        passWithoutFailures(sync);
+        assertEquals(120, ledger.freshness("orders").orElseThrow().maxAgeMinutes(), "an invalid definition keeps it");
+        ssm.deleteParameter(r -> r.name(PREFIX + "/jobs/orders"));
+        ssm.deleteParameter(r -> r.name(PREFIX + "/jobs/adhoc"));
+        assertEquals(Set.of("orders", "adhoc"), Set.copyOf(passWithoutFailures(sync).freshness()));
+        assertEquals(List.of(), ledger.freshJobs());
     }
 
     /** The handler's answer to {@code event}, with {@code sync} behind it. */

@@ -26,6 +26,7 @@ import software.amazon.awssdk.retries.StandardRetryStrategy;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.emr.EmrClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
@@ -169,6 +170,10 @@ public final class AwsClients {
 
     public SsmClient ssm() {
         return configure(SsmClient.builder(), AwsRetryStrategy.standardRetryStrategy()).build();
+    }
+
+    public EventBridgeClient eventBridge() {
+        return configure(EventBridgeClient.builder(), AwsRetryStrategy.standardRetryStrategy()).build();
     }
 
     public SchedulerClient scheduler() {

@@ -17,8 +17,9 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
  * compare-and-swap with {@code If-Match: <etag>}, retried on a lost race, so concurrent writers never overwrite each
  * other. The jobs' incremental state ({@code state/<job>.json}) is {@link JobStates}'.
  *
- * <p>{@code open/<job>/<runKey>} lists the runs that are not final, so the reconcile reads only those: the marker is
- * written before the claim and removed once the record is final.
+ * <p>{@code open/<job>/<runKey>} lists the runs that are not final or not yet announced, so the reconcile reads only
+ * those: the marker is written before the claim and removed once the record is final and every state it was in has
+ * been announced as a run event.
  */
 public final class Ledger {
 
@@ -67,9 +68,8 @@ public final class Ledger {
      */
     public Claim claim(RunRecord record) {
         String key = recordKey(record.job(), record.runKey());
-        if (!record.state().terminal()) {
-            markOpen(record);
-        }
+        // Also for a run that is final from its claim (LAUNCH_FAILED, SKIPPED): the reconcile announces it.
+        markOpen(record);
         for (int attempt = 0; attempt < MAX_SWAPS; attempt++) {
             Optional<String> put = bucket.putIfAbsent(key, LedgerJson.write(record));
             if (put.isPresent()) {
@@ -77,8 +77,8 @@ public final class Ledger {
             }
             Optional<Versioned<RunRecord>> existing = read(record.job(), record.runKey());
             if (existing.isPresent()) {
-                RunState state = existing.get().value().state();
-                if (!record.state().terminal() && state.terminal() && state != RunState.LAUNCH_FAILED) {
+                RunRecord found = existing.get().value();
+                if (closed(found) && found.state() != RunState.LAUNCH_FAILED) {
                     closeOpen(record.job(), record.runKey());  // the run ended for good: no open run owns the marker
                 }
                 return new Claim(existing.get().value().equals(record), existing.get());
@@ -132,7 +132,7 @@ public final class Ledger {
      */
     public Optional<Versioned<RunRecord>> swap(Versioned<RunRecord> expected, RunRecord next) {
         String key = recordKey(next.job(), next.runKey());
-        if (expected.value().state().terminal() && !next.state().terminal()) {
+        if (closed(expected.value()) && !closed(next)) {
             markOpen(next);  // a LAUNCH_FAILED run taken over is open again, and must be found by the reconcile
         }
         Optional<String> put = bucket.putIfMatch(key, LedgerJson.write(next), expected.etag());
@@ -150,15 +150,20 @@ public final class Ledger {
     }
 
     private void closeIfFinal(RunRecord before, RunRecord after) {
-        if (after.state().terminal() && !before.state().terminal()) {
+        if (closed(after) && !closed(before)) {
             closeOpen(after.job(), after.runKey());
         }
+    }
+
+    /** A run leaves the open index when it is final and every state it was in has been announced. */
+    public static boolean closed(RunRecord run) {
+        return run.state().terminal() && run.fullyAnnounced();
     }
 
     /** An entry of the open-run index. */
     public record OpenRun(String job, String runKey, Instant since) {}
 
-    /** The runs that are not final (and, briefly, some that just became final). */
+    /** The runs that are not final or not fully announced (and, briefly, some that just became both). */
     public List<OpenRun> openRuns() {
         List<OpenRun> runs = new ArrayList<>();
         for (LedgerBucket.Listed object : bucket.list(OPEN)) {
@@ -217,6 +222,28 @@ public final class Ledger {
     /** See {@link JobStates#update}: compare-and-swap of {@code state/<job>.json}, the state as it now is. */
     public JobState updateState(String job, UnaryOperator<JobState> change) {
         return states.update(job, change);
+    }
+
+    private static final String FRESHNESS = "freshness/";
+
+    /** Holds the job to a freshness; the schedule sync's write, so a plain put. */
+    public void putFreshness(JobFreshness freshness) {
+        bucket.put(FRESHNESS + freshness.job() + ".json", LedgerJson.write(freshness));
+    }
+
+    public Optional<JobFreshness> freshness(String job) {
+        return get(FRESHNESS + job + ".json", LedgerJson::jobFreshness).map(Versioned::value);
+    }
+
+    /** The jobs held to a freshness, by name. */
+    public List<String> freshJobs() {
+        return bucket.list(FRESHNESS).stream().map(o -> o.key().substring(FRESHNESS.length()))
+                .filter(name -> name.endsWith(".json")).map(name -> name.substring(0, name.length() - 5)).sorted()
+                .toList();
+    }
+
+    public void deleteFreshness(String job) {
+        bucket.delete(FRESHNESS + job + ".json");
     }
 
     private static String clusterKey(String clusterId) {

@@ -4,6 +4,8 @@ import dev.emringest.json.JsonDocuments;
 import dev.emringest.ledger.JobState.TableState;
 import dev.emringest.ledger.RunRecord.Failure;
 import dev.emringest.ledger.RunRecord.StepOutcome;
+import dev.emringest.ledger.RunRecord.TableOutput;
+import dev.emringest.ledger.RunRecord.Transition;
 import dev.emringest.ledger.RunWindow.TableWindow;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
@@ -52,14 +54,24 @@ final class LedgerJson {
                     .put("upTo", w.upTo()).put("manifest", w.manifest()).json));
             f.json.add("window", JSON.createObjectBuilder().add("backfill", r.window().backfill()).add("tables", tables));
         }
+        if (!r.tables().isEmpty()) {
+            JsonArrayBuilder outputs = JSON.createArrayBuilder();
+            r.tables().forEach(t -> outputs.add(object().put("name", t.name()).put("manifest", t.manifest())
+                    .put("rowsWritten", t.rowsWritten()).json));
+            f.json.add("tables", outputs);
+        }
+        f.put("normalizedInstanceHours", r.normalizedInstanceHours());
+        JsonArrayBuilder history = JSON.createArrayBuilder();
+        r.history().forEach(t -> history.add(object().put("state", t.state().name()).put("at", t.at()).json));
+        f.json.add("history", history);
+        f.json.add("announced", r.announced());
         return bytes(f);
     }
 
     static RunRecord runRecord(byte[] json) {
         JsonObject o = read(json);
         List<StepOutcome> steps = new ArrayList<>();
-        for (JsonObject s : o.getJsonArray("steps") == null ? List.<JsonObject>of()
-                : o.getJsonArray("steps").getValuesAs(JsonObject.class)) {
+        for (JsonObject s : objects(o, "steps")) {
             steps.add(new StepOutcome(text(s, "id"), text(s, "name"), text(s, "state"), text(s, "failureReason"),
                     text(s, "failureMessage"), text(s, "logFile")));
         }
@@ -73,7 +85,17 @@ final class LedgerJson {
                 window == null ? null : new RunWindow(window.getBoolean("backfill", false),
                         map(window.getJsonObject("tables"), w -> new TableWindow(text(w, "mode"), text(w, "column"),
                                 instant(w, "from"), instant(w, "to"), number(w, "above"), number(w, "upTo"),
-                                text(w, "manifest")))));
+                                text(w, "manifest")))),
+                objects(o, "tables").stream().map(t -> new TableOutput(text(t, "name"), text(t, "manifest"),
+                        number(t, "rowsWritten"))).toList(),
+                number(o, "normalizedInstanceHours"),
+                objects(o, "history").stream().map(t -> new Transition(RunState.valueOf(text(t, "state")),
+                        instant(t, "at"))).toList(),
+                o.getInt("announced", 0));
+    }
+
+    private static List<JsonObject> objects(JsonObject o, String name) {
+        return o.getJsonArray(name) == null ? List.of() : o.getJsonArray(name).getValuesAs(JsonObject.class);
     }
 
     static byte[] write(JobState s) {
@@ -82,15 +104,32 @@ final class LedgerJson {
                 .put("time", t.time()).put("key", t.key()).json));
         Fields f = object().put("job", s.job());
         f.json.add("tables", tables);
-        return bytes(f.put("inFlight", s.inFlight()).put("inFlightSince", s.inFlightSince())
-                .put("updatedAt", s.updatedAt()));
+        f.put("inFlight", s.inFlight()).put("inFlightSince", s.inFlightSince()).put("updatedAt", s.updatedAt())
+                .put("lastSucceededAt", s.lastSucceededAt()).put("staleSince", s.staleSince());
+        if (s.staleAnnounced()) {
+            f.json.add("staleAnnounced", true);
+        }
+        return bytes(f);
     }
 
     static JobState jobState(byte[] json) {
         JsonObject o = read(json);
         return new JobState(text(o, "job"), map(o.getJsonObject("tables"),
                 t -> new TableState(text(t, "mode"), instant(t, "time"), number(t, "key"))),
-                text(o, "inFlight"), instant(o, "inFlightSince"), instant(o, "updatedAt"));
+                text(o, "inFlight"), instant(o, "inFlightSince"), instant(o, "updatedAt"), instant(o, "lastSucceededAt"),
+                instant(o, "staleSince"), o.getBoolean("staleAnnounced", false));
+    }
+
+    static byte[] write(JobFreshness f) {
+        Fields fields = object().put("job", f.job()).put("maxAgeMinutes", (long) f.maxAgeMinutes());
+        fields.json.add("derived", f.derived());
+        return bytes(fields.put("since", f.since()));
+    }
+
+    static JobFreshness jobFreshness(byte[] json) {
+        JsonObject o = read(json);
+        return new JobFreshness(text(o, "job"), number(o, "maxAgeMinutes").intValue(),
+                o.getBoolean("derived", false), instant(o, "since"));
     }
 
     static byte[] write(ClusterPointer p) {

@@ -85,7 +85,7 @@ abstract class LedgerCases {
     }
 
     @Test
-    void openRunsAreIndexedUntilFinal() {
+    void openRunsAreIndexedUntilFinalAndAnnounced() {
         ledger.claim(RunRecord.claim("orders", "k6", "a", "n", "v1", NOW));
         ledger.claim(RunRecord.claim("invoices", "k7", "a", "n", "v1", NOW));
         assertEquals(List.of("invoices/k7", "orders/k6"),
@@ -93,14 +93,24 @@ abstract class LedgerCases {
 
         ledger.update("orders", "k6", r -> r.launched("j-1", NOW));
         assertEquals(2, ledger.openRuns().size(), "launched is not final");
-        ledger.update("orders", "k6", r -> r.ended(RunState.SUCCEEDED, List.of(), null, NOW));
+        RunRecord ended = ledger.update("orders", "k6", r -> r.ended(RunState.SUCCEEDED, List.of(), null, NOW))
+                .orElseThrow().record().value();
+        assertEquals(List.of(new RunRecord.Transition(RunState.LAUNCHED, NOW),
+                new RunRecord.Transition(RunState.SUCCEEDED, NOW)), ended.history());
+        assertEquals(2, ledger.openRuns().size(), "final, but not announced yet");
+        ledger.update("orders", "k6", r -> r.withAnnounced(1));
+        assertEquals(2, ledger.openRuns().size(), "SUCCEEDED is not announced yet");
+        ledger.update("orders", "k6", r -> r.withAnnounced(2));
         assertEquals(List.of("invoices/k7"), ledger.openRuns().stream().map(o -> o.job() + "/" + o.runKey()).toList());
     }
 
     @Test
-    void aFinalClaimIsNeverIndexedAsOpen() {
-        ledger.claim(RunRecord.launchFailed("orders", "k8", "a", "n",
-                new RunRecord.Failure(RunRecord.INVALID_DEFINITION, "bad", null), NOW));
+    void aFinalClaimIsIndexedUntilAnnounced() {
+        Versioned<RunRecord> failed = ledger.claim(RunRecord.launchFailed("orders", "k8", "a", "n",
+                new RunRecord.Failure(RunRecord.INVALID_DEFINITION, "bad", null), NOW)).record();
+        assertEquals(List.of("orders/k8"), ledger.openRuns().stream().map(o -> o.job() + "/" + o.runKey()).toList(),
+                "the reconcile announces what the launcher recorded");
+        ledger.swap(failed, failed.value().withAnnounced(1)).orElseThrow();
         assertTrue(ledger.openRuns().isEmpty());
     }
 
@@ -108,6 +118,7 @@ abstract class LedgerCases {
     void aFailedLaunchTakenOverIsOpenAgain() {
         Versioned<RunRecord> failed = ledger.claim(RunRecord.launchFailed("orders", "k10", "a", "n",
                 new RunRecord.Failure(RunRecord.INVALID_DEFINITION, "bad", null), NOW)).record();
+        failed = ledger.swap(failed, failed.value().withAnnounced(1)).orElseThrow();
         assertTrue(ledger.openRuns().isEmpty());
         ledger.swap(failed, failed.value().reclaimed("b", "v2", NOW.plusSeconds(60))).orElseThrow();
         assertEquals(List.of("orders/k10"), ledger.openRuns().stream().map(o -> o.job() + "/" + o.runKey()).toList());
@@ -172,5 +183,34 @@ abstract class LedgerCases {
         JobState.TableState older = new JobState.TableState("lastmodified", NOW, null);
         ledger.updateState("orders", st -> st.advanced(java.util.Map.of("orders", older), NOW).released(holder, NOW));
         assertEquals(etag, ledger.readState("orders").orElseThrow().etag(), "an older end writes nothing");
+    }
+
+    @Test
+    void aJobIsStaleOncePerPeriodAndFreshAgainAfterASuccess() {
+        JobFreshness daily = new JobFreshness("orders", 1440, true, NOW);
+        assertEquals(NOW.plusSeconds(86_400), daily.staleAt(null), "a job that never succeeded: from when it was held");
+        assertEquals(NOW.plusSeconds(90_000), daily.staleAt(NOW.plusSeconds(3600)));
+        ledger.putFreshness(daily);
+        assertEquals(List.of("orders"), ledger.freshJobs());
+        assertEquals(daily, ledger.freshness("orders").orElseThrow());
+
+        Instant staleAt = NOW.plusSeconds(86_400);
+        JobState stale = ledger.updateState("orders", st -> st.stale(staleAt, staleAt));
+        assertEquals(staleAt, stale.staleSince());
+        assertFalse(stale.staleAnnounced());
+        assertTrue(ledger.updateState("orders", st -> st.staleAnnounced(staleAt)).staleAnnounced());
+        String etag = ledger.readState("orders").orElseThrow().etag();
+        ledger.updateState("orders", st -> st.stale(staleAt.plusSeconds(900), staleAt.plusSeconds(900))
+                .staleAnnounced(staleAt.plusSeconds(900)));
+        assertEquals(etag, ledger.readState("orders").orElseThrow().etag(), "still the same stale period");
+
+        JobState fresh = ledger.updateState("orders", st -> st.succeeded(staleAt.plusSeconds(1800), staleAt));
+        assertEquals(null, fresh.staleSince());
+        assertFalse(fresh.staleAnnounced());
+        assertEquals(staleAt.plusSeconds(1800), fresh.lastSucceededAt());
+        assertEquals(fresh, ledger.updateState("orders", st -> st.succeeded(staleAt, staleAt)), "an older success");
+
+        ledger.deleteFreshness("orders");
+        assertEquals(List.of(), ledger.freshJobs());
     }
 }

@@ -26,7 +26,11 @@ class LedgerJsonTest {
                 List.of(new RunRecord.StepOutcome("s-1", "sqoop-import orders", "FAILED", "ERR", "it \"broke\"\n",
                         "s3://logs/x")),
                 new RunRecord.Failure("STEP_FAILURE", "message", "sqoop-import orders"), T, T.plusSeconds(1),
-                T.plusSeconds(2), T.plusSeconds(3), window);
+                T.plusSeconds(2), T.plusSeconds(3), window,
+                List.of(new RunRecord.TableOutput("orders", "s3://b/orders/_manifest.json", 1_234L),
+                        new RunRecord.TableOutput("events", "s3://b/e", null)), 16L,
+                List.of(new RunRecord.Transition(RunState.LAUNCHED, T.plusSeconds(1)),
+                        new RunRecord.Transition(RunState.FAILED, T.plusSeconds(2))), 1);
         assertEquals(record, LedgerJson.runRecord(LedgerJson.write(record)));
     }
 
@@ -43,9 +47,11 @@ class LedgerJsonTest {
     @Test
     void jobStateAndPointerRoundTrip() {
         JobState state = new JobState("orders", Map.of("orders", new JobState.TableState("lastmodified", T, null),
-                "events", new JobState.TableState("append", null, 42L)), "k", T, T);
+                "events", new JobState.TableState("append", null, 42L)), "k", T, T, T.minusSeconds(60), T, true);
         assertEquals(state, LedgerJson.jobState(LedgerJson.write(state)));
         assertEquals(JobState.empty("x"), LedgerJson.jobState(LedgerJson.write(JobState.empty("x"))));
+        JobFreshness freshness = new JobFreshness("orders", 2880, true, T);
+        assertEquals(freshness, LedgerJson.jobFreshness(LedgerJson.write(freshness)));
         ClusterPointer pointer = new ClusterPointer("j-1", "orders", "k");
         assertEquals(pointer, LedgerJson.clusterPointer(LedgerJson.write(pointer)));
     }

@@ -122,6 +122,13 @@ public final class ExecutionEnvironment implements AutoCloseable {
         env.put("AWS_LAMBDA_RUNTIME_API", api);
         env.put("LAMBDA_TASK_ROOT", task.toAbsolutePath().toString());
         env.put("LAMBDA_RUNTIME_DIR", "/var/runtime");
+        // What LoggingConfig's LogFormat JSON and ApplicationLogLevel tell the runtime client.
+        if (function.logFormat() != null) {
+            env.put("AWS_LAMBDA_LOG_FORMAT", function.logFormat());
+        }
+        if (function.logLevel() != null) {
+            env.put("AWS_LAMBDA_LOG_LEVEL", function.logLevel());
+        }
         return env;
     }
 

@@ -26,9 +26,14 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 public final class SamTemplate {
 
-    /** One function's deployment: what Lambda would run, and with what. */
+    /**
+     * One function's deployment: what Lambda would run, and with what.
+     *
+     * @param logFormat {@code LoggingConfig.LogFormat} ({@code JSON} or {@code Text}), null when not set
+     * @param logLevel  {@code LoggingConfig.ApplicationLogLevel}, null when not set
+     */
     public record Function(String name, String codeUri, String handler, String runtime, int memoryMb, int timeoutSeconds,
-                           Map<String, String> environment) {}
+                           Map<String, String> environment, String logFormat, String logLevel) {}
 
     private record Intrinsic(String function, Object argument) {}
 
@@ -67,7 +72,9 @@ public final class SamTemplate {
                 text(property(properties, globals, "CodeUri")), text(property(properties, globals, "Handler")),
                 text(property(properties, globals, "Runtime")),
                 Integer.parseInt(text(property(properties, globals, "MemorySize"))),
-                Integer.parseInt(text(property(properties, globals, "Timeout"))), environment);
+                Integer.parseInt(text(property(properties, globals, "Timeout"))), environment,
+                optional(map(properties, "LoggingConfig"), "LogFormat"),
+                optional(map(properties, "LoggingConfig"), "ApplicationLogLevel"));
     }
 
     /** The logical ids of the template's functions, in the template's order. */
@@ -75,6 +82,10 @@ public final class SamTemplate {
         return map(template, "Resources").entrySet().stream()
                 .filter(e -> e.getValue() instanceof Map<?, ?> r && "AWS::Serverless::Function".equals(r.get("Type")))
                 .map(Map.Entry::getKey).toList();
+    }
+
+    private static String optional(Map<String, Object> map, String name) {
+        return map.containsKey(name) ? text(map.get(name)) : null;
     }
 
     private static Object property(Map<String, Object> properties, Map<String, Object> globals, String name) {

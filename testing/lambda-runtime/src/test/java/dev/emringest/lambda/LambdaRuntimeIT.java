@@ -156,6 +156,12 @@ class LambdaRuntimeIT {
                     .filter(n -> n.endsWith(".json") && !n.equals("env.json") && !sent.contains(n)).toList();
             assertEquals(List.of(), unsent, "every events/ file goes to its function");
         }
+        // JSON log format: the functions' own lines and metrics are written unwrapped, their fields at the top level.
+        assertTrue(function("ScheduleLaunchFunction").output().contains("\"job\":\"orders\",\"runKey\":\""
+                + "2026-11-25T02:00:00Z\",\"outcome\":\"LAUNCHED\""), function("ScheduleLaunchFunction").output());
+        String recorder = function("RecorderFunction").output();
+        assertTrue(recorder.contains("{\"_aws\":{\"Timestamp\":") && recorder.contains("\"RunsFailed\":1"), recorder);
+        assertFalse(recorder.contains("\\\"_aws\\\""), "a metric line wrapped as a message: " + recorder);
         for (String id : template.functions()) {
             assertTrue(running.containsKey(id), id + " was not run");
             assertFalse(function(id).output().contains("Exception"), id + " logged an exception:\n" + function(id).output());

@@ -79,12 +79,18 @@ public final class ExampleAccount {
         return env;
     }
 
-    /** Lambda's region, the template's Globals and the job definitions' prefix. */
-    private static Map<String, String> stackEnvironment() {
+    /** The environment template.yaml gives the recorder and the reconcile: Lambda's region and the Globals. */
+    public static Map<String, String> recorderEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("AWS_REGION", MotoServer.REGION);
         env.put("STACK_NAME", STACK);
         env.put("LEDGER_BUCKET", LEDGER_BUCKET);
+        return env;
+    }
+
+    /** The recorder's environment and the job definitions' prefix. */
+    private static Map<String, String> stackEnvironment() {
+        Map<String, String> env = recorderEnvironment();
         env.put("JOB_PARAMETER_PREFIX", PREFIX);
         return env;
     }

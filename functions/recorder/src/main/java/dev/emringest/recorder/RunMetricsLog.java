@@ -1,0 +1,23 @@
+package dev.emringest.recorder;
+
+import com.amazonaws.services.lambda.runtime.LambdaRuntime;
+import dev.emringest.logs.MetricLine;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A run state's metrics as one Embedded Metric Format line in the function's log, by stack and by stack and job.
+ * Written to the runtime's logger: the services that announce states have no invocation context at hand.
+ */
+final class RunMetricsLog {
+
+    private RunMetricsLog() {}
+
+    static RunAnnouncer.MetricsOut to(String stack) {
+        return (job, runKey, at, metrics) -> {
+            MetricLine line = MetricLine.at(at.toEpochMilli()).dimensions("Stack").dimensions("Stack", "Job")
+                    .property("Stack", stack).property("Job", job).property("runKey", runKey);
+            metrics.forEach(m -> line.metric(m.name(), m.unit(), m.value()));
+            LambdaRuntime.getLogger().log(line.json().getBytes(StandardCharsets.UTF_8));
+        };
+    }
+}
