@@ -9,7 +9,8 @@ import dev.emringest.logs.MetricLine;
  * The launcher's log lines, one per request: fields an operator searches by ({@code job}, {@code runKey},
  * {@code outcome}, {@code clusterId}, and an SQS message's {@code messageId}) beside the message as it always read.
  * The outcome is the launch's ({@link LaunchService.Outcome}), or {@code REJECTED} (a request that can never launch),
- * {@code DEFERRED} (another attempt holds the run), {@code LAUNCH_FAILED} (an invalid definition) or {@code FAILED}.
+ * {@code DEFERRED} (another attempt holds the run), {@code LAUNCH_FAILED} (an invalid definition) or {@code ERROR} (the
+ * attempt failed and is retried).
  * Run states are counted where the ledger records them, not here; a deferral has its own metric.
  */
 final class LaunchLog {
@@ -44,7 +45,7 @@ final class LaunchLog {
             outcome = "LAUNCH_FAILED";
         } else {
             text = "failed (" + e.getClass().getSimpleName() + ")";
-            outcome = "FAILED";
+            outcome = "ERROR";  // this attempt's, retried; FAILED is a run's state
         }
         String message = "launch " + text + " job=" + request.job() + " runKey=" + request.runKey() + ": "
                 + e.getMessage() + of(messageId);

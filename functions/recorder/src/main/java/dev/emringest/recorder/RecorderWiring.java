@@ -40,7 +40,8 @@ public record RecorderWiring(RecordService records, ReconcileService reconcile) 
         RunAnnouncer.EventBus events = RunAnnouncer.EventBus.of(aws.lazily(AwsClients::eventBridge));
         RunAnnouncer.MetricsOut metrics = RunMetricsLog.to(settings.stackName());
         RecordService records = new RecordService(ledger, emr, ManifestReader.in(s3),
-                new RunAnnouncer(ledger, events, settings.stackName(), metrics), settings.stackName(), clock);
+                new RunAnnouncer(ledger, events, settings.stackName(), metrics, RunMetricsLog::write),
+                settings.stackName(), clock);
         FreshnessCheck freshness = new FreshnessCheck(ledger, events, settings.stackName(), metrics, clock);
         return new RecorderWiring(records, new ReconcileService(ledger, emr, records, freshness, clock));
     }

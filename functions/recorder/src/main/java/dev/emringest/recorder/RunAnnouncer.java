@@ -2,10 +2,12 @@ package dev.emringest.recorder;
 
 import dev.emringest.ledger.Ledger;
 import dev.emringest.ledger.RunRecord;
+import dev.emringest.logs.LogLine;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
@@ -16,8 +18,9 @@ import software.amazon.awssdk.services.eventbridge.model.PutEventsResultEntry;
  * Announces a run's recorded states as "Run State Change" events on the default bus, at least once: the record
  * counts how many of its states were announced ({@link RunRecord#announced}), and stays in the ledger's open index
  * until all were, so the reconcile sends again whatever a failed {@code PutEvents} (or a function that died after
- * writing the record) left out. A state's metrics are emitted by the one caller whose compare-and-swap recorded its
- * announcement: once per state in the normal path, stamped with the state's own time.
+ * writing the record) left out. A state's log line ({@code outcome} = the state) and metrics are written by the one
+ * caller whose compare-and-swap recorded its announcement: once per state in the normal path, the metrics stamped
+ * with the state's own time.
  */
 final class RunAnnouncer {
 
@@ -49,12 +52,15 @@ final class RunAnnouncer {
     private final EventBus events;
     private final String stack;
     private final MetricsOut metrics;
+    private final Consumer<String> log;
 
-    RunAnnouncer(Ledger ledger, EventBus events, String stack, MetricsOut metrics) {
+    /** @param log where a line per announced state goes (JSON, as {@link LogLine} writes it) */
+    RunAnnouncer(Ledger ledger, EventBus events, String stack, MetricsOut metrics, Consumer<String> log) {
         this.ledger = ledger;
         this.events = events;
         this.stack = stack;
         this.metrics = metrics;
+        this.log = log;
     }
 
     /** Announces the states of {@code run} not announced yet. Never throws for EventBridge: the reconcile retries. */
@@ -98,6 +104,7 @@ final class RunAnnouncer {
         RunRecord now = updated.record().value();
         if (updated.written()) {
             for (int i = before.get(); i < upTo; i++) {
+                log.accept(RunEvents.logLine(now, i).json(null));
                 List<RunEvents.Metric> counted = RunEvents.metrics(now, i);
                 if (!counted.isEmpty()) {
                     metrics.emit(now.job(), now.runKey(), now.history().get(i).at(), counted);

@@ -7,6 +7,7 @@ import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunRecord.StepOutcome;
 import dev.emringest.ledger.RunRecord.Transition;
 import dev.emringest.ledger.RunState;
+import dev.emringest.logs.LogLine;
 import dev.emringest.logs.MetricLine;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
@@ -91,6 +92,27 @@ final class RunEvents {
             d.addNull("lastSucceededAt");
         }
         return d.build().toString();
+    }
+
+    /**
+     * The log line of an announced state, {@code outcome} the state: one line per state a run went through, which
+     * the failure queries count. ERROR for a run that failed.
+     */
+    static LogLine logLine(RunRecord run, int index) {
+        RunState state = run.history().get(index).state();
+        boolean end = state == run.state() && index == run.history().size() - 1;
+        RunRecord.Failure failure = end ? run.failure() : null;
+        String message = "run " + state + " job=" + run.job() + " runKey=" + run.runKey()
+                + (run.clusterId() == null ? "" : " clusterId=" + run.clusterId())
+                + (failure == null ? "" : ": " + failure.code() + " " + failure.message()
+                        + (failure.step() == null ? "" : " (step " + failure.step() + ")"));
+        LogLine line = state == RunState.FAILED || state == RunState.LAUNCH_FAILED ? LogLine.error(message)
+                : LogLine.info(message);
+        return line.field("job", run.job()).field("runKey", run.runKey()).field("outcome", state.name())
+                .field("clusterId", run.clusterId())
+                .field("failureCode", failure == null ? null : failure.code())
+                .field("failedStep", failure == null ? null : failure.step())
+                .field("logFile", failure == null ? null : logFile(run));
     }
 
     /** A metric a state counts in. */

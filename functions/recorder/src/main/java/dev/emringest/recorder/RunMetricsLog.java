@@ -5,8 +5,9 @@ import dev.emringest.logs.MetricLine;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A run state's metrics as one Embedded Metric Format line in the function's log, by stack and by stack and job.
- * Written to the runtime's logger: the services that announce states have no invocation context at hand.
+ * A run state's metrics as one Embedded Metric Format line in the function's log, by stack and by stack and job, and
+ * the announcer's lines. Written to the runtime's logger: the services that announce states have no invocation
+ * context at hand.
  */
 final class RunMetricsLog {
 
@@ -17,7 +18,12 @@ final class RunMetricsLog {
             MetricLine line = MetricLine.at(at.toEpochMilli()).dimensions("Stack").dimensions("Stack", "Job")
                     .property("Stack", stack).property("Job", job).property("runKey", runKey);
             metrics.forEach(m -> line.metric(m.name(), m.unit(), m.value()));
-            LambdaRuntime.getLogger().log(line.json().getBytes(StandardCharsets.UTF_8));
+            write(line.json());
         };
+    }
+
+    /** A JSON line to the runtime's logger, unwrapped (the byte[] path, as {@link dev.emringest.logs.LogLine}'s). */
+    static void write(String json) {
+        LambdaRuntime.getLogger().log(json.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -15,13 +15,14 @@ final class Announcers {
 
     private Announcers() {}
 
-    static RunAnnouncer onMoto(Ledger ledger, AwsClients aws, String stack, List<Emitted> metrics) {
+    static RunAnnouncer onMoto(Ledger ledger, AwsClients aws, String stack, List<Emitted> metrics,
+                               List<String> lines) {
         return new RunAnnouncer(ledger, RunAnnouncer.EventBus.of(aws.lazily(AwsClients::eventBridge)), stack,
-                (job, runKey, at, m) -> metrics.add(new Emitted(job, runKey, at, m)));
+                (job, runKey, at, m) -> metrics.add(new Emitted(job, runKey, at, m)), lines::add);
     }
 
     static RunAnnouncer onMoto(Ledger ledger, AwsClients aws, String stack) {
-        return onMoto(ledger, aws, stack, new CopyOnWriteArrayList<>());
+        return onMoto(ledger, aws, stack, new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
     }
 
     static FreshnessCheck freshnessOnMoto(Ledger ledger, AwsClients aws, String stack, List<Emitted> metrics,

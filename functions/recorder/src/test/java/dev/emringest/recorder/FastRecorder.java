@@ -54,7 +54,8 @@ final class FastRecorder {
     }).toList();
     final RunAnnouncer.MetricsOut metricsOut = (job, runKey, at, m) -> metrics.add(new Announcers.Emitted(job, runKey,
             at, m));
-    final RunAnnouncer announcer = new RunAnnouncer(ledger, bus, STACK, metricsOut);
+    final List<String> lines = new CopyOnWriteArrayList<>();
+    final RunAnnouncer announcer = new RunAnnouncer(ledger, bus, STACK, metricsOut, lines::add);
     final RecordService records = new RecordService(ledger, emr, manifest -> manifests.containsKey(manifest)
             ? Optional.of(new ManifestReader.Manifest(null, manifests.get(manifest))) : Optional.empty(), announcer,
             STACK, clock);

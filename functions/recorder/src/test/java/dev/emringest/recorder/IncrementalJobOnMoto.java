@@ -72,8 +72,9 @@ final class IncrementalJobOnMoto implements AutoCloseable {
     /** The clusters whose steps the recorder's EMR reports COMPLETED; moto's own PENDING steps fail the others. */
     final Set<String> succeeding = ConcurrentHashMap.newKeySet();
 
-    /** The metrics the announced states emitted, in order. */
+    /** The metrics and the log lines the announced states emitted, in order. */
     final List<Announcers.Emitted> metrics = new CopyOnWriteArrayList<>();
+    final List<String> lines = new CopyOnWriteArrayList<>();
 
     /** A fresh example account in moto with the incremental job {@link #JOB}. */
     IncrementalJobOnMoto() throws IOException {
@@ -103,7 +104,7 @@ final class IncrementalJobOnMoto implements AutoCloseable {
         AwsClients events = eventBus == null ? aws : AwsClients.forEndpoint(eventBus, MotoServer.REGION,
                 MOTO.credentials(), Duration.ofSeconds(20), Duration.ofSeconds(10));
         records = new RecordService(ledger, recorderEmr, ManifestReader.in(s3),
-                Announcers.onMoto(ledger, events, ExampleAccount.STACK, metrics), ExampleAccount.STACK, clock);
+                Announcers.onMoto(ledger, events, ExampleAccount.STACK, metrics, lines), ExampleAccount.STACK, clock);
         reconcile = new ReconcileService(ledger, recorderEmr, records,
                 Announcers.freshnessOnMoto(ledger, events, ExampleAccount.STACK, metrics, clock), clock);
     }

@@ -161,6 +161,12 @@ class RunEventsIT {
                 failed.runKey() + " RunsFailed=1 RunDuration=" + duration(job.record(failed.runKey()))),
                 metrics());
 
+        // One log line per announced state, its outcome the state: what the failure queries count.
+        assertEquals(List.of("LAUNCHED", "SUCCEEDED", "LAUNCHED", "FAILED"), job.lines.stream()
+                .map(l -> JsonDocuments.read(l).asJsonObject().getString("outcome")).toList());
+        assertTrue(job.lines.get(3).contains("\"level\":\"ERROR\"") && job.lines.get(3).contains("USER_REQUEST"),
+                job.lines.get(3));
+
         // Nothing is left to announce: a reconcile pass sends nothing again, and the runs leave the open index.
         assertEquals(0, job.reconcile.reconcile().announced());
         assertEquals(List.of(), received());

@@ -88,6 +88,17 @@ class RunEventsTest {
                 || running.containsKey("durationSeconds"), running.toString());
         assertTrue(detail(failed, 0).isNull("previousState"));
 
+        JsonObject line = JsonDocuments.read(RunEvents.logLine(failed, 2).json(null)).asJsonObject();
+        assertEquals("ERROR", line.getString("level"));
+        assertEquals("FAILED", line.getString("outcome"));
+        assertEquals("STEP_FAILURE", line.getString("failureCode"));
+        assertEquals(SQOOP, line.getString("failedStep"));
+        assertEquals("s3://logs/s-1/stderr.gz", line.getString("logFile"));
+        assertEquals("run FAILED job=orders runKey=2026-11-25T02:00:00Z clusterId=j-1: STEP_FAILURE Step failed"
+                + " (step " + SQOOP + ")", line.getString("message"));
+        assertEquals("INFO", JsonDocuments.read(RunEvents.logLine(failed, 1).json(null)).asJsonObject()
+                .getString("level"));
+
         assertEquals(List.of(), RunEvents.metrics(failed, 0));
         assertEquals(List.of(), RunEvents.metrics(failed, 1));
         assertEquals(List.of("RunsFailed=1", "RunDuration=900", "NormalizedInstanceHours=24"),
