@@ -38,7 +38,7 @@ public record RecorderWiring(RecordService records, ReconcileService reconcile) 
         Ledger ledger = new Ledger(s3, settings.ledgerBucket());
         EmrClient emr = aws.emr();
         RunAnnouncer.EventBus events = RunAnnouncer.EventBus.of(aws.lazily(AwsClients::eventBridge));
-        RunAnnouncer.MetricsOut metrics = RunMetricsLog.to(settings.stackName());
+        RunAnnouncer.MetricsOut metrics = RunMetricsLog.to(settings.stackName(), RunMetricsLog::write);
         RecordService records = new RecordService(ledger, emr, ManifestReader.in(s3),
                 new RunAnnouncer(ledger, events, settings.stackName(), metrics, RunMetricsLog::write),
                 settings.stackName(), clock);

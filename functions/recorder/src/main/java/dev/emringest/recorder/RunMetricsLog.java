@@ -3,6 +3,7 @@ package dev.emringest.recorder;
 import com.amazonaws.services.lambda.runtime.LambdaRuntime;
 import dev.emringest.logs.MetricLine;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * A run state's metrics as one Embedded Metric Format line in the function's log, by stack and by stack and job, and
@@ -13,12 +14,13 @@ final class RunMetricsLog {
 
     private RunMetricsLog() {}
 
-    static RunAnnouncer.MetricsOut to(String stack) {
+    /** @param out where each line goes: {@link #write} in the function */
+    static RunAnnouncer.MetricsOut to(String stack, Consumer<String> out) {
         return (job, runKey, at, metrics) -> {
             MetricLine line = MetricLine.at(at.toEpochMilli()).dimensions("Stack").dimensions("Stack", "Job")
                     .property("Stack", stack).property("Job", job).property("runKey", runKey);
             metrics.forEach(m -> line.metric(m.name(), m.unit(), m.value()));
-            write(line.json());
+            out.accept(line.json());
         };
     }
 

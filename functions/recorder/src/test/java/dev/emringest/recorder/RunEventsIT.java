@@ -64,6 +64,8 @@ class RunEventsIT {
     private IncrementalJobOnMoto job;
     private SqsClient sqs;
     private String queueUrl;
+    /** Where template.yaml's RunFailedNotificationRule pattern sends what it selects (the topic, in the stack). */
+    private String failuresUrl;
     private final LoggedContext context = new LoggedContext("recorder");
 
     @BeforeAll
@@ -87,9 +89,15 @@ class RunEventsIT {
         queueUrl = sqs.createQueue(r -> r.queueName("run-events")).queueUrl();
         String queueArn = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
+        failuresUrl = sqs.createQueue(r -> r.queueName("run-failures")).queueUrl();
+        String failuresArn = sqs.getQueueAttributes(r -> r.queueUrl(failuresUrl)
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
         try (EventBridgeClient events = MOTO.clients().eventBridge()) {
             events.putRule(r -> r.name("run-events").eventPattern(PATTERN));
             events.putTargets(r -> r.rule("run-events").targets(t -> t.id("queue").arn(queueArn)));
+            events.putRule(r -> r.name("run-failed").eventPattern(
+                    TemplateRules.pattern("RunFailedNotificationRule", ExampleAccount.STACK)));
+            events.putTargets(r -> r.rule("run-failed").targets(t -> t.id("failures").arn(failuresArn)));
         }
         // The example lake the job writes to, where the Spark steps leave their manifests.
         job.s3.createBucket(r -> r.bucket("example-lake"));
@@ -161,6 +169,9 @@ class RunEventsIT {
                 failed.runKey() + " RunsFailed=1 RunDuration=" + duration(job.record(failed.runKey()))),
                 metrics());
 
+        // template.yaml's notification rule selects exactly the failure.
+        assertEquals(List.of(failed.runKey() + "/FAILED"), keys(received(failuresUrl)));
+
         // One log line per announced state, its outcome the state: what the failure queries count.
         assertEquals(List.of("LAUNCHED", "SUCCEEDED", "LAUNCHED", "FAILED"), job.lines.stream()
                 .map(l -> JsonDocuments.read(l).asJsonObject().getString("outcome")).toList());
@@ -225,6 +236,7 @@ class RunEventsIT {
         assertTrue(detail.getJsonObject("failure").getString("message").contains("source"),
                 detail.toString());
         assertEquals(List.of(refused.runKey() + " RunsLaunchFailed=1"), metrics());
+        assertEquals(List.of(refused.runKey() + "/LAUNCH_FAILED"), keys(received(failuresUrl)));
         assertTrue(job.ledger.openRuns().isEmpty());
     }
 
@@ -245,6 +257,10 @@ class RunEventsIT {
 
     /** The events the queue received since the last call, oldest first by their state's time. */
     private List<JsonObject> received() {
+        return received(queueUrl);
+    }
+
+    private List<JsonObject> received(String queueUrl) {
         List<JsonObject> events = new ArrayList<>();
         for (int empty = 0; empty < 2; ) {
             List<Message> batch = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)

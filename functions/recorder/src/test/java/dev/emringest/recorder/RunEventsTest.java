@@ -10,6 +10,7 @@ import dev.emringest.ledger.RunRecord.Failure;
 import dev.emringest.ledger.RunRecord.StepOutcome;
 import dev.emringest.ledger.RunRecord.TableOutput;
 import dev.emringest.ledger.RunState;
+import dev.emringest.logs.EmfDocuments;
 import dev.harrel.jsonschema.Validator;
 import dev.harrel.jsonschema.ValidatorFactory;
 import dev.harrel.jsonschema.providers.JakartaJsonNode;
@@ -20,6 +21,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -132,6 +134,29 @@ class RunEventsTest {
         RunRecord skipped = RunRecord.skipped("orders", "k2", "a", "n",
                 new Failure(RunRecord.SKIPPED_IN_FLIGHT, "run k is in flight", null), T);
         assertEquals(List.of("LaunchesSkipped=1"), named(RunEvents.metrics(skipped, 0)));
+    }
+
+    @Test
+    void aStatesMetricsAreOneEmbeddedMetricFormatLineByStackAndByJob() {
+        RunRecord done = launched().ended(RunState.SUCCEEDED, List.of(), null, T.plusSeconds(620))
+                .withOutputs(List.of(new TableOutput("orders", "s3://lake/orders/_manifest.json", 1000L)), 8L);
+        List<String> lines = new ArrayList<>();
+        RunMetricsLog.to("emr-ingest", lines::add).emit(done.job(), done.runKey(), done.endedAt(),
+                RunEvents.metrics(done, 1));
+        JsonObject line = JsonDocuments.read(lines.get(0)).asJsonObject();
+        EmfDocuments.check(line);
+        JsonObject directive = line.getJsonObject("_aws").getJsonArray("CloudWatchMetrics").getJsonObject(0);
+        assertEquals("emr-ingest", directive.getString("Namespace"));
+        assertEquals("[[\"Stack\"],[\"Stack\",\"Job\"]]", directive.getJsonArray("Dimensions").toString());
+        assertEquals(done.endedAt().toEpochMilli(), line.getJsonObject("_aws").getJsonNumber("Timestamp").longValue(),
+                "stamped with the state's own time");
+        assertEquals("emr-ingest", line.getString("Stack"));
+        assertEquals("orders", line.getString("Job"));
+        assertEquals(done.runKey(), line.getString("runKey"));
+        assertEquals(1, line.getInt("RunsSucceeded"));
+        assertEquals(600, line.getInt("RunDuration"));
+        assertEquals(1000, line.getInt("RowsWritten"));
+        assertEquals(8, line.getInt("NormalizedInstanceHours"));
     }
 
     private static List<String> named(List<RunEvents.Metric> metrics) {

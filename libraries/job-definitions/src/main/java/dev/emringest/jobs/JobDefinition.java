@@ -10,11 +10,19 @@ import java.util.Map;
  *
  * @param version the SSM parameter versions it was read from, kept in the run record
  * @param schedule null for a job launched on demand only
- * @param freshness null for a job that declares none and has no enabled schedule to derive it from
+ * @param declaredFreshness its {@code freshness}, null when it declares none
  */
 public record JobDefinition(String job, String version, Importer importer, Source source, Target target,
                             Cluster cluster, List<SparkStep> extraSparkSteps, Schedule schedule,
-                            Freshness freshness) {
+                            Freshness declaredFreshness) {
+
+    /**
+     * How stale the job may get: its declared freshness, else twice its enabled schedule's longest gap; null for
+     * neither. Worked out when asked (a cron's gaps take a year of firings): the launcher never asks.
+     */
+    public Freshness freshness() {
+        return JobDefinitionParser.freshness(declaredFreshness, schedule);
+    }
 
     /**
      * How the cluster reads the source: Sqoop (emr-7.4.0 and earlier), or Spark over JDBC (any release). The schema

@@ -157,13 +157,14 @@ public final class JobDefinitionParser {
                 sc.containsKey("flexibleWindowMinutes") ? sc.getInt("flexibleWindowMinutes") : null);
         return new JobDefinition(job, version, JobDefinition.fromSchemaName(Importer.class,
                 d.getString("importer", "sqoop")), source, target, cluster, extra, schedule,
-                freshness(d.getJsonObject("freshness"), schedule));
+                d.containsKey("freshness") ? new Freshness(d.getJsonObject("freshness").getInt("maxAgeMinutes"), false)
+                        : null);
     }
 
     /** The declared freshness; else twice the enabled schedule's longest gap, in whole minutes rounded up. */
-    static Freshness freshness(JsonObject declared, Schedule schedule) {
+    static Freshness freshness(Freshness declared, Schedule schedule) {
         if (declared != null) {
-            return new Freshness(declared.getInt("maxAgeMinutes"), false);
+            return declared;
         }
         // A paused job is not stale. An invalid schedule has no gap: ruleProblems rejects the definition.
         if (schedule == null || !schedule.enabled()

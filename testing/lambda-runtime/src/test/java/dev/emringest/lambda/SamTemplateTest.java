@@ -36,8 +36,10 @@ class SamTemplateTest {
         assertTrue(queue.runtime().matches("java2[15]"), queue.runtime());
         assertEquals(1024, queue.memoryMb());
         assertEquals(60, queue.timeoutSeconds());
-        assertEquals("JSON", queue.logFormat());
-        assertEquals("INFO", queue.logLevel());
+        assertEquals("Text", queue.logFormat(), "the launchers' cold start");
+        assertEquals(null, queue.logLevel());
+        assertEquals("JSON", TEMPLATE.function("RecorderFunction").logFormat());
+        assertEquals("INFO", TEMPLATE.function("RecorderFunction").logLevel());
         assertEquals("subnet-0123456789abcdef0,subnet-0fedcba9876543210", queue.environment().get("SUBNET_IDS"));
         assertEquals("/emr-ingest", queue.environment().get("JOB_PARAMETER_PREFIX"), "the parameter's default");
         assertEquals(Map.of("STACK_NAME", "emr-ingest", "LEDGER_BUCKET", "emr-ingest-ledger"),
