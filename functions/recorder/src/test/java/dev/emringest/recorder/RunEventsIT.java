@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.emringest.jobs.JobDefinitionException;
 import dev.emringest.json.JsonDocuments;
 import dev.emringest.launcher.LaunchRequest;
@@ -33,11 +33,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -60,24 +59,15 @@ class RunEventsIT {
     private static final String PUT_EVENTS = "AWSEvents.PutEvents";
     private static final Instant FIRST = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(3));
 
-    private static WireMockServer wireMock;
+    @RegisterExtension
+    static final WireMockExtension wireMock = WireMockExtension.newInstance()
+            .options(options().dynamicPort().bindAddress("127.0.0.1")).build();
     private IncrementalJobOnMoto job;
     private SqsClient sqs;
     private String queueUrl;
     /** Where template.yaml's RunFailedNotificationRule pattern sends what it selects (the topic, in the stack). */
     private String failuresUrl;
     private final LoggedContext context = new LoggedContext("recorder");
-
-    @BeforeAll
-    static void startWireMock() {
-        wireMock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-        wireMock.start();
-    }
-
-    @AfterAll
-    static void stopWireMock() {
-        wireMock.stop();
-    }
 
     @BeforeEach
     void stackWithARuleToAQueue() throws IOException {

@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.emringest.aws.AwsClients;
 import dev.emringest.jobs.JobDefinitionStore;
@@ -48,10 +48,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.scheduler.model.FlexibleTimeWindowMode;
@@ -77,7 +76,9 @@ class ScheduleSyncIT {
             ExampleAccount.SCHEDULE_LAUNCHER_ARN, ExampleAccount.SCHEDULER_ROLE_ARN, ExampleAccount.TRIGGER_DLQ_ARN);
     private static final String GET_PARAMETERS_BY_PATH = "AmazonSSM.GetParametersByPath";
 
-    private static WireMockServer wireMock;
+    @RegisterExtension
+    static final WireMockExtension wireMock = WireMockExtension.newInstance()
+            .options(options().dynamicPort().bindAddress("127.0.0.1")).build();
     private SchedulerClient scheduler;
     private SsmClient ssm;
     private JsonObject exampleJob;
@@ -85,17 +86,6 @@ class ScheduleSyncIT {
 
     /** What one job's schedule must be. {@code window} null: no flexible window. */
     private record Expected(String expression, String timezone, Integer window, boolean enabled) {}
-
-    @BeforeAll
-    static void startWireMock() {
-        wireMock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
-        wireMock.start();
-    }
-
-    @AfterAll
-    static void stopWireMock() {
-        wireMock.stop();
-    }
 
     @BeforeEach
     void freshAccount() throws IOException {

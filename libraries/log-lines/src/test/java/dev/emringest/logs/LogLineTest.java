@@ -15,7 +15,7 @@ class LogLineTest {
     @Test
     void oneJsonObjectWithTheFieldsInOrderThroughTheByteOverload() {
         LogLine.warn("launch deferred job=orders").field("job", "orders").field("runKey", "r1")
-                .field("outcome", "DEFERRED").field("clusterId", null).field("attempts", 3).write(context);
+                .field("outcome", "DEFERRED").field("clusterId", null).field("attempts", 3).write(context.context);
 
         assertEquals(List.of(), context.strings, "log(String) is wrapped by the runtime under LogFormat JSON");
         assertEquals(List.of("{\"level\":\"WARN\",\"message\":\"launch deferred job=orders\",\"job\":\"orders\","
@@ -28,7 +28,7 @@ class LogLineTest {
     @Test
     void aMessageWithQuotesLineBreaksAndUnicodeStaysOneLineAndReadsBack() {
         String message = "job 'orders': \"quoted\" \\ back\nsecond line\r\tand \u0000, caf\u00e9, \u2028, \uD83D\uDE80";
-        LogLine.error(message).field("job", "or\"ders\n").write(context);
+        LogLine.error(message).field("job", "or\"ders\n").write(context.context);
 
         String written = context.bytes.get(0);
         assertFalse(written.contains("\n") || written.contains("\r"), written);

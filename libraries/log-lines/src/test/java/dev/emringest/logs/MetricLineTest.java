@@ -18,7 +18,7 @@ class MetricLineTest {
         MetricLine.at(1_764_036_000_000L).dimensions("Stack").dimensions("Stack", "Job")
                 .property("Stack", "emr-ingest").property("Job", "orders").property("runKey", "r1")
                 .property("clusterId", null).metric("LaunchesDeferred", MetricLine.Unit.COUNT, 1)
-                .metric("WaitSeconds", MetricLine.Unit.SECONDS, 90).write(context);
+                .metric("WaitSeconds", MetricLine.Unit.SECONDS, 90).write(context.context);
 
         assertEquals(List.of(), context.strings);
         assertEquals(List.of("{\"_aws\":{\"Timestamp\":1764036000000,\"CloudWatchMetrics\":[{"
