@@ -100,8 +100,8 @@ public final class LocalRun {
         detail.put("stateChangeReason", "{\"code\":\"USER_REQUEST\",\"message\":\"Terminated by user request\"}");
         stateChange.put("detail", detail);
         out.println("\n== recorder <- EMR Cluster State Change (" + detail.get("state") + ", USER_REQUEST)");
-        RecordService records = RecorderWiring.create(aws, ExampleAccount.recorderEnvironment(), Clock.systemUTC())
-                .records();
+        RecordService records = RecorderWiring.create(aws, ExampleAccount.recorderEnvironment(), Clock.systemUTC(),
+                out::println).records();
         invoke(new EmrEventHandler(records), stateChange, new LoggedContext("RecorderFunction", out::println));
 
         String key = Ledger.recordKey((String) launched.get("job"), (String) launched.get("runKey"));

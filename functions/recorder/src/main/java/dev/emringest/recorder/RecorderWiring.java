@@ -4,6 +4,7 @@ import dev.emringest.aws.AwsClients;
 import dev.emringest.ledger.Ledger;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -27,20 +28,23 @@ public record RecorderWiring(RecordService records, ReconcileService reconcile) 
     }
 
     static RecorderWiring fromEnvironment(Map<String, String> env) {
-        return create(AwsClients.fromEnvironment(env), env, Clock.systemUTC());
+        return create(AwsClients.fromEnvironment(env), env, Clock.systemUTC(), RunMetricsLog::write);
     }
 
-    /** @param env the variables template.yaml gives the recorder */
-    public static RecorderWiring create(AwsClients aws, Map<String, String> env, Clock clock) {
+    /**
+     * @param env the variables template.yaml gives the recorder
+     * @param log where the lines and metrics of announced states go (the runtime's logger in Lambda)
+     */
+    public static RecorderWiring create(AwsClients aws, Map<String, String> env, Clock clock, Consumer<String> log) {
         Settings settings = Settings.fromEnvironment(env);
         // One S3 client: the ledger's bucket, and the targets' manifests the reader is handed it for.
         S3Client s3 = aws.s3();
         Ledger ledger = new Ledger(s3, settings.ledgerBucket());
         EmrClient emr = aws.emr();
         RunAnnouncer.EventBus events = RunAnnouncer.EventBus.of(aws.lazily(AwsClients::eventBridge));
-        RunAnnouncer.MetricsOut metrics = RunMetricsLog.to(settings.stackName(), RunMetricsLog::write);
+        RunAnnouncer.MetricsOut metrics = RunMetricsLog.to(settings.stackName(), log);
         RecordService records = new RecordService(ledger, emr, ManifestReader.in(s3),
-                new RunAnnouncer(ledger, events, settings.stackName(), metrics, RunMetricsLog::write),
+                new RunAnnouncer(ledger, events, settings.stackName(), metrics, log),
                 settings.stackName(), clock);
         FreshnessCheck freshness = new FreshnessCheck(ledger, events, settings.stackName(), metrics, clock);
         return new RecorderWiring(records, new ReconcileService(ledger, emr, records, freshness, clock));
