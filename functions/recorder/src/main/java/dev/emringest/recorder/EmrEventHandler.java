@@ -67,6 +67,12 @@ public final class EmrEventHandler implements RequestStreamHandler {
         LogLine logged = LogLine.info(line + ": " + result.why());
         answer.forEach(logged::field);
         logged.field("clusterId", event.clusterId()).write(context);
+        if (result.unannounced() != null) {
+            // Recorded all the same; the reconcile announces what is left within 15 minutes.
+            LogLine.warn("record announce deferred job=" + answer.get("job") + " runKey=" + answer.get("runKey")
+                    + ": " + result.unannounced()).field("job", answer.get("job")).field("runKey", answer.get("runKey"))
+                    .field("outcome", "ANNOUNCE_DEFERRED").write(context);
+        }
         return answer;
     }
 }

@@ -8,7 +8,9 @@ import dev.emringest.logs.MetricLine;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
@@ -23,8 +25,8 @@ import software.amazon.awssdk.services.eventbridge.model.PutEventsResultEntry;
  */
 final class FreshnessCheck {
 
-    /** What a pass found: the stale jobs, and the ones whose event EventBridge did not take (with why). */
-    record Found(List<String> stale, List<String> unannounced) {}
+    /** What a pass found: the stale jobs, and why EventBridge did not take a job's Job Stale event, by job. */
+    record Found(List<String> stale, Map<String, String> unannounced) {}
 
     private final Ledger ledger;
     private final RunAnnouncer.EventBus events;
@@ -43,7 +45,7 @@ final class FreshnessCheck {
 
     Found check() {
         List<String> stale = new ArrayList<>();
-        List<String> unannounced = new ArrayList<>();
+        Map<String, String> unannounced = new LinkedHashMap<>();
         for (String job : ledger.freshJobs()) {
             Optional<JobFreshness> freshness = ledger.freshness(job);
             if (freshness.isEmpty()) {
@@ -65,7 +67,7 @@ final class FreshnessCheck {
                 if (error == null) {
                     ledger.updateState(job, s -> s.staleAnnounced(now));
                 } else {
-                    unannounced.add(job + ": " + error);
+                    unannounced.put(job, error);
                 }
             }
         }

@@ -93,7 +93,7 @@ public final class ReconcileService {
             }
         }
         FreshnessCheck.Found found = freshness.check();
-        found.unannounced().forEach(why -> failed.add(new Failed(why.substring(0, why.indexOf(':')), null, why)));
+        found.unannounced().forEach((job, why) -> failed.add(new Failed(job, null, why)));
         return Summary.of(open.size(), done, found.stale().size(), failed);
     }
 

@@ -190,6 +190,8 @@ class RunEventsIT {
         Map<String, String> answer = end(failed);
 
         assertEquals("FINAL", answer.get("outcome"), "the recorder records the run whatever EventBridge says");
+        assertTrue(context.lines().stream().anyMatch(l -> l.contains("\"outcome\":\"ANNOUNCE_DEFERRED\"")
+                && l.contains("PutEvents")), context.lines().toString());
         RunRecord recorded = job.record(failed.runKey());
         assertEquals(RunState.FAILED, recorded.state());
         assertEquals(0, recorded.announced());
