@@ -143,9 +143,9 @@ class ImportStepsTest {
     @org.junit.jupiter.api.Test
     void windowsBecomeTypedStepOptions() {
         var table = new dev.emringest.jobs.JobDefinition.Table("orders", java.util.List.of(), null, 4, null,
-                new dev.emringest.jobs.JobDefinition.Incremental("updated_at", dev.emringest.jobs.JobDefinition.Incremental.Mode.LASTMODIFIED, 0));
+                new dev.emringest.jobs.JobDefinition.Incremental("updated_at", dev.emringest.jobs.JobDefinition.Incremental.Mode.LASTMODIFIED, 0), null);
         var events = new dev.emringest.jobs.JobDefinition.Table("events", java.util.List.of(), null, 4, null,
-                new dev.emringest.jobs.JobDefinition.Incremental("id", dev.emringest.jobs.JobDefinition.Incremental.Mode.APPEND, 0));
+                new dev.emringest.jobs.JobDefinition.Incremental("id", dev.emringest.jobs.JobDefinition.Incremental.Mode.APPEND, 0), null);
         java.time.Instant from = java.time.Instant.parse("2026-11-25T01:00:00Z");
         java.time.Instant to = java.time.Instant.parse("2026-11-25T02:00:00Z");
         var window = new dev.emringest.ledger.RunWindow(false, java.util.Map.of(

@@ -42,9 +42,12 @@ public record JobDefinition(String job, String version, Importer importer, Sourc
     public record Source(String jdbcUrl, String username, String passwordParameter, String stagingFormat,
                          List<Table> tables) {}
 
-    /** @param incremental null for a table imported whole on every run */
+    /**
+     * @param incremental null for a table imported whole on every run
+     * @param target the Iceberg table it is written to; null exactly when the job's target format is {@code parquet}
+     */
     public record Table(String name, List<String> columns, String splitBy, int mappers, Transform transform,
-                        Incremental incremental) {}
+                        Incremental incremental, TableTarget target) {}
 
     /**
      * An incremental table: {@code append} imports keys above the watermark (a monotonically increasing integer
@@ -74,7 +77,44 @@ public record JobDefinition(String job, String version, Importer importer, Sourc
 
     public record Transform(List<String> columns, String sql) {}
 
-    public record Target(String s3Uri, String format) {}
+    /**
+     * Where the data lands: Parquet files under {@code s3Uri}, or Iceberg tables in a Glue database whose warehouse is
+     * {@code s3Uri}.
+     *
+     * @param database the Glue database; null for {@code parquet}
+     * @param mode the tables' default {@link TableMode}; null for {@code parquet}
+     */
+    public record Target(String s3Uri, Format format, String database, TableMode mode) {
+
+        /** The schema spells them {@code parquet}, {@code iceberg}. */
+        public enum Format { PARQUET, ICEBERG }
+
+        public boolean iceberg() {
+            return format == Format.ICEBERG;
+        }
+    }
+
+    /** How a run's rows reach an Iceberg table. */
+    public enum TableMode {
+        APPEND, MERGE;
+
+        /** As the schema spells it. */
+        public String json() {
+            return schemaName(this);
+        }
+    }
+
+    /**
+     * An Iceberg target table, defaults resolved. mergeKey empty: the source's primary key, read on the cluster.
+     *
+     * @param mergeKey empty for {@code append}
+     */
+    public record TableTarget(String database, String table, TableMode mode, List<String> mergeKey) {
+
+        public String qualifiedName() {
+            return database + "." + table;
+        }
+    }
 
     public record Cluster(String releaseLabel, InstanceGroup master, CoreInstances core, int maxInstances,
                           int idleTimeoutSeconds, List<String> subnetIds, String securityConfiguration,

@@ -11,6 +11,8 @@ import dev.emringest.jobs.JobDefinition.Schedule;
 import dev.emringest.jobs.JobDefinition.Source;
 import dev.emringest.jobs.JobDefinition.SparkStep;
 import dev.emringest.jobs.JobDefinition.Table;
+import dev.emringest.jobs.JobDefinition.TableMode;
+import dev.emringest.jobs.JobDefinition.TableTarget;
 import dev.emringest.jobs.JobDefinition.Target;
 import dev.emringest.jobs.JobDefinition.Transform;
 import dev.emringest.json.InputErrors;
@@ -79,6 +81,7 @@ public final class JobDefinitionParser {
             throw new JobDefinitionException(job, problems);
         }
         JobDefinition definition = toDefinition(job, version, merged);
+        problems.addAll(targetProblems(merged));
         problems.addAll(ruleProblems(definition));
         if (!problems.isEmpty()) {
             throw new JobDefinitionException(job, problems);
@@ -108,6 +111,14 @@ public final class JobDefinitionParser {
     }
 
     private static JobDefinition toDefinition(String job, String version, JsonObject d) {
+        JsonObject jt = object(d, "target");
+        Target.Format format = JobDefinition.fromSchemaName(Target.Format.class, jt.getString("format", "parquet"));
+        // A parquet target has no database or mode: targetProblems rejects the ones given.
+        Target target = format == Target.Format.ICEBERG
+                ? new Target(jt.getString("s3Uri"), format, text(jt, "database"),
+                        JobDefinition.fromSchemaName(TableMode.class, jt.getString("mode", "merge")))
+                : new Target(jt.getString("s3Uri"), format, null, null);
+
         JsonObject s = object(d, "source");
         List<Table> tables = new ArrayList<>();
         for (JsonObject t : objects(s, "tables")) {
@@ -116,12 +127,11 @@ public final class JobDefinitionParser {
             tables.add(new Table(t.getString("name"), strings(t, "columns"), text(t, "splitBy"), t.getInt("mappers", 4),
                     tf == null ? null : new Transform(strings(tf, "columns"), text(tf, "sql")),
                     inc == null ? null : new JobDefinition.Incremental(inc.getString("column"),
-                            JobDefinition.fromSchemaName(Mode.class, inc.getString("mode")), inc.getInt("lagSeconds", 0))));
+                            JobDefinition.fromSchemaName(Mode.class, inc.getString("mode")), inc.getInt("lagSeconds", 0)),
+                    target.iceberg() ? tableTarget(target, t) : null));
         }
         Source source = new Source(s.getString("jdbcUrl"), s.getString("username"), s.getString("passwordParameter"),
                 s.getString("stagingFormat", "avro"), tables);
-        JsonObject t = object(d, "target");
-        Target target = new Target(t.getString("s3Uri"), t.getString("format", "parquet"));
 
         JsonObject c = object(d, "cluster");
         JsonObject core = object(c, "core");
@@ -161,6 +171,57 @@ public final class JobDefinitionParser {
                         : null);
     }
 
+    /** An Iceberg job's table: its own {@code target}'s fields, else the table named after it in the job's mode. */
+    private static TableTarget tableTarget(Target job, JsonObject table) {
+        JsonObject own = object(table, "target");
+        String name = text(own, "table");
+        TableMode mode = own.containsKey("mode") ? JobDefinition.fromSchemaName(TableMode.class, own.getString("mode"))
+                : job.mode();
+        // A merge key in append mode is rejected by targetProblems; the definition never carries one.
+        return new TableTarget(job.database(), name != null ? name : tableName(table.getString("name")), mode,
+                mode == TableMode.MERGE ? List.copyOf(strings(own, "mergeKey")) : List.of());
+    }
+
+    /** A source table's name as an Iceberg table's: lower case, anything outside {@code [a-z0-9_]} as '_'. */
+    static String tableName(String sourceTable) {
+        return sourceTable.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    }
+
+    /**
+     * The target rules that need the merged document, not the definition: which fields were given. A parquet job's
+     * definition drops Iceberg's fields; with {@code append} it drops a table's {@code mergeKey}.
+     */
+    private static List<String> targetProblems(JsonObject d) {
+        List<String> problems = new ArrayList<>();
+        JsonObject target = object(d, "target");
+        boolean iceberg = "iceberg".equals(target.getString("format", "parquet"));
+        List<JsonObject> tables = objects(object(d, "source"), "tables");
+        if (iceberg) {
+            if (!target.containsKey("database")) {
+                problems.add("target.database: is required with target.format 'iceberg'");
+            }
+            String jobMode = target.getString("mode", "merge");
+            for (int i = 0; i < tables.size(); i++) {
+                JsonObject own = object(tables.get(i), "target");
+                if (own.containsKey("mergeKey") && !"merge".equals(own.getString("mode", jobMode))) {
+                    problems.add("source.tables[" + i + "].target.mergeKey: only with mode 'merge'");
+                }
+            }
+        } else {
+            for (String field : List.of("database", "mode")) {
+                if (target.containsKey(field)) {
+                    problems.add("target." + field + ": only with target.format 'iceberg'");
+                }
+            }
+            for (int i = 0; i < tables.size(); i++) {
+                if (tables.get(i).containsKey("target")) {
+                    problems.add("source.tables[" + i + "].target: only with target.format 'iceberg'");
+                }
+            }
+        }
+        return problems;
+    }
+
     /** The declared freshness; else twice the enabled schedule's longest gap, in whole minutes rounded up. */
     static Freshness freshness(Freshness declared, Schedule schedule) {
         if (declared != null) {
@@ -197,6 +258,18 @@ public final class JobDefinitionParser {
                         + "' must be one of the table's columns");
             }
         }
+        Map<String, Integer> targetTables = new LinkedHashMap<>();
+        for (int i = 0; i < tables.size(); i++) {
+            TableTarget target = tables.get(i).target();
+            if (target == null) {
+                continue;
+            }
+            Integer first = targetTables.putIfAbsent(target.table(), i);
+            if (first != null) {
+                problems.add("source.tables[" + i + "].target.table: '" + target.table() + "' is also the table of "
+                        + "source.tables[" + first + "]");
+            }
+        }
         Cluster c = d.cluster();
         int instances = 1 + c.core().count();
         if (instances > c.maxInstances()) {
@@ -213,6 +286,10 @@ public final class JobDefinitionParser {
                 problems.add("cluster.releaseLabel: importer 'sqoop' needs emr-7.4.0 or earlier ("
                         + c.releaseLabel() + " ships no Sqoop; use importer 'spark-jdbc')");
             }
+        }
+        if (d.target().iceberg() && IcebergReleases.icebergVersion(c.releaseLabel()).isEmpty()) {
+            problems.add("cluster.releaseLabel: target.format 'iceberg' needs a release whose Iceberg emr-ingest knows ("
+                    + IcebergReleases.range() + "), not " + c.releaseLabel());
         }
         if (d.schedule() != null) {
             ScheduleExpressions.expressionProblem(d.schedule().expression())
