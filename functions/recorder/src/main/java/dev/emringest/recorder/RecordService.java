@@ -156,12 +156,17 @@ public final class RecordService {
         return new Result(result.outcome(), result.why(), announced.record(), announced.error());
     }
 
-    /** Each table's rows, from the manifest its Spark step wrote; null for a table whose manifest is not there. */
+    /**
+     * Each table's rows and, for an Iceberg table, its commit, from the manifest its Spark step wrote; null for a table
+     * whose manifest is not there (or does not say). The catalog table named in the claim is kept.
+     */
     private List<TableOutput> rowsWritten(List<TableOutput> tables) {
         List<TableOutput> counted = new ArrayList<>();
         for (TableOutput t : tables) {
-            Long rows = manifests.read(t.manifest()).map(ManifestReader.Manifest::rowCount).orElse(null);
-            counted.add(new TableOutput(t.name(), t.manifest(), rows));
+            Optional<ManifestReader.Manifest> manifest = manifests.read(t.manifest());
+            counted.add(new TableOutput(t.name(), t.manifest(),
+                    manifest.map(ManifestReader.Manifest::rowCount).orElse(null), t.catalogTable(),
+                    manifest.map(ManifestReader.Manifest::commit).orElse(null)));
         }
         return counted;
     }

@@ -71,6 +71,14 @@ final class RunEvents {
                     if (table.rowsWritten() != null) {
                         o.add("rowsWritten", table.rowsWritten());
                     }
+                    text(o, "catalogTable", table.catalogTable());
+                    if (table.commit() != null) {
+                        RunRecord.Commit c = table.commit();
+                        // As text: readers that parse JSON numbers as doubles (JavaScript) lose digits above 2^53.
+                        o.add("commit", JsonDocuments.JSON.createObjectBuilder()
+                                .add("snapshotId", Long.toString(c.snapshotId())).add("addedRows", c.addedRows())
+                                .add("updatedRows", c.updatedRows()).add("deletedRows", c.deletedRows()));
+                    }
                     tables.add(o);
                 }
                 d.add("tables", tables);

@@ -36,8 +36,8 @@ final class FastRecorder {
 
     final MutableClock clock = new MutableClock(CLAIMED_AT.plus(Duration.ofMinutes(40)));
     final FakeEmr emr = new FakeEmr();
-    /** The manifests the targets hold: URI -> highest key; a missing one fails as S3's reader does. */
-    final Map<String, Long> manifests = new HashMap<>();
+    /** The manifests the targets hold, by URI; a missing one reads as empty, as S3's reader answers. */
+    final Map<String, ManifestReader.Manifest> manifests = new HashMap<>();
     final InMemoryLedgerBucket bucket = new InMemoryLedgerBucket(clock);
     final Ledger ledger = new Ledger(bucket);
     /** The events the bus took ({@code <detail-type> <detail>}), and the metrics announced states emitted. */
@@ -56,9 +56,8 @@ final class FastRecorder {
             at, m));
     final List<String> lines = new CopyOnWriteArrayList<>();
     final RunAnnouncer announcer = new RunAnnouncer(ledger, bus, STACK, metricsOut, lines::add);
-    final RecordService records = new RecordService(ledger, emr, manifest -> manifests.containsKey(manifest)
-            ? Optional.of(new ManifestReader.Manifest(null, manifests.get(manifest))) : Optional.empty(), announcer,
-            STACK, clock);
+    final RecordService records = new RecordService(ledger, emr, manifest -> Optional.ofNullable(
+            manifests.get(manifest)), announcer, STACK, clock);
     final ReconcileService reconcile = new ReconcileService(ledger, emr, records,
             new FreshnessCheck(ledger, bus, STACK, metricsOut, clock), clock);
 

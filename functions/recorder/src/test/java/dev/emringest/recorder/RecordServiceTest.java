@@ -20,10 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emringest.ledger.ClusterPointer;
 import dev.emringest.ledger.RunRecord;
+import dev.emringest.ledger.RunRecord.Commit;
 import dev.emringest.ledger.RunRecord.StepOutcome;
+import dev.emringest.ledger.RunRecord.TableOutput;
 import dev.emringest.ledger.RunState;
 import dev.emringest.ledger.Versioned;
 import dev.emringest.recorder.RecordService.Outcome;
+import jakarta.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -69,6 +72,41 @@ class RecordServiceTest {
                 "s3://logs/j-FAIL/steps/s-2/stderr.gz"), run.steps().get(1));
         assertEquals(List.of("COMPLETED", "FAILED", "CANCELLED"), run.steps().stream().map(StepOutcome::state)
                 .toList());
+    }
+
+    @Test
+    void aSucceededRunRecordsAndAnnouncesEachTablesRowsAndIcebergCommit() {
+        f.claimed();
+        f.ledger.update(JOB, RUN_KEY, r -> r.withTables(List.of(
+                new TableOutput("orders", "s3://lake/orders/_manifest.json", null, "shop.orders", null),
+                new TableOutput("customers", "s3://lake/customers/_manifest.json", null),
+                new TableOutput("refunds", "s3://lake/refunds/_manifest.json", null, "shop.refunds", null))));
+        f.ledger.update(JOB, RUN_KEY, r -> r.launched("j-ICE", CLAIMED_AT.plusSeconds(5)));
+        f.ledger.pointCluster(new ClusterPointer("j-ICE", JOB, RUN_KEY));
+        f.manifests.put("s3://lake/orders/_manifest.json", new ManifestReader.Manifest(15L, null,
+                new Commit(5871234097712345678L, 12, 3, 0)));
+        f.manifests.put("s3://lake/customers/_manifest.json", new ManifestReader.Manifest(1000L, null));
+        f.cluster("j-ICE", ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "Steps completed",
+                step("s-1", SPARK, "COMPLETED"));
+
+        f.records.record(terminated("j-ICE", "", ""));
+
+        RunRecord run = f.record();
+        assertEquals(RunState.SUCCEEDED, run.state());
+        assertEquals(List.of(
+                new TableOutput("orders", "s3://lake/orders/_manifest.json", 15L, "shop.orders",
+                        new Commit(5871234097712345678L, 12, 3, 0)),
+                new TableOutput("customers", "s3://lake/customers/_manifest.json", 1000L),
+                new TableOutput("refunds", "s3://lake/refunds/_manifest.json", null, "shop.refunds", null)),
+                run.tables(), "the refunds manifest is missing: no rows, no commit, its catalog table kept");
+        String announced = f.events.get(f.events.size() - 1);
+        assertTrue(announced.startsWith(RunEvents.RUN_STATE_CHANGE + " "), announced);
+        JsonObject detail = RunEventsTest.valid(announced.substring(RunEvents.RUN_STATE_CHANGE.length() + 1));
+        assertEquals("SUCCEEDED", detail.getString("state"));
+        assertEquals("[{\"name\":\"orders\",\"rowsWritten\":15,\"catalogTable\":\"shop.orders\",\"commit\":"
+                + "{\"snapshotId\":\"5871234097712345678\",\"addedRows\":12,\"updatedRows\":3,\"deletedRows\":0}},"
+                + "{\"name\":\"customers\",\"rowsWritten\":1000},{\"name\":\"refunds\",\"catalogTable\":"
+                + "\"shop.refunds\"}]", detail.getJsonArray("tables").toString());
     }
 
     @Test
@@ -216,7 +254,7 @@ class RecordServiceTest {
     @Test
     void aSucceededAppendRunMovesTheWatermarkToItsManifestsKeyAndGivesTheSlotBack() {
         f.launchedIncremental("j-INC");
-        f.manifests.put(MANIFEST, 4711L);
+        f.manifests.put(MANIFEST, new ManifestReader.Manifest(null, 4711L));
         f.cluster("j-INC", ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "done", step("s-1", SQOOP, "COMPLETED"));
 
         f.records.record(terminated("j-INC", "", ""));

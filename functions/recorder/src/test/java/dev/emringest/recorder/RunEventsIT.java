@@ -104,8 +104,10 @@ class RunEventsIT {
         LaunchService.Result succeeded = job.launches.launch(IncrementalJobOnMoto.scheduled(FIRST));
         RunRecord launched = job.record(succeeded.runKey());
         job.succeeding.add(succeeded.clusterId());
-        manifest(launched, IncrementalJobOnMoto.TIMED, 120, null);
-        manifest(launched, IncrementalJobOnMoto.KEYED, 30, 4711L);
+        manifest(launched, IncrementalJobOnMoto.TIMED, 120, null, ", \"commit\": {\"table\": \"shop.orders\","
+                + " \"snapshotId\": 9223372036854775807, \"addedRows\": 100, \"updatedRows\": 20, \"deletedRows\": 0,"
+                + " \"committedNow\": true}");
+        manifest(launched, IncrementalJobOnMoto.KEYED, 30, 4711L, "");
         end(succeeded);
 
         LaunchService.Result failed = job.launches.launch(IncrementalJobOnMoto.scheduled(FIRST.plus(Duration.ofHours(1))));
@@ -141,8 +143,11 @@ class RunEventsIT {
         assertEquals(won.endedAt().toString(), success.getString("at"));
         assertEquals(Duration.between(won.launchedAt(), won.endedAt()).toSeconds(),
                 success.getJsonNumber("durationSeconds").longValue());
-        assertEquals("[{\"name\":\"orders\",\"rowsWritten\":120},{\"name\":\"events\",\"rowsWritten\":30}]",
+        // The commit the manifest reported, its snapshot id as text: exact through EventBridge and SQS.
+        assertEquals("[{\"name\":\"orders\",\"rowsWritten\":120,\"commit\":{\"snapshotId\":\"9223372036854775807\","
+                + "\"addedRows\":100,\"updatedRows\":20,\"deletedRows\":0}},{\"name\":\"events\",\"rowsWritten\":30}]",
                 success.getJsonArray("tables").toString());
+        assertEquals(new RunRecord.Commit(Long.MAX_VALUE, 100, 20, 0), won.tables().get(0).commit());
         assertFalse(success.containsKey("failure"));
 
         JsonObject failure = events.get(3).getJsonObject("detail");
@@ -240,11 +245,12 @@ class RunEventsIT {
         return new EmrEventHandler(job.records).handle(ReconcileAgainstMoto.terminatedByUser(run), context);
     }
 
-    private void manifest(RunRecord run, String table, long rows, Long maxKey) {
+    /** @param more more fields of the manifest, each after a comma */
+    private void manifest(RunRecord run, String table, long rows, Long maxKey, String more) {
         URI uri = URI.create(run.tables().stream().filter(t -> t.name().equals(table)).findFirst().orElseThrow()
                 .manifest());
         job.s3.putObject(r -> r.bucket(uri.getHost()).key(uri.getPath().substring(1)), RequestBody.fromString(
-                "{\"table\": \"" + table + "\", \"rowCount\": " + rows + ", \"maxKey\": " + maxKey + "}"));
+                "{\"table\": \"" + table + "\", \"rowCount\": " + rows + ", \"maxKey\": " + maxKey + more + "}"));
     }
 
     /** The events the queue received since the last call, oldest first by their state's time. */

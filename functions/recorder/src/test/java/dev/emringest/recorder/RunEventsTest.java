@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emringest.json.JsonDocuments;
 import dev.emringest.ledger.RunRecord;
+import dev.emringest.ledger.RunRecord.Commit;
 import dev.emringest.ledger.RunRecord.Failure;
 import dev.emringest.ledger.RunRecord.StepOutcome;
 import dev.emringest.ledger.RunRecord.TableOutput;
@@ -53,7 +54,12 @@ class RunEventsTest {
     }
 
     private static JsonObject detail(RunRecord run, int index) {
-        JsonObject detail = JsonDocuments.read(RunEvents.detail("emr-ingest", run, index)).asJsonObject();
+        return valid(RunEvents.detail("emr-ingest", run, index));
+    }
+
+    /** The detail, asserted to satisfy the documented schema. */
+    static JsonObject valid(String json) {
+        JsonObject detail = JsonDocuments.read(json).asJsonObject();
         Validator.Result valid = SCHEMA.validate(SCHEMA_ID, detail);
         assertTrue(valid.isValid(), detail + " does not satisfy the documented schema: " + valid.getErrors().stream()
                 .map(e -> e.getInstanceLocation() + " " + e.getError()).toList());
@@ -118,6 +124,45 @@ class RunEventsTest {
         assertFalse(end.containsKey("failure"));
         assertEquals(List.of("RunsSucceeded=1", "RunDuration=600", "NormalizedInstanceHours=8", "RowsWritten=1000"),
                 named(RunEvents.metrics(done, 1)));
+    }
+
+    @Test
+    void anIcebergTablesCommitIsInTheSuccessWithItsSnapshotIdAsText() {
+        RunRecord done = launched().ended(RunState.SUCCEEDED, List.of(), null, T.plusSeconds(620))
+                .withOutputs(List.of(new TableOutput("orders", "s3://lake/orders/_manifest.json", 15L, "shop.orders",
+                                new Commit(Long.MAX_VALUE, 12, 3, 0)),
+                        new TableOutput("refunds", "s3://lake/refunds/_manifest.json", 0L, "shop.refunds",
+                                new Commit(-5871234097712345678L, 0, 0, 0)),
+                        new TableOutput("customers", "s3://lake/customers/_manifest.json", 1000L)), 8L);
+
+        JsonObject end = detail(done, 1);
+
+        JsonObject orders = end.getJsonArray("tables").getJsonObject(0);
+        assertEquals("shop.orders", orders.getString("catalogTable"));
+        assertEquals("{\"snapshotId\":\"9223372036854775807\",\"addedRows\":12,\"updatedRows\":3,"
+                + "\"deletedRows\":0}", orders.getJsonObject("commit").toString());
+        assertEquals("-5871234097712345678", end.getJsonArray("tables").getJsonObject(1).getJsonObject("commit")
+                .getString("snapshotId"));
+        assertEquals("{\"name\":\"customers\",\"rowsWritten\":1000}",
+                end.getJsonArray("tables").getJsonObject(2).toString(), "a files table has neither");
+        assertEquals(List.of("RunsSucceeded=1", "RunDuration=600", "NormalizedInstanceHours=8", "RowsWritten=1015"),
+                named(RunEvents.metrics(done, 1)), "rows are the manifests' rowCount, whatever the target");
+    }
+
+    @Test
+    void theSchemaRefusesASnapshotIdAsANumberOrACommitWithoutItsCounts() {
+        String table = "{\"eventKey\":\"orders/k/SUCCEEDED\",\"stack\":\"s\",\"job\":\"orders\",\"runKey\":\"k\","
+                + "\"state\":\"SUCCEEDED\",\"previousState\":\"RUNNING\",\"at\":\"2026-11-25T02:10:20Z\","
+                + "\"tables\":[{\"name\":\"orders\",\"catalogTable\":\"shop.orders\",\"commit\":%s}]}";
+        for (String commit : List.of(
+                "{\"snapshotId\":5871234097712345678,\"addedRows\":1,\"updatedRows\":0,\"deletedRows\":0}",
+                "{\"snapshotId\":\"587123409771234567x\",\"addedRows\":1,\"updatedRows\":0,\"deletedRows\":0}",
+                "{\"snapshotId\":\"5871234097712345678\",\"addedRows\":1,\"updatedRows\":0}")) {
+            JsonObject detail = JsonDocuments.read(table.formatted(commit)).asJsonObject();
+            assertFalse(SCHEMA.validate(SCHEMA_ID, detail).isValid(), commit);
+        }
+        valid(table.formatted("{\"snapshotId\":\"5871234097712345678\",\"addedRows\":1,\"updatedRows\":0,"
+                + "\"deletedRows\":0}"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.emringest.ledger;
 
 import dev.emringest.json.JsonDocuments;
 import dev.emringest.ledger.JobState.TableState;
+import dev.emringest.ledger.RunRecord.Commit;
 import dev.emringest.ledger.RunRecord.Failure;
 import dev.emringest.ledger.RunRecord.StepOutcome;
 import dev.emringest.ledger.RunRecord.TableOutput;
@@ -12,6 +13,7 @@ import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -56,8 +58,14 @@ final class LedgerJson {
         }
         if (!r.tables().isEmpty()) {
             JsonArrayBuilder outputs = JSON.createArrayBuilder();
-            r.tables().forEach(t -> outputs.add(object().put("name", t.name()).put("manifest", t.manifest())
-                    .put("rowsWritten", t.rowsWritten()).json));
+            r.tables().forEach(t -> {
+                Fields table = object().put("name", t.name()).put("manifest", t.manifest())
+                        .put("rowsWritten", t.rowsWritten()).put("catalogTable", t.catalogTable());
+                if (t.commit() != null) {
+                    table.json.add("commit", commitJson(t.commit()));
+                }
+                outputs.add(table.json);
+            });
             f.json.add("tables", outputs);
         }
         f.put("normalizedInstanceHours", r.normalizedInstanceHours());
@@ -87,11 +95,32 @@ final class LedgerJson {
                                 instant(w, "from"), instant(w, "to"), number(w, "above"), number(w, "upTo"),
                                 text(w, "manifest")))),
                 objects(o, "tables").stream().map(t -> new TableOutput(text(t, "name"), text(t, "manifest"),
-                        number(t, "rowsWritten"))).toList(),
+                        number(t, "rowsWritten"), text(t, "catalogTable"), commit(t.getJsonObject("commit"))))
+                        .toList(),
                 number(o, "normalizedInstanceHours"),
                 objects(o, "history").stream().map(t -> new Transition(RunState.valueOf(text(t, "state")),
                         instant(t, "at"))).toList(),
                 o.getInt("announced", 0));
+    }
+
+    /**
+     * A commit's snapshot id is written as a string: a JSON number above 2^53 loses digits in JavaScript (and in any
+     * reader that parses numbers as doubles), and snapshot ids use all 64 bits.
+     */
+    private static JsonObjectBuilder commitJson(Commit c) {
+        return JSON.createObjectBuilder().add("snapshotId", Long.toString(c.snapshotId()))
+                .add("addedRows", c.addedRows()).add("updatedRows", c.updatedRows())
+                .add("deletedRows", c.deletedRows());
+    }
+
+    private static Commit commit(JsonObject c) {
+        if (c == null) {
+            return null;
+        }
+        JsonValue id = c.get("snapshotId");
+        long snapshotId = id instanceof JsonNumber n ? n.longValueExact() : Long.parseLong(text(c, "snapshotId"));
+        return new Commit(snapshotId, c.getJsonNumber("addedRows").longValueExact(),
+                c.getJsonNumber("updatedRows").longValueExact(), c.getJsonNumber("deletedRows").longValueExact());
     }
 
     private static List<JsonObject> objects(JsonObject o, String name) {

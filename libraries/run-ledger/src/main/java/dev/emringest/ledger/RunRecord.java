@@ -10,8 +10,8 @@ import java.util.List;
  *
  * @param attempt  the launch attempt that holds the claim: lets an attempt recognise its own write when S3's answer
  *                 was lost and the SDK's retry met its own precondition
- * @param tables   each table's output in this run: where its manifest is (from the claim) and, once the run
- *                 succeeded, how many rows it wrote
+ * @param tables   each table's output in this run: where its manifest is and its Iceberg table if it has one (from
+ *                 the claim) and, once the run succeeded, how many rows it wrote and its commit to that table
  * @param normalizedInstanceHours EMR's approximation of the cluster's size x time (m1.small hours), once it ended
  * @param history  every state the run was recorded in after its claim, in order: what the run events announce
  * @param announced how many entries of {@code history} have been announced as run events
@@ -42,8 +42,29 @@ public record RunRecord(String job, String runKey, RunState state, String attemp
     /** Why a run did not succeed: a reason code and message, and the step that failed if one did. */
     public record Failure(String code, String message, String step) {}
 
-    /** @param rowsWritten null until the run succeeded (and for a table whose manifest could not say) */
-    public record TableOutput(String name, String manifest, Long rowsWritten) {}
+    /**
+     * @param rowsWritten  null until the run succeeded (and for a table whose manifest could not say)
+     * @param catalogTable the Iceberg table ({@code database.table}) in the Glue Data Catalog for a table target, null
+     *                     for files
+     * @param commit       the run's commit to that table, null until the run succeeded (and for files, and for a
+     *                     table whose manifest reported none)
+     */
+    public record TableOutput(String name, String manifest, Long rowsWritten, String catalogTable, Commit commit) {
+
+        /** A table written as files: no catalog table, no commit. */
+        public TableOutput(String name, String manifest, Long rowsWritten) {
+            this(name, manifest, rowsWritten, null, null);
+        }
+    }
+
+    /**
+     * A run's commit to an Iceberg table, as its Spark job reported it in the table's manifest. When the run had
+     * already committed in an earlier attempt, these describe that commit.
+     *
+     * @param snapshotId the Iceberg snapshot the commit made: any 64-bit value, kept exact (written as a JSON string,
+     *                   since JavaScript readers of a JSON number lose precision above 2^53)
+     */
+    public record Commit(long snapshotId, long addedRows, long updatedRows, long deletedRows) {}
 
     /** A state the run was recorded in, and when. */
     public record Transition(RunState state, Instant at) {}
