@@ -8,6 +8,11 @@
 #                        [--ingest-date YYYY-MM-DD] [--columns a,b,c] [--sql SQL] [--region REGION]
 #                        [--where-column COL ([--lower-bound INSTANT] --upper-bound INSTANT
 #                                             | [--above-key N [--up-to-key M]])] [--max-key-column COL]
+#                        [--target-table CATALOG.DATABASE.TABLE --mode append|merge [--merge-key a,b]
+#                         [--order-column COL]]
+#
+# The Iceberg target's options are checked here (the table's three parts [a-z0-9_], the mode, the key a list, the
+# order column an identifier) and passed to IngestJob, which reads a merge's default key (the primary key) itself.
 #
 # The window options (an incremental table's run window) and --max-key-column are checked here (the window by
 # import-step.sh's rules, --max-key-column an identifier) and passed to IngestJob, which parses them into typed values
@@ -37,10 +42,11 @@ readonly synopsis='--jdbc-url URL --username USER --password-parameter SSM_NAME 
 [--split-by COL --num-partitions N] [--source-columns a,b,c] [--run-id ID]
 [--ingest-date YYYY-MM-DD] [--columns a,b,c] [--sql SQL] [--region REGION]
 [--where-column COL ([--lower-bound INSTANT] --upper-bound INSTANT
-                     | [--above-key N [--up-to-key M]])] [--max-key-column COL]'
+                     | [--above-key N [--up-to-key M]])] [--max-key-column COL]
+[--target-table CATALOG.DATABASE.TABLE --mode append|merge [--merge-key a,b] [--order-column COL]]'
 readonly options=(--jdbc-url --username --password-parameter --table --output --run-key --job-jar --split-by
   --num-partitions --source-columns --run-id --ingest-date --columns --sql --region --where-column --lower-bound
-  --upper-bound --above-key --up-to-key --max-key-column)
+  --upper-bound --above-key --up-to-key --max-key-column --target-table --mode --merge-key --order-column)
 readonly required=(--jdbc-url --username --password-parameter --table --output --run-key --job-jar)
 readonly free_text=(--sql)
 
@@ -62,6 +68,27 @@ if [[ -n ${opt[--num-partitions]+set} && -z ${opt[--split-by]+set} ]]; then
 fi
 check_lists --source-columns
 check_identifier --max-key-column "a column name"
+check_identifier --order-column "a column name"
+check_lists --merge-key
+if [[ -n ${opt[--target-table]+set} && ! ${opt[--target-table]} =~ ^[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+$ ]]; then
+  usage_error "option --target-table must be catalog.database.table (each part [a-z0-9_]), got '${opt[--target-table]}'"
+fi
+if [[ -n ${opt[--mode]+set} && ! ${opt[--mode]} =~ ^(append|merge)$ ]]; then
+  usage_error "option --mode must be append or merge, got '${opt[--mode]}'"
+fi
+for name in --mode --merge-key --order-column; do
+  if [[ -n ${opt[$name]+set} && -z ${opt[--target-table]+set} ]]; then
+    usage_error "option $name needs --target-table"
+  fi
+done
+if [[ -n ${opt[--target-table]+set} && -z ${opt[--mode]+set} ]]; then
+  usage_error "missing required option --mode (with --target-table)"
+fi
+for name in --merge-key --order-column; do
+  if [[ -n ${opt[$name]+set} && ${opt[--mode]-} != merge ]]; then
+    usage_error "option $name needs --mode merge"
+  fi
+done
 if [[ -n ${opt[--run-id]+set} && ! ${opt[--run-id]} =~ ^[A-Za-z0-9_]{1,64}$ ]]; then
   usage_error "option --run-id may contain only letters, digits and '_', got '${opt[--run-id]}'"
 fi
@@ -92,7 +119,7 @@ submit_args=(
   --run-key "${opt[--run-key]}"
 )
 for name in --split-by --num-partitions --source-columns --run-id --ingest-date --columns --sql --where-column \
-  --lower-bound --upper-bound --above-key --up-to-key --max-key-column; do
+  --lower-bound --upper-bound --above-key --up-to-key --max-key-column --target-table --mode --merge-key --order-column; do
   if [[ -n ${opt[$name]+set} ]]; then
     submit_args+=("$name" "${opt[$name]}")
   fi

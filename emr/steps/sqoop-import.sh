@@ -6,6 +6,12 @@
 #                   [--split-by COL] [--columns a,b,c] [--region REGION]
 #                   [--where-column COL [--lower-bound INSTANT] --upper-bound INSTANT
 #                    | --where-column COL [--above-key N [--up-to-key M]]]
+#                   [--primary-key-file URI]
+#
+# --primary-key-file (an Iceberg target merged by the source's primary key): before the import, the table's primary
+# key is read from the database's metadata (dev.emringest.spark.PrimaryKey from the --tools-jar, with the password
+# from the credential store) and written there, comma-separated, for the Spark step. A table without one fails here,
+# before anything is imported.
 #
 # Incremental tables (the launcher's window): --where-column names the column, which must be an identifier
 # ([A-Za-z_][A-Za-z0-9_]{0,63}). By time (lastmodified): --lower-bound/--upper-bound are ISO-8601 UTC instants
@@ -37,9 +43,10 @@ readonly synopsis='--jdbc-url URL --username USER --password-parameter SSM_NAME 
 --target-dir DIR --format parquet|avro --num-mappers N --tools-jar S3_URI
 [--split-by COL] [--columns a,b,c] [--region REGION]
 [--where-column COL [--lower-bound INSTANT] --upper-bound INSTANT
- | --where-column COL [--above-key N [--up-to-key M]]]'
+ | --where-column COL [--above-key N [--up-to-key M]]]
+[--primary-key-file URI]'
 readonly options=(--jdbc-url --username --password-parameter --table --target-dir --format --num-mappers --tools-jar
-  --split-by --columns --region --where-column --lower-bound --upper-bound --above-key --up-to-key)
+  --split-by --columns --region --where-column --lower-bound --upper-bound --above-key --up-to-key --primary-key-file)
 readonly required=(--jdbc-url --username --password-parameter --table --target-dir --format --num-mappers --tools-jar)
 readonly free_text=()
 
@@ -66,6 +73,10 @@ last_segment=${target_dir%"${target_dir##*[!/]}"}
 last_segment=${last_segment##*/}
 if [[ ! $last_segment =~ ^[A-Za-z0-9_]+$ ]]; then
   usage_error "option --target-dir: last path segment '$last_segment' of '$target_dir' may contain only letters, digits and '_' (Kite rejects others)"
+fi
+
+if [[ -n ${opt[--primary-key-file]+set} && ! ${opt[--primary-key-file]} =~ ^[a-z][a-z0-9+.-]*://[^[:space:]]+$ ]]; then
+  usage_error "option --primary-key-file must be a URI (hdfs:///path), got '${opt[--primary-key-file]}'"
 fi
 
 # ---------------------------------------------------------------------------------------------------- window
@@ -101,6 +112,13 @@ read -r -a sqoop_opts <<<"${EMR_INGEST_SQOOP_OPTS:-}"
 prepare_node
 export HADOOP_CLASSPATH="$driver_jar${HADOOP_CLASSPATH:+:$HADOOP_CLASSPATH}"
 store_password sqoop --tools-jar tools.jar
+
+if [[ -n ${opt[--primary-key-file]+set} ]]; then
+  if ! HADOOP_CLASSPATH="$jar:$driver_jar" "${hadoop_cmd[@]}" dev.emringest.spark.PrimaryKey "$jdbc_url" "$username" \
+    "$provider" "$alias" "$table" "${opt[--primary-key-file]}" >&2; then
+    die "could not record the primary key of table $table (a merge without target.mergeKey needs one)"
+  fi
+fi
 
 # ---------------------------------------------------------------------------------------------------- sqoop
 sqoop_args=(

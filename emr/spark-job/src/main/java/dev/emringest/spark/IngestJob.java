@@ -101,6 +101,16 @@ public final class IngestJob {
             }
         }
         Dataset<Row> result = transform(spark, source, arguments, ingestedAt);
+        String partition = arguments.output().replaceAll("/+$", "") + "/" + INGEST_DATE_COLUMN + "="
+                + ingestDate(arguments, ingestedAt) + "/" + RUN_ID_COLUMN + "=" + arguments.runId();
+        if (arguments.tableTarget().isPresent()) {
+            // The table keeps which run last wrote a row and when; the file target's partition columns stay out.
+            IcebergTarget.Outcome outcome = IcebergTarget.write(spark, result.drop(RUN_KEY_COLUMN, INGEST_DATE_COLUMN),
+                    arguments.runId(), arguments.runKey(), arguments.tableTarget().get(),
+                    () -> primaryKey(spark, arguments));
+            writeManifest(spark, arguments, ingestedAt, partition, maxKey[0], outcome);
+            return partition;
+        }
         // Dynamic overwrite: only the partitions present in `result` are replaced, which is this run's one.
         spark.conf().set("spark.sql.sources.partitionOverwriteMode", "dynamic");
         result.write()
@@ -108,9 +118,7 @@ public final class IngestJob {
                 .option("partitionOverwriteMode", "dynamic")
                 .partitionBy(INGEST_DATE_COLUMN, RUN_ID_COLUMN)
                 .parquet(arguments.output());
-        String partition = arguments.output().replaceAll("/+$", "") + "/" + INGEST_DATE_COLUMN + "="
-                + ingestDate(arguments, ingestedAt) + "/" + RUN_ID_COLUMN + "=" + arguments.runId();
-        writeManifest(spark, arguments, ingestedAt, partition, maxKey[0]);
+        writeManifest(spark, arguments, ingestedAt, partition, maxKey[0], null);
         return partition;
     }
 
@@ -192,18 +200,7 @@ public final class IngestJob {
      */
     static Dataset<Row> readJdbc(SparkSession spark, String table, JobArguments.Jdbc jdbc,
                                  JobArguments.Window window, String maxKeyColumn, Long[] maxKey) {
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
-        char[] password;
-        try {
-            password = conf.getPassword(jdbc.passwordAlias());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read password alias " + jdbc.passwordAlias()
-                    + " from the credential store " + conf.get(CREDENTIAL_PROVIDER_PATH), e);
-        }
-        if (password == null) {
-            throw new IllegalStateException("password alias " + jdbc.passwordAlias() + " is not in the credential"
-                    + " store (" + CREDENTIAL_PROVIDER_PATH + "=" + conf.get(CREDENTIAL_PROVIDER_PATH) + ")");
-        }
+        char[] password = password(spark.sparkContext().hadoopConfiguration(), jdbc.passwordAlias());
         Map<String, String> options = new HashMap<>();
         options.put("url", jdbc.url());
         options.put("user", jdbc.username());
@@ -259,6 +256,36 @@ public final class IngestJob {
             data = data.select(jdbc.sourceColumns().stream().map(IngestJob::column).toArray(Column[]::new));
         }
         return data;
+    }
+
+    /** The password stored under {@code alias} in the credential store the configuration names. */
+    static char[] password(Configuration conf, String alias) {
+        char[] password;
+        try {
+            password = conf.getPassword(alias);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read password alias " + alias + " from the credential store "
+                    + conf.get(CREDENTIAL_PROVIDER_PATH), e);
+        }
+        if (password == null) {
+            throw new IllegalStateException("password alias " + alias + " is not in the credential store ("
+                    + CREDENTIAL_PROVIDER_PATH + "=" + conf.get(CREDENTIAL_PROVIDER_PATH) + ")");
+        }
+        return password;
+    }
+
+    /** The source table's primary key: over JDBC from the database, on the staged path from the import step. */
+    static List<String> primaryKey(SparkSession spark, JobArguments arguments) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        if (arguments.jdbc().isPresent()) {
+            JobArguments.Jdbc jdbc = arguments.jdbc().get();
+            return PrimaryKey.read(jdbc.url(), jdbc.username(), password(conf, jdbc.passwordAlias()),
+                    arguments.table());
+        }
+        String file = arguments.tableTarget().map(JobArguments.TableTarget::primaryKeyFile).orElseThrow(() ->
+                new IllegalArgumentException("table " + arguments.table() + ": a merge on the staged path needs"
+                        + " --merge-key or --primary-key-file"));
+        return PrimaryKey.readFile(conf, file);
     }
 
     /** Lower and upper bound for Spark's JDBC partitioning, from the split column's MIN and MAX. */
@@ -383,27 +410,39 @@ public final class IngestJob {
 
     /** {@code _manifest.json} in the run's partition: row count, schema and files (Spark skips `_` files). */
     static void writeManifest(SparkSession spark, JobArguments arguments, Instant ingestedAt, String partition) {
-        writeManifest(spark, arguments, ingestedAt, partition, null);
+        writeManifest(spark, arguments, ingestedAt, partition, null, null);
     }
 
-    /** With {@code --max-key-column}, also {@code "maxKey"}: the highest key read, null when no row was read. */
+    /**
+     * With {@code --max-key-column}, also {@code "maxKey"}: the highest key read, null when no row was read. For an
+     * Iceberg target ({@code table} not null) the manifest describes the run's rows and commit instead of files:
+     * {@code "commit"} as {@link IcebergTarget.Commit#json}, null when the run had no rows.
+     */
     static void writeManifest(SparkSession spark, JobArguments arguments, Instant ingestedAt, String partition,
-                              Long maxKey) {
+                              Long maxKey, IcebergTarget.Outcome table) {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         try {
             Path dir = new Path(partition);
             FileSystem fs = dir.getFileSystem(conf);
             List<String> files = new ArrayList<>();
             long bytes = 0;
-            for (FileStatus file : fs.listStatus(dir)) {
-                String name = file.getPath().getName();
-                if (file.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
-                    files.add("{\"name\":" + quote(name) + ",\"bytes\":" + file.getLen() + "}");
-                    bytes += file.getLen();
+            long rows;
+            org.apache.spark.sql.types.StructType schema;
+            if (table != null) {
+                rows = table.rows();
+                schema = spark.table(arguments.tableTarget().orElseThrow().name()).schema();
+            } else {
+                for (FileStatus file : fs.listStatus(dir)) {
+                    String name = file.getPath().getName();
+                    if (file.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+                        files.add("{\"name\":" + quote(name) + ",\"bytes\":" + file.getLen() + "}");
+                        bytes += file.getLen();
+                    }
                 }
+                Dataset<Row> written = spark.read().parquet(partition);
+                rows = written.count();
+                schema = written.schema();
             }
-            Dataset<Row> written = spark.read().parquet(partition);
-            long rows = written.count();
             String json = "{\"table\":" + quote(arguments.table())
                     + ",\"runKey\":" + quote(arguments.runKey())
                     + ",\"runId\":" + quote(arguments.runId())
@@ -413,8 +452,10 @@ public final class IngestJob {
                     + ",\"rowCount\":" + rows
                     + (arguments.maxKeyColumn().isPresent() ? ",\"maxKey\":" + maxKey : "")
                     + ",\"bytes\":" + bytes
-                    + ",\"schema\":" + written.schema().json()
-                    + ",\"files\":[" + String.join(",", files) + "]}\n";
+                    + ",\"schema\":" + schema.json()
+                    + ",\"files\":[" + String.join(",", files) + "]"
+                    + (table == null ? "" : table.commit().map(c -> ",\"commit\":" + c.json()).orElse(""))
+                    + "}\n";
             try (OutputStream out = fs.create(new Path(dir, MANIFEST), true)) {
                 out.write(json.getBytes(StandardCharsets.UTF_8));
             }

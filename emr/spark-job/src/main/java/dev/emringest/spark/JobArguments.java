@@ -21,7 +21,13 @@ import java.util.Set;
  * [--run-id ID] [--ingest-date YYYY-MM-DD] [--columns a,b,c] [--sql "SELECT ... FROM source"]
  * [--where-column COL ([--lower-bound INSTANT] --upper-bound INSTANT | [--above-key N [--up-to-key M]])]  (JDBC only)
  * [--max-key-column COL]
+ * [--target-table CATALOG.DATABASE.TABLE --mode append|merge [--merge-key a,b | --primary-key-file URI]
+ *  [--order-column COL]]
  * </pre>
+ *
+ * With {@code --target-table} the run's rows go to that Iceberg table (see {@link IcebergTarget}) and
+ * {@code --output} only holds the run's manifest. A merge key is {@code --merge-key}, else the source's primary key:
+ * read from the database over JDBC, or (staged path) from {@code --primary-key-file}, which the import step wrote.
  *
  * The window options (an incremental table's run window, JDBC reads only) are typed here: instants (ISO-8601, UTC,
  * at most microsecond precision) and 64-bit integers; the column is an identifier. {@code --max-key-column} makes the
@@ -38,7 +44,8 @@ public final class JobArguments {
             + " [--source-columns a,b,c]) --output URI --run-key KEY --table NAME [--run-id ID]"
             + " [--ingest-date YYYY-MM-DD] [--columns a,b,c] [--sql \"SELECT ... FROM source\"]"
             + " [--where-column COL ([--lower-bound INSTANT] --upper-bound INSTANT | [--above-key N [--up-to-key M]])]"
-            + " [--max-key-column COL]";
+            + " [--max-key-column COL] [--target-table CATALOG.DATABASE.TABLE --mode append|merge"
+            + " [--merge-key a,b | --primary-key-file URI] [--order-column COL]]";
 
     /** Name of the temporary view the operator's SQL reads from. */
     public static final String SOURCE_VIEW = "source";
@@ -49,6 +56,10 @@ public final class JobArguments {
     private static final List<String> JDBC_OPTIONAL = List.of("--split-by", "--num-partitions", "--source-columns");
     private static final Set<String> OPTIONAL = Set.of("--columns", "--sql", "--run-id", "--ingest-date",
             "--max-key-column");
+    private static final List<String> TABLE_TARGET = List.of("--target-table", "--mode", "--merge-key",
+            "--primary-key-file", "--order-column");
+    private static final java.util.regex.Pattern TABLE_NAME = java.util.regex.Pattern.compile(
+            "[a-z0-9_]{1,255}\\.[a-z0-9_]{1,255}\\.[a-z0-9_]{1,255}");
     private static final List<String> WINDOW = List.of("--where-column", "--lower-bound", "--upper-bound",
             "--above-key", "--up-to-key");
     private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile(
@@ -83,8 +94,26 @@ public final class JobArguments {
         }
     }
 
+    /**
+     * An Iceberg table as the run's target.
+     *
+     * @param name           {@code catalog.database.table}
+     * @param mergeKey       the key columns given; empty: the source's primary key (merge only)
+     * @param primaryKeyFile where the import step wrote the source's primary key (staged path), or null
+     * @param orderColumn    among rows of one key the one with the highest value wins (merge only), or null
+     */
+    public record TableTarget(String name, Mode mode, List<String> mergeKey, String primaryKeyFile,
+                              String orderColumn) {
+        public TableTarget {
+            mergeKey = List.copyOf(mergeKey);
+        }
+
+        public enum Mode { APPEND, MERGE }
+    }
+
     private Window window;
     private String maxKeyColumn;
+    private TableTarget tableTarget;
     private final String input;
     private final String inputFormat;
     private final Jdbc jdbc;
@@ -189,9 +218,52 @@ public final class JobArguments {
         if (values.containsKey("--max-key-column")) {
             parsed.maxKeyColumn = identifier("--max-key-column", values.get("--max-key-column"));
         }
+        parsed.tableTarget = tableTarget(values);
         return parsed;
     }
 
+    private static TableTarget tableTarget(Map<String, String> values) {
+        if (!values.containsKey("--target-table")) {
+            for (String name : TABLE_TARGET) {
+                requireAbsent(values, name, "needs --target-table");
+            }
+            return null;
+        }
+        String name = values.get("--target-table");
+        if (!TABLE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("option --target-table must be catalog.database.table (each part"
+                    + " [a-z0-9_]), got '" + name + "'");
+        }
+        String mode = values.get("--mode");
+        if (mode == null) {
+            throw new IllegalArgumentException("missing required option --mode (with --target-table)");
+        }
+        if (!mode.equals("append") && !mode.equals("merge")) {
+            throw new IllegalArgumentException("option --mode must be append or merge, got '" + mode + "'");
+        }
+        boolean merge = mode.equals("merge");
+        for (String option : List.of("--merge-key", "--primary-key-file", "--order-column")) {
+            if (!merge) {
+                requireAbsent(values, option, "needs --mode merge");
+            }
+        }
+        if (values.containsKey("--merge-key") && values.containsKey("--primary-key-file")) {
+            throw new IllegalArgumentException("option --merge-key cannot be combined with --primary-key-file");
+        }
+        if (values.containsKey("--primary-key-file") && values.containsKey("--jdbc-url")) {
+            throw new IllegalArgumentException("option --primary-key-file needs --input (over JDBC the job reads the"
+                    + " primary key itself)");
+        }
+        List<String> key = values.containsKey("--merge-key") ? parseColumns("--merge-key", values.get("--merge-key"))
+                : List.of();
+        for (String column : key) {
+            identifier("--merge-key", column);
+        }
+        String order = values.containsKey("--order-column")
+                ? identifier("--order-column", values.get("--order-column")) : null;
+        return new TableTarget(name, merge ? TableTarget.Mode.MERGE : TableTarget.Mode.APPEND, key,
+                values.get("--primary-key-file"), order);
+    }
     private static Window window(Map<String, String> values) {
         if (!values.containsKey("--where-column")) {
             for (String name : WINDOW) {
@@ -275,6 +347,11 @@ public final class JobArguments {
         return Optional.ofNullable(window);
     }
 
+    /** The Iceberg table the run's rows go to; empty for the file target (Parquet under {@code --output}). */
+    public Optional<TableTarget> tableTarget() {
+        return Optional.ofNullable(tableTarget);
+    }
+
     /** The column whose highest value among the rows read goes into the manifest as {@code maxKey}. */
     public Optional<String> maxKeyColumn() {
         return Optional.ofNullable(maxKeyColumn);
@@ -327,7 +404,7 @@ public final class JobArguments {
 
     private static boolean isOption(String arg) {
         return REQUIRED.contains(arg) || OPTIONAL.contains(arg) || STAGED.contains(arg)
-                || JDBC_REQUIRED.contains(arg) || JDBC_OPTIONAL.contains(arg) || WINDOW.contains(arg);
+                || JDBC_REQUIRED.contains(arg) || JDBC_OPTIONAL.contains(arg) || WINDOW.contains(arg) || TABLE_TARGET.contains(arg);
     }
 
     private static List<String> parseColumns(String option, String value) {
@@ -408,6 +485,6 @@ public final class JobArguments {
                 + ", output=" + output
                 + ", runKey=" + runKey + ", runId=" + runId + ", ingestDate=" + ingestDate + ", table=" + table + ", columns=" + columns
                 + ", sql=" + (sql == null ? "none" : "given") + ", window=" + window + ", maxKeyColumn=" + maxKeyColumn
-                + "}";
+                + ", tableTarget=" + tableTarget + "}";
     }
 }

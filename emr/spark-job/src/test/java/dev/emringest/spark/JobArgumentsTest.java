@@ -179,6 +179,114 @@ class JobArgumentsTest {
         assertTrue(message.startsWith("--split-by column name of table t is of type String"), message);
     }
 
+    // ------------------------------------------------------------------------------------------ Iceberg table target
+
+    private static final String TABLE = "glue_catalog.shop.orders";
+
+    @Test
+    void withoutTargetTableTheRunWritesFiles() {
+        assertTrue(JobArguments.parse(args(REQUIRED)).tableTarget().isEmpty());
+        assertTrue(JobArguments.parse(args(JDBC)).tableTarget().isEmpty());
+    }
+
+    @Test
+    void aMergeTargetWithItsKeyAndOrderColumn() {
+        JobArguments parsed = JobArguments.parse(args(REQUIRED, "--target-table", TABLE, "--mode", "merge",
+                "--merge-key", "id, tenant", "--order-column", "updated_at"));
+        assertEquals(new JobArguments.TableTarget(TABLE, JobArguments.TableTarget.Mode.MERGE, List.of("id", "tenant"),
+                null, "updated_at"), parsed.tableTarget().orElseThrow());
+        assertTrue(parsed.toString().contains("tableTarget=TableTarget[name=" + TABLE), parsed.toString());
+    }
+
+    @Test
+    void anAppendTargetHasNoKey() {
+        assertEquals(new JobArguments.TableTarget(TABLE, JobArguments.TableTarget.Mode.APPEND, List.of(), null, null),
+                JobArguments.parse(args(JDBC, "--target-table", TABLE, "--mode", "append")).tableTarget()
+                        .orElseThrow());
+    }
+
+    @Test
+    void aStagedMergeMayTakeThePrimaryKeyFromAFile() {
+        String file = "hdfs:///emr-ingest/staging/run_1/orders.primary-key";
+        JobArguments.TableTarget target = JobArguments.parse(args(REQUIRED, "--target-table", TABLE, "--mode", "merge",
+                "--primary-key-file", file, "--order-column", "updated_at")).tableTarget().orElseThrow();
+        assertEquals(file, target.primaryKeyFile());
+        assertEquals(List.of(), target.mergeKey(), "no key named: the file's key is used");
+        assertEquals(JobArguments.TableTarget.Mode.MERGE, target.mode());
+        assertEquals("updated_at", target.orderColumn());
+    }
+
+    @Test
+    void aMergeOverJdbcWithoutKeyReadsThePrimaryKeyItself() {
+        JobArguments.TableTarget target = JobArguments.parse(args(JDBC, "--target-table", TABLE, "--mode", "merge"))
+                .tableTarget().orElseThrow();
+        assertEquals(List.of(), target.mergeKey());
+        assertEquals(null, target.primaryKeyFile());
+        assertEquals(null, target.orderColumn());
+    }
+
+    @Test
+    void theTargetTableNeedsAMode() {
+        assertEquals("missing required option --mode (with --target-table)",
+                failure(args(REQUIRED, "--target-table", TABLE)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"upsert", "MERGE", "Append", "overwrite"})
+    void theModeIsAppendOrMerge(String mode) {
+        assertEquals("option --mode must be append or merge, got '" + mode + "'",
+                failure(args(REQUIRED, "--target-table", TABLE, "--mode", mode)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--merge-key", "--primary-key-file", "--order-column"})
+    void mergeOptionsNeedModeMerge(String option) {
+        assertEquals("option " + option + " needs --mode merge",
+                failure(args(REQUIRED, "--target-table", TABLE, "--mode", "append", option, "id")));
+    }
+
+    @Test
+    void aNamedKeyAndAKeyFileExcludeEachOther() {
+        assertEquals("option --merge-key cannot be combined with --primary-key-file",
+                failure(args(REQUIRED, "--target-table", TABLE, "--mode", "merge", "--merge-key", "id",
+                        "--primary-key-file", "hdfs:///k")));
+    }
+
+    @Test
+    void aKeyFileIsForTheStagedPathOnly() {
+        String message = failure(args(JDBC, "--target-table", TABLE, "--mode", "merge",
+                "--primary-key-file", "hdfs:///k"));
+        assertTrue(message.startsWith("option --primary-key-file needs --input"), message);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"shop.orders", "orders", "glue_catalog.Shop.orders", "glue_catalog.shop.order-lines",
+        "glue_catalog.shop.orders.x", "glue_catalog..orders", "glue_catalog.shop.orders;drop"})
+    void theTargetTableIsCatalogDatabaseTable(String name) {
+        assertEquals("option --target-table must be catalog.database.table (each part [a-z0-9_]), got '" + name + "'",
+                failure(args(REQUIRED, "--target-table", name, "--mode", "append")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--mode", "--merge-key", "--primary-key-file", "--order-column"})
+    void tableOptionsNeedTheTargetTable(String option) {
+        String value = option.equals("--mode") ? "merge" : "id";
+        assertEquals("option " + option + " needs --target-table", failure(args(REQUIRED, option, value)));
+    }
+
+    @Test
+    void keyAndOrderColumnsAreColumnNames() {
+        List<String> merge = List.of("--target-table", TABLE, "--mode", "merge");
+        assertTrue(failure(args(REQUIRED, args(merge, "--merge-key", "id,,tenant")))
+                .startsWith("option --merge-key has an empty column name"));
+        assertEquals("option --merge-key names column 'id' twice",
+                failure(args(REQUIRED, args(merge, "--merge-key", "id,id"))));
+        assertEquals("option --merge-key must be a column name ([A-Za-z_][A-Za-z0-9_]{0,63}), got 'id;drop'",
+                failure(args(REQUIRED, args(merge, "--merge-key", "id,id;drop"))));
+        assertEquals("option --order-column must be a column name ([A-Za-z_][A-Za-z0-9_]{0,63}), got 'max(ts)'",
+                failure(args(REQUIRED, args(merge, "--order-column", "max(ts)"))));
+    }
+
     private static String[] replace(List<String> base, String option, String value) {
         List<String> copy = new ArrayList<>(base);
         copy.set(copy.indexOf(option) + 1, value);
