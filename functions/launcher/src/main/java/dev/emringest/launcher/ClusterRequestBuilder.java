@@ -66,7 +66,8 @@ public final class ClusterRequestBuilder {
                 .visibleToAllUsers(true)
                 .autoTerminationPolicy(p -> p.idleTimeout((long) cluster.idleTimeoutSeconds()))
                 .stepConcurrencyLevel(1)
-                .configurations(cluster.configurations().stream().map(ClusterRequestBuilder::configuration).toList())
+                .configurations(IcebergCluster.configurations(definition,
+                        cluster.configurations().stream().map(ClusterRequestBuilder::configuration).toList()))
                 .bootstrapActions(bootstrapActions(cluster, assets))
                 .steps(ImportSteps.steps(definition, run, claimedAt, window, settings, assets))
                 .tags(tags(cluster, run))

@@ -24,6 +24,8 @@ import software.amazon.awssdk.services.emr.model.StepConfig;
 public final class ImportSteps {
 
     public static final String SPARK_MAIN_CLASS = "dev.emringest.spark.IngestJob";
+    /** The Spark catalog the cluster configures over the Glue Data Catalog (see {@link IcebergCluster}). */
+    public static final String CATALOG = "glue_catalog";
     static final String STAGING_ROOT = "hdfs:///emr-ingest/staging/";
 
     private ImportSteps() {}
@@ -58,7 +60,8 @@ public final class ImportSteps {
     /** Each table's output in this run as the claim records it: where its manifest will be; rows come at the end. */
     static List<RunRecord.TableOutput> outputs(JobDefinition definition, RunIdentity run, Instant claimedAt) {
         return definition.source().tables().stream()
-                .map(t -> new RunRecord.TableOutput(t.name(), manifest(definition, t, run, claimedAt), null)).toList();
+                .map(t -> new RunRecord.TableOutput(t.name(), manifest(definition, t, run, claimedAt), null,
+                        t.target() == null ? null : t.target().qualifiedName(), null)).toList();
     }
 
     /** Where the Spark job writes this table's {@code _manifest.json} in this run (see IngestJob). */
@@ -103,8 +106,40 @@ public final class ImportSteps {
         return w != null && appended(w) ? List.of("--max-key-column", w.column()) : List.of();
     }
 
+    /** A file target's table directory; for an Iceberg target only the run manifests go there, beside the tables. */
     private static String output(JobDefinition definition, Table table) {
-        return definition.target().s3Uri().replaceAll("/+$", "") + "/" + table.name().toLowerCase(Locale.ROOT);
+        String root = definition.target().s3Uri().replaceAll("/+$", "");
+        return table.target() == null ? root + "/" + table.name().toLowerCase(Locale.ROOT)
+                : root + "/_manifests/" + table.target().database() + "/" + table.target().table();
+    }
+
+    /**
+     * An Iceberg target's options: the table in the cluster's catalog, the mode, a merge's key (when named) and its
+     * order column (an incremental table's column: among rows of one key the newest wins).
+     */
+    private static List<String> tableArgs(Table table) {
+        JobDefinition.TableTarget target = table.target();
+        if (target == null) {
+            return List.of();
+        }
+        List<String> args = new ArrayList<>(List.of("--target-table", CATALOG + "." + target.qualifiedName(),
+                "--mode", target.mode().json()));
+        if (target.mode() == JobDefinition.TableMode.MERGE) {
+            if (!target.mergeKey().isEmpty()) {
+                args.addAll(List.of("--merge-key", String.join(",", target.mergeKey())));
+            }
+            if (table.incremental() != null) {
+                args.addAll(List.of("--order-column", table.incremental().column()));
+            }
+        }
+        return args;
+    }
+
+    /** Where a staged merge finds the source's primary key, when it needs it: the import step writes it there. */
+    private static String primaryKeyFile(RunIdentity run, Table table) {
+        JobDefinition.TableTarget target = table.target();
+        return target != null && target.mode() == JobDefinition.TableMode.MERGE && target.mergeKey().isEmpty()
+                ? stagingDir(run, table) + ".primary-key" : null;
     }
 
     private static String scriptRunner(LauncherSettings settings) {
@@ -150,6 +185,10 @@ public final class ImportSteps {
             sqoop.addAll(List.of("--columns", String.join(",", table.columns())));
         }
         sqoop.addAll(windowArgs(window, table));
+        String keyFile = primaryKeyFile(run, table);
+        if (keyFile != null) {
+            sqoop.addAll(List.of("--primary-key-file", keyFile));
+        }
         List<String> spark = new ArrayList<>(List.of("spark-submit", "--deploy-mode", "cluster",
                 "--class", SPARK_MAIN_CLASS, assets.sparkJob(),
                 "--input", staging,
@@ -157,6 +196,10 @@ public final class ImportSteps {
                 "--output", output(definition, table)));
         spark.addAll(runAndTransformArgs(table, run, claimedAt));
         spark.addAll(maxKeyArgs(window, table));
+        spark.addAll(tableArgs(table));
+        if (keyFile != null) {
+            spark.addAll(List.of("--primary-key-file", keyFile));
+        }
         return List.of(step("sqoop-import " + table.name(), scriptRunner(settings), sqoop),
                 step("spark-load " + table.name(), "command-runner.jar", spark));
     }
@@ -185,6 +228,7 @@ public final class ImportSteps {
         args.addAll(windowArgs(window, table));
         args.addAll(runAndTransformArgs(table, run, claimedAt));
         args.addAll(maxKeyArgs(window, table));
+        args.addAll(tableArgs(table));
         return step("spark-jdbc-import " + table.name(), scriptRunner(settings), args);
     }
 

@@ -72,6 +72,7 @@ public final class LaunchService {
         JobDefinition definition;
         try {
             definition = definitions.load(run.job());
+            settings.requireRunnable(definition);
         } catch (JobDefinitionException e) {
             return invalidDefinition(run, attempt, e);
         }

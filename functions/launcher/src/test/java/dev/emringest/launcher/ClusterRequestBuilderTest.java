@@ -119,8 +119,112 @@ class ClusterRequestBuilderTest {
         assertEquals("strict", request.securityConfiguration());
         assertEquals("subnet-00000000000000001", request.instances().ec2SubnetId());
         LauncherSettings noSecurityConfiguration = new LauncherSettings("s", "eu-west-1", "/emr-ingest", "l", "c",
-                "r", "p", List.of(), null);
+                "r", "p", List.of(), null, List.of());
         assertNull(ClusterRequestBuilder.build(example(Files.readString(EXAMPLES.resolve("jobs/orders.json"))),
                 RUN, noSecurityConfiguration, ASSETS).securityConfiguration());
+    }
+
+    // ------------------------------------------------------------------------------------------ Iceberg targets
+
+    /** An Iceberg job; {@code configurations} is the definition's own cluster.configurations (JSON), or null. */
+    private static RunJobFlowRequest icebergRequest(String configurations) throws IOException {
+        String job = """
+                {"source": {"jdbcUrl": "jdbc:mysql://shop-db.internal:3306/shop", "username": "ingest",
+                  "passwordParameter": "/emr-ingest/secrets/shop-db", "tables": [{"name": "orders"}]},
+                 "target": {"s3Uri": "s3://lake/wh/", "format": "iceberg", "database": "shop"}%s}"""
+                .formatted(configurations == null ? "" : ", \"cluster\": {\"configurations\": " + configurations + "}");
+        return ClusterRequestBuilder.build(example(job), RUN, SETTINGS, ASSETS);
+    }
+
+    private static final Map<String, String> CATALOG = Map.of(
+            "spark.sql.catalog.glue_catalog", "org.apache.iceberg.spark.SparkCatalog",
+            "spark.sql.catalog.glue_catalog.catalog-impl", "org.apache.iceberg.aws.glue.GlueCatalog",
+            "spark.sql.catalog.glue_catalog.io-impl", "org.apache.iceberg.aws.s3.S3FileIO",
+            "spark.sql.catalog.glue_catalog.warehouse", "s3://lake/wh");
+    private static final String ICEBERG_EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions";
+
+    private static Map<String, Map<String, String>> byClassification(RunJobFlowRequest request) {
+        Map<String, Map<String, String>> all = new java.util.LinkedHashMap<>();
+        for (var c : request.configurations()) {
+            assertNull(all.put(c.classification(), c.properties()), "one " + c.classification() + " only");
+        }
+        return all;
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String... more) {
+        Map<String, String> all = new java.util.HashMap<>(base);
+        for (int i = 0; i < more.length; i += 2) {
+            all.put(more[i], more[i + 1]);
+        }
+        return all;
+    }
+
+    @Test
+    void anIcebergJobGetsIcebergAndTheGlueCatalog() throws IOException {
+        Map<String, Map<String, String>> configurations = byClassification(icebergRequest(null));
+        assertEquals(Map.of(
+                "iceberg-defaults", Map.of("iceberg.enabled", "true"),
+                "spark-defaults", with(CATALOG, "spark.sql.extensions", ICEBERG_EXTENSIONS)), configurations);
+    }
+
+    @Test
+    void theDefinitionsSparkDefaultsAreMergedWithIcebergs() throws IOException {
+        RunJobFlowRequest request = icebergRequest("""
+                [{"Classification": "spark-defaults", "Properties": {"spark.sql.shuffle.partitions": "64",
+                   "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension"}},
+                 {"Classification": "spark-env", "Configurations": [{"Classification": "export",
+                   "Properties": {"PYSPARK_PYTHON": "python3"}}]}]""");
+        Map<String, Map<String, String>> configurations = byClassification(request);
+        assertEquals(with(CATALOG, "spark.sql.shuffle.partitions", "64",
+                "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension," + ICEBERG_EXTENSIONS),
+                configurations.get("spark-defaults"));
+        assertEquals(Map.of("iceberg.enabled", "true"), configurations.get("iceberg-defaults"));
+        var env = request.configurations().stream().filter(c -> c.classification().equals("spark-env"))
+                .findFirst().orElseThrow();
+        assertEquals("python3", env.configurations().get(0).properties().get("PYSPARK_PYTHON"), "other ones stay");
+        assertEquals(List.of("spark-defaults", "spark-env", "iceberg-defaults"),
+                request.configurations().stream().map(c -> c.classification()).toList(),
+                "the definition's own stay where they are");
+    }
+
+    @Test
+    void icebergsExtensionsAreNotAddedTwice() throws IOException {
+        String own = "io.delta.sql.DeltaSparkSessionExtension, " + ICEBERG_EXTENSIONS;
+        Map<String, Map<String, String>> configurations = byClassification(icebergRequest(
+                "[{\"Classification\": \"spark-defaults\", \"Properties\": {\"spark.sql.extensions\": \"" + own
+                        + "\"}}]"));
+        assertEquals(own, configurations.get("spark-defaults").get("spark.sql.extensions"));
+        configurations = byClassification(icebergRequest(
+                "[{\"Classification\": \"spark-defaults\", \"Properties\": {\"spark.sql.extensions\": \"\"}}]"));
+        assertEquals(ICEBERG_EXTENSIONS, configurations.get("spark-defaults").get("spark.sql.extensions"),
+                "an empty list is replaced");
+    }
+
+    @Test
+    void theDefinitionsIcebergDefaultsKeepTheirPropertiesAndEnableIceberg() throws IOException {
+        Map<String, Map<String, String>> configurations = byClassification(icebergRequest("""
+                [{"Classification": "iceberg-defaults", "Properties": {"iceberg.enabled": "false",
+                   "some.iceberg.setting": "x"}}]"""));
+        assertEquals(Map.of("iceberg.enabled", "true", "some.iceberg.setting", "x"),
+                configurations.get("iceberg-defaults"));
+        assertEquals(with(CATALOG, "spark.sql.extensions", ICEBERG_EXTENSIONS), configurations.get("spark-defaults"));
+    }
+
+    @Test
+    void theCatalogsSettingsWinOverTheDefinitions() throws IOException {
+        Map<String, Map<String, String>> configurations = byClassification(icebergRequest("""
+                [{"Classification": "spark-defaults",
+                  "Properties": {"spark.sql.catalog.glue_catalog.warehouse": "s3://elsewhere/wh"}}]"""));
+        assertEquals("s3://lake/wh", configurations.get("spark-defaults").get("spark.sql.catalog.glue_catalog.warehouse"));
+    }
+
+    @Test
+    void aParquetJobsConfigurationsAreItsOwn() throws IOException {
+        Map<String, Map<String, String>> configurations = byClassification(exampleRequest());
+        assertEquals(Map.of("spark-defaults", Map.of("spark.sql.shuffle.partitions", "64")), configurations);
+        String example = Files.readString(EXAMPLES.resolve("jobs/orders.json"));
+        String job = example.substring(0, example.indexOf(",\n  \"cluster\"")) + "}";
+        assertTrue(ClusterRequestBuilder.build(example(job), RUN, SETTINGS, ASSETS).configurations().isEmpty(),
+                job);
     }
 }

@@ -16,7 +16,7 @@ final class ExampleRequests {
     static final Path EXAMPLES = Path.of("../../examples");
     static final LauncherSettings SETTINGS = new LauncherSettings("emr-ingest", "eu-west-1", "/emr-ingest",
             "ledger-bucket", "cluster-bucket", "svc-role", "instance-profile",
-            List.of("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"), "sec-conf");
+            List.of("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"), "sec-conf", List.of("shop"));
     static final ClusterAssets.Published ASSETS = new ClusterAssets.Published(
             "s3://cluster-bucket/assets/aa/install-mysql-driver.sh", "s3://cluster-bucket/assets/bb/sqoop-import.sh",
             "s3://cluster-bucket/assets/ee/spark-jdbc-import.sh", "s3://cluster-bucket/assets/cc/spark-job.jar",

@@ -27,7 +27,7 @@ final class LaunchFixture {
     static final String STACK = "emr-ingest";
     static final String PREFIX = "/emr-ingest";
     static final LauncherSettings SETTINGS = new LauncherSettings(STACK, "eu-west-1", PREFIX, "ledger-bucket",
-            "cluster-bucket", "svc-role", "instance-profile", List.of(), null);
+            "cluster-bucket", "svc-role", "instance-profile", List.of(), null, List.of("shop"));
     static final ClusterAssets.Published ASSETS = new ClusterAssets.Published("s3://cluster-bucket/a/bootstrap.sh",
             "s3://cluster-bucket/a/sqoop-import.sh", "s3://cluster-bucket/a/spark-jdbc-import.sh",
             "s3://cluster-bucket/a/spark-job.jar", "s3://cluster-bucket/a/mysql-connector-j.jar");

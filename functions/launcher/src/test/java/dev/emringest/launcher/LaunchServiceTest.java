@@ -13,6 +13,7 @@ import dev.emringest.launcher.LaunchService.Result;
 import dev.emringest.ledger.RunRecord;
 import dev.emringest.ledger.RunState;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -229,5 +230,63 @@ class LaunchServiceTest {
         assertEquals(Outcome.LAUNCHED, f.launch("orders", RUN_KEY).outcome());
         String sparkArgs = String.join(" ", f.stepArgs(1, 1));
         assertTrue(sparkArgs.contains("--ingest-date 2026-11-25"), sparkArgs);
+    }
+
+    // ------------------------------------------------------------------------------------------ Iceberg targets
+
+    /** An Iceberg job writing to Glue database {@code database}. */
+    private static String icebergJob(String database) {
+        return """
+                {"source": {"jdbcUrl": "jdbc:mysql://shop-db.internal:3306/shop", "username": "ingest",
+                  "passwordParameter": "/emr-ingest/secrets/shop-db", "tables": [{"name": "orders"}]},
+                 "target": {"s3Uri": "s3://lake/wh", "format": "iceberg", "database": "%s", "mode": "merge"}}"""
+                .formatted(database);
+    }
+
+    @Test
+    void anIcebergJobOutsideTheStacksGlueDatabasesIsLaunchFailedNamingTargetDatabase() {
+        f.job("sales", icebergJob("sales"));
+        JobDefinitionException e = assertThrows(JobDefinitionException.class, () -> f.launch("sales", RUN_KEY));
+        String problem = "target.database: 'sales' is not one of this stack's Glue databases (parameter"
+                + " GlueDatabases: shop)";
+        assertEquals(List.of(problem), e.problems());
+        RunRecord record = f.record("sales", RUN_KEY);
+        assertEquals(RunState.LAUNCH_FAILED, record.state());
+        assertEquals(RunRecord.INVALID_DEFINITION, record.failure().code());
+        assertTrue(record.failure().message().contains(problem), record.failure().message());
+        assertTrue(f.emr.runJobFlows.isEmpty(), "no cluster started");
+        assertEquals(0, f.emr.listings);
+    }
+
+    @Test
+    void anIcebergJobInOneOfTheStacksGlueDatabasesLaunches() {
+        f.job("sales", icebergJob("shop"));
+        assertEquals(Outcome.LAUNCHED, f.launch("sales", RUN_KEY).outcome());
+        assertEquals(1, f.emr.runJobFlows.size());
+        String spark = String.join(" ", f.stepArgs(0, 1));
+        assertTrue(spark.contains("--target-table glue_catalog.shop.orders --mode merge"), spark);
+        assertEquals("shop.orders", f.record("sales", RUN_KEY).tables().get(0).catalogTable());
+    }
+
+    @Test
+    void theDatabaseCheckIsForIcebergJobsOnly() {
+        LauncherSettings none = new LauncherSettings("s", "eu-west-1", "/emr-ingest", "l", "c", "r", "p",
+                List.of(), null, List.of());
+        var parser = new dev.emringest.jobs.JobDefinitionParser("/emr-ingest");
+        var iceberg = parser.parse("sales", LaunchFixture.example("defaults.json"), icebergJob("shop"), "v1");
+        JobDefinitionException e = assertThrows(JobDefinitionException.class, () -> none.requireRunnable(iceberg));
+        assertEquals(List.of("target.database: 'shop' is not one of this stack's Glue databases"
+                + " (parameter GlueDatabases: none)"), e.problems());
+        none.requireRunnable(parser.parse("orders", LaunchFixture.example("defaults.json"),
+                LaunchFixture.example("jobs/orders.json"), "v1"));
+    }
+
+    @Test
+    void aRunRefusedForItsDatabaseLaunchesOnceTheDefinitionIsFixed() {
+        f.job("sales", icebergJob("sales"));
+        assertThrows(JobDefinitionException.class, () -> f.launch("sales", RUN_KEY));
+        f.job("sales", icebergJob("shop"));
+        assertEquals(Outcome.LAUNCHED, f.launch("sales", RUN_KEY).outcome());
+        assertEquals(RunState.LAUNCHED, f.record("sales", RUN_KEY).state());
     }
 }

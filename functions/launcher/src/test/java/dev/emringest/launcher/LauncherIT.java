@@ -126,6 +126,38 @@ class LauncherIT extends HandlersOnMoto {
     }
 
     @Test
+    void aTableJobsRequestCarriesIcebergAndPassesBotocoresValidation() {
+        String orders = aws.ssm().getParameter(r -> r.name("/emr-ingest/jobs/orders")).parameter().value();
+        String parquet = "\"target\": {\"s3Uri\": \"s3://example-lake/raw/shop\", \"format\": \"parquet\"}";
+        assertTrue(orders.contains(parquet), orders);
+        ExampleAccount.put(aws.ssm(), "/emr-ingest/jobs/orders", orders.replace(parquet, "\"target\": {\"s3Uri\":"
+                + " \"s3://example-lake/warehouse\", \"format\": \"iceberg\", \"database\": \""
+                + ExampleAccount.GLUE_DATABASES.get(0) + "\"}"));
+        MOTO.startRecording();
+        assertEquals("LAUNCHED", schedule("schedule-scheduler.json").get("outcome"));
+        String body = MOTO.recording().stream().filter(r -> "ElasticMapReduce.RunJobFlow".equals(r.target()))
+                .findFirst().orElseThrow().body();
+        assertTrue(body.contains("{\"Classification\":\"iceberg-defaults\",\"Properties\":{\"iceberg.enabled\":"
+                + "\"true\"}}"), body);
+        for (String property : List.of(
+                "\"spark.sql.extensions\":\"org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions\"",
+                "\"spark.sql.catalog.glue_catalog\":\"org.apache.iceberg.spark.SparkCatalog\"",
+                "\"spark.sql.catalog.glue_catalog.catalog-impl\":\"org.apache.iceberg.aws.glue.GlueCatalog\"",
+                "\"spark.sql.catalog.glue_catalog.warehouse\":\"s3://example-lake/warehouse\"",
+                "\"spark.sql.shuffle.partitions\":\"64\"")) {
+            assertTrue(body.contains(property), property + " in " + body);
+        }
+        assertTrue(body.contains("\"--target-table\",\"glue_catalog.emr_ingest.orders\",\"--mode\",\"merge\""), body);
+        Botocore.Verdict verdict = Botocore.validate("emr", "RunJobFlow", body);
+        assertTrue(verdict.valid(), verdict.report());
+        // The validator can say no: a misspelt member is reported by name.
+        Botocore.Verdict broken = Botocore.validate("emr", "RunJobFlow",
+                body.replace("\"Classification\"", "\"Clasification\""));
+        assertFalse(broken.valid());
+        assertTrue(broken.report().contains("Clasification"), broken.report());
+    }
+
+    @Test
     void everyRetryOfOneFiringFindsTheSameCluster() {
         String first = schedule("schedule-scheduler.json").get("clusterId");
         Map<String, String> again = schedule("schedule-classic.json");

@@ -35,7 +35,8 @@ abstract class PublishedStepScripts {
                 List.of("--jdbc-url", DB, "--username", "app_user", "--password-parameter", "/emr-ingest/secrets/db",
                         "--table", "orders", "--target-dir", "/emr-ingest/staging/run_1/orders", "--format", "avro",
                         "--num-mappers", "2", "--tools-jar", JAR),
-                List.of("--split-by", "id", "--columns", "id,total", "--region", "eu-west-1"),
+                List.of("--split-by", "id", "--columns", "id,total", "--region", "eu-west-1",
+                        "--primary-key-file", "hdfs:///emr-ingest/staging/run_1/orders.primary-key"),
                 List.of()),
         SPARK_JDBC(ClusterAssets.SPARK_JDBC_STEP, "--job-jar", "--num-partitions",
                 List.of("--jdbc-url", DB, "--username", "app_user", "--password-parameter", "/emr-ingest/secrets/db",
@@ -43,7 +44,9 @@ abstract class PublishedStepScripts {
                         "--job-jar", JAR),
                 List.of("--split-by", "id", "--num-partitions", "4", "--source-columns", "id,total", "--run-id",
                         "run_1", "--ingest-date", "2026-11-25", "--columns", "id,total", "--sql",
-                        "SELECT id FROM source", "--region", "eu-west-1", "--max-key-column", "id"),
+                        "SELECT id FROM source", "--region", "eu-west-1", "--max-key-column", "id",
+                        "--target-table", "glue_catalog.shop.orders", "--mode", "merge", "--merge-key", "id,tenant",
+                        "--order-column", "updated_at"),
                 List.of("--sql"));
 
         static final List<String> WINDOW = List.of("--where-column", "--lower-bound", "--upper-bound", "--above-key",
@@ -133,6 +136,11 @@ abstract class PublishedStepScripts {
     }
 
     static Result run(Step step, List<String> args) {
+        return run(step, args, Map.of());
+    }
+
+    /** With {@code overrides} on top of the environment {@link #run(Step, List)} sets. */
+    static Result run(Step step, List<String> args, Map<String, String> overrides) {
         Path script = work.resolve("fetched-" + step.name()).resolve(step.script);
         List<String> command = new ArrayList<>(List.of("bash", script.toString()));
         command.addAll(args);
@@ -145,6 +153,7 @@ abstract class PublishedStepScripts {
             env.put(name, "false");
         }
         env.put("TMPDIR", work.toString());
+        env.putAll(overrides);
         try {
             Path out = Files.createTempFile(work, "stdout", ".txt");
             Path err = Files.createTempFile(work, "stderr", ".txt");

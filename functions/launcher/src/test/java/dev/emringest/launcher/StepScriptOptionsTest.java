@@ -1,9 +1,11 @@
 package dev.emringest.launcher;
 
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The step scripts' rules for each option's value: in both scripts where both take the option, then each script's
@@ -192,5 +194,82 @@ class StepScriptOptionsTest extends PublishedStepScripts {
         """)
     void sparkJdbcOwnOptions(String option, String value, String message) {
         assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args(option, value), message);
+    }
+
+    // ------------------------------------------------------------------------------------------ the Iceberg target
+
+    @ParameterizedTest(name = "{1}: {0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+        shop.orders                  | two parts
+        glue_catalog.Shop.orders     | upper case
+        glue_catalog.shop.order-lines| a dash
+        glue_catalog.shop.orders.x   | four parts
+        glue_catalog..orders         | an empty part
+        "glue_catalog.shop.orders x" | a space
+        """)
+    void theTargetTableIsCatalogDatabaseTable(String table, String why) {
+        assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", table, "--mode", "merge"),
+                "option --target-table must be catalog.database.table (each part [a-z0-9_]), got '" + table + "'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"upsert", "MERGE", "append "})
+    void theModeIsAppendOrMerge(String mode) {
+        assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.orders",
+                "--mode", mode), "option --mode must be append or merge, got '" + mode + "'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--mode", "--merge-key", "--order-column"})
+    void tableOptionsNeedTheTargetTable(String option) {
+        assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args(option, option.equals("--mode") ? "merge" : "id"),
+                "option " + option + " needs --target-table");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+        --merge-key    | id, tenant | option --merge-key must be a comma-separated list without spaces, got 'id, tenant'
+        --order-column | max(ts)    | option --order-column must be a column name ([A-Za-z_][A-Za-z0-9_]{0,63}), got 'max(ts)'
+        --order-column | 1ts        | option --order-column must be a column name ([A-Za-z_][A-Za-z0-9_]{0,63}), got '1ts'
+        """)
+    void theKeyAndOrderColumnAreColumns(String option, String value, String message) {
+        assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.orders",
+                "--mode", "merge", option, value), message);
+    }
+
+    @Test
+    void aValidTargetPassesEveryCheck() {
+        for (String mode : List.of("append", "merge")) {
+            assertAccepted(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop_2.order_lines",
+                    "--mode", mode));
+        }
+        assertAccepted(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.orders",
+                "--mode", "merge", "--merge-key", "id", "--order-column", "updated_at"));
+        assertAccepted(Step.SQOOP, Step.SQOOP.args("--primary-key-file", "hdfs:///emr-ingest/staging/r/o.primary-key"));
+    }
+
+    @Test
+    void aTargetNeedsItsModeAndMergeOptionsNeedMerge() {
+        assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.orders"),
+                "missing required option --mode (with --target-table)");
+        for (String option : List.of("--merge-key", "--order-column")) {
+            assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.orders",
+                    "--mode", "append", option, "id"), "option " + option + " needs --mode merge");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"foo bar", "/staging/o.primary-key", "hdfs:///a b"})
+    void thePrimaryKeyFileIsAUri(String file) {
+        assertRejected(Step.SQOOP, Step.SQOOP.args("--primary-key-file", file),
+                "option --primary-key-file must be a URI (hdfs:///path), got '" + file + "'");
+    }
+
+    @Test
+    void thePrimaryKeyFileIsSqoopsAndTheTargetSparkJdbcs() {
+        assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--primary-key-file", "hdfs:///k"),
+                "unknown option '--primary-key-file'");
+        assertRejected(Step.SQOOP, Step.SQOOP.args("--target-table", "glue_catalog.shop.orders"),
+                "unknown option '--target-table'");
     }
 }

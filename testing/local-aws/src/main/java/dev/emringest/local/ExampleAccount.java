@@ -35,6 +35,8 @@ public final class ExampleAccount {
     public static final String TRIGGER_DLQ_ARN =
             "arn:aws:sqs:" + MotoServer.REGION + ":123456789012:" + STACK + "-TriggerDeadLetterQueue";
     public static final List<String> SUBNET_IDS = List.of("subnet-0123456789abcdef0", "subnet-0fedcba9876543210");
+    /** template.yaml's default GlueDatabases. */
+    public static final List<String> GLUE_DATABASES = List.of("emr_ingest");
 
     private ExampleAccount() {}
 
@@ -51,6 +53,7 @@ public final class ExampleAccount {
         refs.put("EmrServiceRole", SERVICE_ROLE);
         refs.put("EmrInstanceProfile", INSTANCE_PROFILE);
         refs.put("SubnetIds", SUBNET_IDS);
+        refs.put("GlueDatabases", GLUE_DATABASES);
         refs.put("JobScheduleGroup", SCHEDULE_GROUP);
         refs.put("ScheduleLaunchFunction.Alias", SCHEDULE_LAUNCHER_ARN);
         refs.put("JobSchedulerRole.Arn", SCHEDULER_ROLE_ARN);
@@ -66,6 +69,7 @@ public final class ExampleAccount {
         env.put("INSTANCE_PROFILE", INSTANCE_PROFILE);
         env.put("SUBNET_IDS", String.join(",", SUBNET_IDS));
         env.put("SECURITY_CONFIGURATION", "");
+        env.put("GLUE_DATABASES", String.join(",", GLUE_DATABASES));
         return env;
     }
 

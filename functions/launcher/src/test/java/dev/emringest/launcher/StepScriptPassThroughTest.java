@@ -1,0 +1,162 @@
+package dev.emringest.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the published step scripts hand on once every check passed: the node's commands are stand-ins that record
+ * their arguments (a MySQL driver file is there, {@code aws} answers {@code s3 cp} and {@code ssm get-parameter},
+ * {@code hadoop} writes the credential store), so the scripts run to the end.
+ */
+class StepScriptPassThroughTest extends PublishedStepScripts {
+
+    private Path log;
+    private Map<String, String> node;
+
+    private static void executable(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    @BeforeEach
+    void standIns() throws IOException {
+        Path dir = Files.createTempDirectory(work, "node");
+        log = Files.createDirectories(dir.resolve("log"));
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        Files.writeString(lib.resolve("mysql-connector-j.jar"), "not a jar");
+        executable(dir.resolve("aws"), """
+                #!/usr/bin/env bash
+                case $1 in
+                  s3) printf 'jar' >"$5" ;;
+                  ssm) printf 'not-a-real-password\\n' ;;
+                  *) exit 99 ;;
+                esac
+                """);
+        executable(dir.resolve("hadoop"), """
+                #!/usr/bin/env bash
+                printf '%s\\0' "$@" >"$FAKE_LOG/hadoop-$1.args"
+                printf '%s' "$HADOOP_CLASSPATH" >"$FAKE_LOG/hadoop-$1.classpath"
+                case $1 in
+                  dev.emringest.credentials.StoreCredential) cat >/dev/null; printf 'store' >"${2#jceks://file}" ;;
+                  dev.emringest.spark.PrimaryKey) exit "${FAKE_PRIMARY_KEY_EXIT:-0}" ;;
+                esac
+                """);
+        for (String tool : List.of("sqoop", "spark-submit")) {
+            executable(dir.resolve(tool), "#!/usr/bin/env bash\nprintf '%s\\0' \"$@\" >\"$FAKE_LOG/" + tool
+                    + ".args\"\n");
+        }
+        node = new LinkedHashMap<>(Map.of(
+                "EMR_INGEST_LIB_DIR", lib.toString(),
+                "EMR_INGEST_AWS", dir.resolve("aws").toString(),
+                "EMR_INGEST_HADOOP", dir.resolve("hadoop").toString(),
+                "EMR_INGEST_SQOOP", dir.resolve("sqoop").toString(),
+                "EMR_INGEST_SPARK_SUBMIT", dir.resolve("spark-submit").toString(),
+                "FAKE_LOG", log.toString()));
+    }
+
+    private Result ran(Step step, List<String> args) {
+        Result result = run(step, args, node);
+        assertEquals(0, result.exitCode(), step.script + " " + args + "\n" + result.stderr());
+        return result;
+    }
+
+    private List<String> recorded(String name) throws IOException {
+        String text = Files.readString(log.resolve(name + ".args"));
+        return Arrays.asList(text.substring(0, text.length() - 1).split("\0", -1));
+    }
+
+    /** IngestJob's arguments (after the application jar) as option → value. */
+    private Map<String, String> ingestJobOptions() throws IOException {
+        List<String> args = recorded("spark-submit");
+        int at = args.indexOf("--jdbc-url");
+        assertTrue(args.get(at - 1).endsWith("/spark-job.jar"), args.toString());
+        List<String> job = args.subList(at, args.size());
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < job.size(); i += 2) {
+            assertEquals(null, options.put(job.get(i), job.get(i + 1)), "given twice: " + job);
+        }
+        return options;
+    }
+
+    @Test
+    void sparkJdbcPassesTheTargetToIngestJobAsGiven() throws IOException {
+        ran(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.orders", "--mode", "merge",
+                "--merge-key", "id,tenant", "--order-column", "updated_at"));
+        List<String> args = recorded("spark-submit");
+        assertEquals(List.of("--jdbc-url", DB, "--username", "app_user", "--password-alias",
+                "emr-ingest.jdbc.password", "--table", "orders", "--output", "s3://lake/shop/orders",
+                "--run-key", "2026-11-25T02:00:00Z", "--target-table", "glue_catalog.shop.orders", "--mode", "merge",
+                "--merge-key", "id,tenant", "--order-column", "updated_at"),
+                args.subList(args.indexOf("--jdbc-url"), args.size()));
+    }
+
+    @Test
+    void sparkJdbcPassesAnAppendTargetWithoutMergeOptions() throws IOException {
+        ran(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.event_log", "--mode",
+                "append"));
+        Map<String, String> options = ingestJobOptions();
+        assertEquals("glue_catalog.shop.event_log", options.get("--target-table"));
+        assertEquals("append", options.get("--mode"));
+        assertFalse(options.containsKey("--merge-key") || options.containsKey("--order-column"), options.toString());
+    }
+
+    @Test
+    void sparkJdbcPassesEveryOptionOfIngestJob() throws IOException {
+        List<String> args = new ArrayList<>(Step.SPARK_JDBC.args());
+        Step.SPARK_JDBC.optional.forEach((name, value) -> args.addAll(List.of(name, value)));
+        ran(Step.SPARK_JDBC, args);
+        Map<String, String> expected = new LinkedHashMap<>(Map.of("--jdbc-url", DB, "--username", "app_user",
+                "--password-alias", "emr-ingest.jdbc.password", "--table", "orders",
+                "--output", "s3://lake/shop/orders", "--run-key", "2026-11-25T02:00:00Z"));
+        expected.putAll(Step.SPARK_JDBC.optional);
+        expected.remove("--region"); // the script's own, for the AWS CLI
+        assertEquals(expected, ingestJobOptions());
+    }
+
+    @Test
+    void aStagedMergeHasSqoopsStepWriteThePrimaryKeyFirst() throws IOException {
+        String file = "hdfs:///emr-ingest/staging/run_1/orders.primary-key";
+        ran(Step.SQOOP, Step.SQOOP.args("--primary-key-file", file));
+        List<String> store = recorded("hadoop-dev.emringest.credentials.StoreCredential");
+        String provider = store.get(1);
+        assertTrue(provider.matches("jceks://file/.*/creds\\.jceks"), provider);
+        assertEquals(List.of("dev.emringest.spark.PrimaryKey", DB, "app_user", provider, "emr-ingest.jdbc.password",
+                "orders", file), recorded("hadoop-dev.emringest.spark.PrimaryKey"));
+        String classpath = Files.readString(log.resolve("hadoop-dev.emringest.spark.PrimaryKey.classpath"));
+        assertTrue(classpath.matches(".*/tools\\.jar:" + node.get("EMR_INGEST_LIB_DIR") + "/mysql-connector-j\\.jar"),
+                "the tools jar and the driver: " + classpath);
+        List<String> sqoop = recorded("sqoop");
+        assertFalse(sqoop.contains("--primary-key-file") || sqoop.contains(file), "Sqoop does not get it: " + sqoop);
+        assertEquals("orders", sqoop.get(sqoop.indexOf("--table") + 1));
+    }
+
+    @Test
+    void withoutAPrimaryKeyFileNoKeyIsRead() throws IOException {
+        ran(Step.SQOOP, Step.SQOOP.args());
+        assertFalse(Files.exists(log.resolve("hadoop-dev.emringest.spark.PrimaryKey.args")));
+        assertTrue(Files.exists(log.resolve("sqoop.args")));
+    }
+
+    @Test
+    void aTableWithoutPrimaryKeyFailsBeforeTheImport() {
+        node.put("FAKE_PRIMARY_KEY_EXIT", "1");
+        Result result = run(Step.SQOOP, Step.SQOOP.args("--primary-key-file", "hdfs:///k"), node);
+        assertEquals(1, result.exitCode(), result.stderr());
+        assertTrue(result.stderr().contains("sqoop-import.sh: could not record the primary key of table orders"
+                + " (a merge without target.mergeKey needs one)"), result.stderr());
+        assertFalse(Files.exists(log.resolve("sqoop.args")), "nothing imported");
+    }
+}
