@@ -94,7 +94,7 @@ class IncrementalContractIT extends ContractTestBase {
     private static boolean attempt(JobDefinition definition, RunIdentity run, Instant trigger,
                                    RunWindow window) throws Exception {
         LauncherSettings settings = new LauncherSettings("emr-ingest", MotoServer.REGION, PREFIX, "ledger",
-                BUCKET, "svc-role", "instance-profile", List.of(), "");
+                BUCKET, "svc-role", "instance-profile", List.of(), "", List.of());
         RunJobFlowRequest request = ClusterRequestBuilder.build(definition, run, trigger, window, settings, assets);
         var bootstrap = request.bootstrapActions().get(0).scriptBootstrapAction();
         StepRunner.Result installed = runner.bootstrap(fetch(bootstrap.path()), bootstrap.args());

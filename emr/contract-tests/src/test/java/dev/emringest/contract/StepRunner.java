@@ -114,10 +114,17 @@ final class StepRunner {
     }
 
     Result sparkJdbcStep(Path script, List<String> args) {
+        return sparkJdbcStep(script, args, Map.of());
+    }
+
+    /** With {@code sparkDefaults}: what the cluster's spark-defaults.conf would hold (values without whitespace). */
+    Result sparkJdbcStep(Path script, List<String> args, Map<String, String> sparkDefaults) {
+        StringBuilder defaults = new StringBuilder();
+        sparkDefaults.forEach((k, v) -> defaults.append(" --conf ").append(k).append('=').append(v));
         return run(script, args, stepTools(
                 "EMR_INGEST_SPARK_SUBMIT", bin.resolve("spark-submit").toString(),
                 "EMR_INGEST_SPARK_SUBMIT_OPTS", "--master local[2] --conf spark.ui.enabled=false"
-                        + " --conf spark.sql.shuffle.partitions=4 --conf spark.sql.session.timeZone=UTC"));
+                        + " --conf spark.sql.shuffle.partitions=4 --conf spark.sql.session.timeZone=UTC" + defaults));
     }
 
     /** What both import steps find on the node (driver directory, aws and hadoop), and {@code more}. */
