@@ -1,5 +1,6 @@
 package dev.emringest.jobs;
 
+import static dev.emringest.jobs.DefinitionEdits.edit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,9 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.emringest.jobs.JobDefinition.TableMode;
 import dev.emringest.jobs.JobDefinition.TableTarget;
 import dev.emringest.jobs.JobDefinition.Target;
-import dev.emringest.json.JsonDocuments;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -201,21 +199,5 @@ class IcebergTargetTest {
         assertEquals(Optional.empty(), IcebergReleases.icebergVersion(null));
         assertEquals(Optional.empty(), IcebergReleases.icebergVersion(""));
         assertEquals("emr-7.0.0 to emr-7.14.0", IcebergReleases.range());
-    }
-
-    /** Sets (or, with no value, removes) the field at a JSON pointer, creating a missing parent object. */
-    private static String edit(String json, String pointer, String value) {
-        JsonObject root = JsonDocuments.read(json).asJsonObject();
-        String parent = pointer.substring(0, pointer.lastIndexOf('/'));
-        var patch = JsonDocuments.JSON.createPatchBuilder();
-        if (!parent.isEmpty() && !JsonDocuments.JSON.createPointer(parent).containsValue(root)) {
-            patch.add(parent, JsonValue.EMPTY_JSON_OBJECT);
-        }
-        if (value == null) {
-            patch.remove(pointer);
-        } else {
-            patch.add(pointer, JsonDocuments.read(value));
-        }
-        return patch.build().apply(root).toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.emringest.jobs;
 
+import static dev.emringest.jobs.DefinitionEdits.edit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.emringest.jobs.JobDefinition.Freshness;
 import dev.emringest.jobs.JobDefinition.Schedule;
 import dev.emringest.json.JsonDocuments;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -301,22 +300,6 @@ class JobDefinitionParserTest {
                 () -> parser.parse("orders", null, "{\"source\": {\"username\": \"secret-ish\",", "v1"));
         assertTrue(e.getMessage().startsWith("job 'orders': jobs/orders: not valid JSON (line 1"), e.getMessage());
         assertTrue(!e.getMessage().contains("secret-ish"), e.getMessage());
-    }
-
-    /** Sets (or, with no value, removes) the field at a JSON pointer, creating a missing parent object. */
-    private static String edit(String json, String pointer, String value) {
-        JsonObject root = JsonDocuments.read(json).asJsonObject();
-        String parent = pointer.substring(0, pointer.lastIndexOf('/'));
-        var patch = JsonDocuments.JSON.createPatchBuilder();
-        if (!parent.isEmpty() && !JsonDocuments.JSON.createPointer(parent).containsValue(root)) {
-            patch.add(parent, JsonValue.EMPTY_JSON_OBJECT);
-        }
-        if (value == null) {
-            patch.remove(pointer);
-        } else {
-            patch.add(pointer, JsonDocuments.read(value));
-        }
-        return patch.build().apply(root).toString();
     }
 
     private static final String INCREMENTAL = """
