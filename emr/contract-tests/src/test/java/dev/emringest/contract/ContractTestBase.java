@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emringest.aws.AwsClients;
+import dev.emringest.cluster.ClusterRun;
+import dev.emringest.cluster.ClusterSpec;
+import dev.emringest.cluster.LocalCluster;
+import dev.emringest.cluster.StepRun;
 import dev.emringest.jobs.JobDefinition;
 import dev.emringest.jobs.JobDefinitionParser;
 import dev.emringest.launcher.ClusterAssets;
@@ -23,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -34,9 +39,7 @@ import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.emr.model.RunJobFlowRequest;
-import software.amazon.awssdk.services.emr.model.StepConfig;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /**
@@ -62,7 +65,8 @@ abstract class ContractTestBase {
     static MotoServer moto;
     static MariaDbServer db;
     static AwsClients aws;
-    static StepRunner runner;
+    /** The node the requests' clusters run on ({@code work/node}): the Spark job in this JVM. */
+    static LocalCluster cluster;
     static ClusterAssets.Published assets;
     static Path s3Root;
     static SparkSession spark;
@@ -83,8 +87,8 @@ abstract class ContractTestBase {
                 .value("not-" + db.password()));
         // The launcher's own publishing: the scripts, spark-job.jar and the driver, content-addressed in S3.
         assets = new ClusterAssets(aws.s3(), BUCKET).publish();
-        runner = new StepRunner(Files.createDirectories(work.resolve("node")), moto);
         s3Root = Files.createDirectories(work.resolve("s3"));
+        cluster = localCluster(Map.of());
         SourceTables.create(db);
         System.setProperty("spark.master", "local[2]");
         System.setProperty("spark.sql.shuffle.partitions", "4");
@@ -101,6 +105,25 @@ abstract class ContractTestBase {
             spark.stop();
             spark = null;
         }
+        // The Spark steps run in this JVM too: the next class starts its own session with its own settings.
+        var session = SparkSession.getDefaultSession();
+        if (session.isDefined()) {
+            session.get().stop();
+        }
+    }
+
+    /**
+     * The node under {@code work/node}: Sqoop from {@code testing/sqoop-runtime}, {@code s3://contract-lake/}
+     * a directory under {@link #s3Root}, command-runner's Spark steps in this JVM.
+     */
+    static LocalCluster localCluster(Map<String, String> sparkOverrides) {
+        String sqoopClasspath = System.getProperty("sqoop.classpath.file");
+        if (sqoopClasspath == null) {
+            throw new IllegalStateException("sqoop.classpath.file is not set (see this module's pom)");
+        }
+        return new LocalCluster(work.resolve("node"), moto, Path.of(sqoopClasspath),
+                Map.of("contract-lake", s3Root.resolve("contract-lake")), LocalCluster.Spark.IN_PROCESS,
+                sparkOverrides);
     }
 
     static JobDefinition definition(String jobJson) throws IOException {
@@ -119,18 +142,6 @@ abstract class ContractTestBase {
     /** The request for a job of {@code jobJson}, claimed at no particular time. */
     static RunJobFlowRequest request(String jobJson, String runKey) throws IOException {
         return request(definition(jobJson), runKey, null);
-    }
-
-    /** The S3 object a bootstrap action or script-runner step names, fetched as EMR fetches it. */
-    static Path fetch(String s3Uri) throws IOException {
-        String rest = s3Uri.substring("s3://".length());
-        String bucket = rest.substring(0, rest.indexOf('/'));
-        String key = rest.substring(rest.indexOf('/') + 1);
-        Path local = Files.createDirectories(work.resolve("fetched").resolve(bucket).resolve(key).getParent())
-                .resolve(key.substring(key.lastIndexOf('/') + 1));
-        Files.deleteIfExists(local);
-        aws.s3().getObject(r -> r.bucket(bucket).key(key), ResponseTransformer.toFile(local));
-        return local;
     }
 
     static SparkSession spark() {
@@ -153,45 +164,49 @@ abstract class ContractTestBase {
                 .drop("_run_key", "_ingested_at", "ingest_date", "_run_id");
     }
 
-    /** How a test runs one step of the request locally. */
-    interface LocalStep {
-        StepRunner.Result run(StepConfig step, List<String> args) throws IOException;
-    }
-
     /**
-     * Runs the bootstrap action (which installs the MySQL driver) and every step of the request in order, keeping
-     * their arguments, logs and process command lines as evidence; stops at the first failing step.
+     * Runs the request's cluster on {@link #cluster}: the bootstrap action (which must install the MySQL driver),
+     * then its steps in order as EMR would; keeps each step's arguments (as the request has them), log and the
+     * command lines seen while it ran as evidence for {@link #assertPasswordNowhere}.
      */
-    static List<StepRunner.Result> execute(RunJobFlowRequest request, LocalStep each) throws IOException {
-        var bootstrap = request.bootstrapActions().get(0).scriptBootstrapAction();
-        StepRunner.Result installed = runner.bootstrap(fetch(bootstrap.path()), bootstrap.args());
-        stepLogs.add(installed.output());
-        assertEquals(0, installed.exitCode(), installed.output());
-        assertTrue(Files.isRegularFile(runner.libDir().resolve("mysql-connector-j.jar")));
-
-        List<StepRunner.Result> results = new ArrayList<>();
-        for (StepConfig step : request.steps()) {
-            List<String> args = step.hadoopJarStep().args();
-            stepArgs.add(args);
-            StepRunner.Result result = each.run(step, args);
-            stepLogs.add(result.output());
-            processArgs.addAll(result.commandLines());
-            results.add(result);
-            if (result.exitCode() != 0) {
-                break;
+    static ClusterRun runCluster(RunJobFlowRequest request) {
+        ClusterRun run = cluster.run(ClusterSpec.of(request), new LocalCluster.Listener() {
+            @Override
+            public void stepStarted(ClusterSpec.Step step) {
+                stepArgs.add(step.args());
             }
-        }
-        return results;
+
+            @Override
+            public void stepEnded(StepRun step) {
+                stepLogs.add(step.output());
+                processArgs.addAll(step.commandLines());
+                if (StepRun.FAILED.equals(step.state())) {
+                    System.err.println("step " + step.name() + " failed:\n" + step.output());
+                }
+            }
+        });
+        stepLogs.add(run.bootstrap().output());
+        assertEquals(StepRun.COMPLETED, run.bootstrap().state(), run.bootstrap().output());
+        assertTrue(Files.isRegularFile(cluster.libDir().resolve("mysql-connector-j.jar")));
+        return run;
     }
 
-    static void assertSucceeded(List<StepRunner.Result> results) {
-        for (StepRunner.Result r : results) {
-            assertEquals(0, r.exitCode(), r.output());
+    static List<String> states(ClusterRun run) {
+        return run.steps().stream().map(StepRun::state).toList();
+    }
+
+    /** Every step ran and completed. */
+    static void assertSucceeded(ClusterRun run) {
+        for (StepRun step : run.steps()) {
+            assertEquals(StepRun.COMPLETED, step.state(), step.name() + ": " + step.output());
+            assertEquals(0, step.exitCode(), step.output());
         }
+        assertTrue(run.allCompleted());
     }
 
     /** The step failed, and its log says why. */
-    static void assertFailedWith(StepRunner.Result step, String... causes) {
+    static void assertFailedWith(StepRun step, String... causes) {
+        assertEquals(StepRun.FAILED, step.state(), step.output());
         assertNotEquals(0, step.exitCode(), step.output());
         for (String cause : causes) {
             assertTrue(step.output().contains(cause), step.output());
@@ -199,7 +214,8 @@ abstract class ContractTestBase {
     }
 
     /** The step could not read the absent secret, and stopped before running the import. */
-    static void assertStoppedForTheAbsentSecret(StepRunner.Result step) {
+    static void assertStoppedForTheAbsentSecret(StepRun step) {
+        assertEquals(StepRun.FAILED, step.state(), step.output());
         assertEquals(1, step.exitCode(), step.output());
         assertTrue(step.output().contains("could not store the password from SSM parameter " + PREFIX
                 + "/secrets/absent"), step.output());
@@ -278,8 +294,8 @@ abstract class ContractTestBase {
 
     /**
      * The password is in no step argument, process argument list or step log seen so far, in no file under the node's
-     * scratch dirs, {@code extraRoots}, the local S3 or the node, and no credential store or private work dir
-     * ({@code workDirPrefix}) is left.
+     * scratch dirs, {@code extraRoots}, the local S3 or the node (its hdfs, fetched scripts and step logs among it),
+     * and no credential store or private work dir ({@code workDirPrefix}) is left.
      */
     static void assertPasswordNowhere(String password, List<Path> extraRoots, String workDirPrefix) throws IOException {
         for (List<String> args : stepArgs) {
@@ -291,7 +307,7 @@ abstract class ContractTestBase {
         for (String log : stepLogs) {
             assertFalse(log.contains(password), "a step's log holds the password");
         }
-        List<Path> roots = new ArrayList<>(runner.scratchDirs());
+        List<Path> roots = new ArrayList<>(cluster.scratchDirs());
         roots.addAll(extraRoots);
         roots.add(s3Root);
         roots.add(work.resolve("node"));
@@ -304,7 +320,7 @@ abstract class ContractTestBase {
                 }
             }
         }
-        try (Stream<Path> left = Files.list(runner.tmp())) {
+        try (Stream<Path> left = Files.list(cluster.tmp())) {
             assertEquals(List.of(), left.map(p -> p.getFileName().toString())
                     .filter(n -> n.startsWith(workDirPrefix)).collect(Collectors.toList()));
         }

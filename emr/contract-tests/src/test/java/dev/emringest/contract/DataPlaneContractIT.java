@@ -3,10 +3,12 @@ package dev.emringest.contract;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emringest.cluster.ClusterRun;
+import dev.emringest.cluster.LocalCluster;
+import dev.emringest.cluster.StepRun;
 import dev.emringest.jobs.JobDefinition;
 import dev.emringest.launcher.ImportSteps;
 import dev.emringest.ledger.RunIdentity;
-import dev.emringest.spark.IngestJob;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,32 +18,26 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import software.amazon.awssdk.services.emr.model.RunJobFlowRequest;
+import software.amazon.awssdk.services.emr.model.StepConfig;
 
 /**
- * The launcher's step list for a job, executed locally in order: the bootstrap action, then per table the Sqoop step
- * (real Sqoop 1.4.7, Hadoop's local job runner, real MariaDB, password from moto's SSM) and the Spark step
- * ({@code IngestJob.main}, Spark local mode). The scripts run are the bytes the launcher published to (moto's) S3.
+ * The launcher's step list for a job, executed locally in order by {@link LocalCluster}: the bootstrap action, then
+ * per table the Sqoop step (real Sqoop 1.4.7, Hadoop's local job runner, real MariaDB, password from moto's SSM) and
+ * the Spark step ({@code IngestJob} in this JVM, Spark local mode). The scripts run are the bytes the launcher
+ * published to (moto's) S3.
  *
  * <p>Local mapping, the only liberty taken with the arguments: {@code hdfs:///} (staging) becomes a directory under
- * the test's temp dir, {@code s3://} targets become {@code file://} directories. Nothing else is rewritten.
+ * the node, {@code s3://} targets become {@code file://} directories. Nothing else is rewritten.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DataPlaneContractIT extends ContractTestBase {
 
     private static final String TARGET = "s3://contract-lake/raw/shop";
-
-    static Path hdfsRoot;
-
-    @BeforeAll
-    static void setUp() throws IOException {
-        hdfsRoot = Files.createDirectories(work.resolve("hdfs"));
-    }
 
     private static String job(String passwordParameter, String tables) {
         return """
@@ -50,24 +46,22 @@ class DataPlaneContractIT extends ContractTestBase {
                  "target": {"s3Uri": "%s"}}""".formatted(db.jdbcUrl(), db.user(), passwordParameter, tables, TARGET);
     }
 
-    private static List<String> local(List<String> args) {
-        return args.stream().map(a -> a.startsWith("hdfs:///") ? hdfsRoot.toUri() + a.substring("hdfs:///".length())
-                : a.startsWith("s3://contract-lake/") ? s3Root.toUri() + a.substring("s3://".length()) : a).toList();
-    }
-
-    /** The request's steps: Sqoop through script-runner, the Spark job in this JVM. */
-    private static List<StepRunner.Result> execute(RunJobFlowRequest request) throws IOException {
-        return execute(request, (step, args) -> {
+    /**
+     * The request's cluster: per table Sqoop through script-runner (the published {@code sqoop-import.sh}), then the
+     * published Spark job through command-runner's {@code spark-submit} (run in this JVM).
+     */
+    private static ClusterRun execute(RunJobFlowRequest request) {
+        for (StepConfig step : request.steps()) {
+            List<String> args = step.hadoopJarStep().args();
             if (step.hadoopJarStep().jar().endsWith("script-runner.jar")) {
-                return runner.sqoopStep(fetch(args.get(0)), local(args.subList(1, args.size())));
+                assertEquals(assets.sqoopStep(), args.get(0));
+            } else {
+                assertEquals("command-runner.jar", step.hadoopJarStep().jar());
+                assertEquals(List.of("spark-submit", "--deploy-mode", "cluster", "--class",
+                        ImportSteps.SPARK_MAIN_CLASS, assets.sparkJob()), args.subList(0, 6));
             }
-            assertEquals("command-runner.jar", step.hadoopJarStep().jar());
-            assertEquals(List.of("spark-submit", "--deploy-mode", "cluster", "--class",
-                    ImportSteps.SPARK_MAIN_CLASS), args.subList(0, 5));
-            assertEquals(assets.sparkJob(), args.get(5));
-            IngestJob.main(local(args.subList(6, args.size())).toArray(String[]::new));
-            return new StepRunner.Result(0, "", java.util.Set.of());
-        });
+        }
+        return runCluster(request);
     }
 
     @Test
@@ -78,15 +72,20 @@ class DataPlaneContractIT extends ContractTestBase {
         RunJobFlowRequest request = request(definition, "2026-11-25T23:59:00Z", claimedAt);
         String runId = RunIdentity.of("emr-ingest", "contract", "2026-11-25T23:59:00Z").runId();
 
-        List<StepRunner.Result> results = execute(request);
-        assertEquals(4, results.size());
-        assertSucceeded(results);
-        assertTrue(results.get(2).output().contains("Retrieved " + BIG_ROWS + " records"), results.get(2).output());
+        ClusterRun run = execute(request);
+        assertEquals(List.of("sqoop-import typed", "spark-load typed", "sqoop-import events", "spark-load events"),
+                run.steps().stream().map(StepRun::name).toList());
+        assertSucceeded(run);
+        StepRun events = run.steps().get(2);
+        assertTrue(events.output().contains("Retrieved " + BIG_ROWS + " records"), events.output());
+        assertEquals(events.output(), Files.readString(events.log()));
+        assertTrue(events.commandLines().stream().anyMatch(a -> a.contains("org.apache.sqoop.Sqoop")),
+                "the watcher saw Sqoop's command line");
         // 4 mappers: 4 part files in staging.
-        try (Stream<Path> parts = Files.list(hdfsRoot.resolve("emr-ingest/staging/" + runId + "/events"))) {
+        try (Stream<Path> parts = Files.list(cluster.hdfsRoot().resolve("emr-ingest/staging/" + runId + "/events"))) {
             List<String> names = parts.map(p -> p.getFileName().toString()).sorted().toList();
             assertEquals(4, names.stream().filter(n -> n.matches("part-m-\\d+\\.avro")).count(),
-                    names + "\n" + results.get(2).output());
+                    names + "\n" + events.output());
         }
 
         assertTargetsEqualTheSource("contract-lake/raw/shop", runId);
@@ -118,7 +117,7 @@ class DataPlaneContractIT extends ContractTestBase {
 
     /** A retried run re-imports: Sqoop refuses an existing target directory, and HDFS dies with each cluster. */
     private static void hdfsCleanup(String runId) throws IOException {
-        Path staging = hdfsRoot.resolve("emr-ingest/staging/" + runId);
+        Path staging = cluster.hdfsRoot().resolve("emr-ingest/staging/" + runId);
         if (Files.exists(staging)) {
             try (Stream<Path> files = Files.walk(staging)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -129,28 +128,30 @@ class DataPlaneContractIT extends ContractTestBase {
     @Test
     @Order(3)
     void wrongPasswordFailsTheStepWithTheCauseInItsLog() throws Exception {
-        List<StepRunner.Result> results = execute(request(job(WRONG_SECRET, "{\"name\": \"typed\", \"mappers\": 1}"),
+        ClusterRun run = execute(request(job(WRONG_SECRET, "{\"name\": \"typed\", \"mappers\": 1}"),
                 "wrong-password"));
-        assertEquals(1, results.size(), "the Spark step must not run after a failed import");
-        assertFailedWith(results.get(0), "Access denied for user '" + db.user() + "'",
+        assertEquals(List.of("FAILED", "CANCELLED"), states(run), "the Spark step must not run after a failed import");
+        assertFailedWith(run.steps().get(0), "Access denied for user '" + db.user() + "'",
                 "sqoop import of table typed failed");
+        assertEquals(run.steps().get(0), run.failed().orElseThrow());
     }
 
     @Test
     @Order(4)
     void missingTableFailsTheStepWithTheCauseInItsLog() throws Exception {
-        List<StepRunner.Result> results = execute(request(job(SECRET, "{\"name\": \"no_such_table\", \"mappers\": 1}"),
+        ClusterRun run = execute(request(job(SECRET, "{\"name\": \"no_such_table\", \"mappers\": 1}"),
                 "missing-table"));
-        assertEquals(1, results.size());
-        assertFailedWith(results.get(0), "no_such_table' doesn't exist");
+        assertEquals(List.of("FAILED", "CANCELLED"), states(run), "the Spark step must not run after a failed import");
+        assertFailedWith(run.steps().get(0), "no_such_table' doesn't exist");
     }
 
     @Test
     @Order(5)
     void missingSecretFailsTheStepBeforeSqoopRuns() throws Exception {
-        List<StepRunner.Result> results = execute(request(job(PREFIX + "/secrets/absent",
+        ClusterRun run = execute(request(job(PREFIX + "/secrets/absent",
                 "{\"name\": \"typed\", \"mappers\": 1}"), "absent-secret"));
-        assertStoppedForTheAbsentSecret(results.get(0));
+        assertStoppedForTheAbsentSecret(run.steps().get(0));
+        assertEquals(List.of("FAILED", "CANCELLED"), states(run));
     }
 
     @Test
@@ -158,7 +159,7 @@ class DataPlaneContractIT extends ContractTestBase {
     void thePasswordIsInNoStepArgumentProcessArgumentLogLineOrFileLeftBehind() throws IOException {
         // No file left behind holds it, and no credential store or private work dir is left.
         assertPasswordNowhereAfterTheRuns(a -> a.contains("org.apache.sqoop.Sqoop") && a.contains("--password-alias"),
-                "Sqoop", List.of(hdfsRoot), "emr-ingest-sqoop.");
+                "Sqoop", List.of(cluster.hdfsRoot()), "emr-ingest-sqoop.");
     }
 
 }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emringest.cluster.ClusterRun;
+import dev.emringest.cluster.ClusterSpec;
+import dev.emringest.cluster.StepRun;
 import dev.emringest.jobs.JobDefinition;
 import dev.emringest.jobs.JobDefinitionParser;
 import dev.emringest.launcher.ClusterRequestBuilder;
@@ -15,8 +18,6 @@ import dev.emringest.ledger.JobState;
 import dev.emringest.ledger.RunIdentity;
 import dev.emringest.ledger.RunWindow;
 import dev.emringest.local.MotoServer;
-import dev.emringest.spark.IngestJob;
-import dev.emringest.spark.JobArguments;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -64,7 +65,6 @@ class IcebergContractIT extends ContractTestBase {
     private static final LauncherSettings SETTINGS = new LauncherSettings("emr-ingest", MotoServer.REGION, PREFIX,
             "ledger", BUCKET, "svc-role", "instance-profile", List.of(), "", List.of(DATABASE));
 
-    private static Path hdfsRoot;
     /** The cluster's spark-defaults as the launcher configures them, and moto's endpoints for the catalog. */
     private static final Map<String, String> sparkDefaults = new LinkedHashMap<>();
 
@@ -72,7 +72,6 @@ class IcebergContractIT extends ContractTestBase {
 
     @BeforeAll
     static void setUp() throws Exception {
-        hdfsRoot = Files.createDirectories(work.resolve("hdfs"));
         aws.s3().createBucket(r -> r.bucket("contract-lake"));
         sql("DROP TABLE IF EXISTS ice_orders, ice_customers, ice_status",
                 "CREATE TABLE ice_orders (id INT PRIMARY KEY, status VARCHAR(20) NOT NULL, amount DECIMAL(12,3),"
@@ -89,13 +88,18 @@ class IcebergContractIT extends ContractTestBase {
             }
         }
         assertEquals(WAREHOUSE, sparkDefaults.get(CATALOG + ".warehouse"));
-        sparkDefaults.put(CATALOG + ".glue.endpoint", moto.endpoint().toString());
-        sparkDefaults.put(CATALOG + ".s3.endpoint", moto.endpoint().toString());
-        sparkDefaults.put(CATALOG + ".s3.path-style-access", "true");
-        sparkDefaults.put(CATALOG + ".client.region", MotoServer.REGION);
-        sparkDefaults.put(CATALOG + ".http-client.type", "urlconnection");
+        // What the clusters' steps run with over their spark-defaults: moto's endpoints, as EMR's are on a cluster.
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        endpoints.put(CATALOG + ".glue.endpoint", moto.endpoint().toString());
+        endpoints.put(CATALOG + ".s3.endpoint", moto.endpoint().toString());
+        endpoints.put(CATALOG + ".s3.path-style-access", "true");
+        endpoints.put(CATALOG + ".client.region", MotoServer.REGION);
+        endpoints.put(CATALOG + ".http-client.type", "urlconnection");
         // Another JVM (the spark-jdbc step) commits too: read the table as it is now, not as cached.
-        sparkDefaults.put(CATALOG + ".cache-enabled", "false");
+        endpoints.put(CATALOG + ".cache-enabled", "false");
+        cluster = localCluster(endpoints);
+        // The test's own Spark session (reading the tables) sees the catalog as the steps do.
+        sparkDefaults.putAll(endpoints);
         sparkDefaults.forEach(System::setProperty);
         System.setProperty("aws.accessKeyId", "testing");
         System.setProperty("aws.secretAccessKey", "testing");
@@ -133,45 +137,26 @@ class IcebergContractIT extends ContractTestBase {
                 "jobs/ice@1");
     }
 
-    private static List<String> local(List<String> args) {
-        return args.stream().map(a -> a.startsWith("hdfs:///") ? hdfsRoot.toUri() + a.substring("hdfs:///".length())
-                : a.startsWith("s3://contract-lake/") ? s3Root.toUri() + a.substring("s3://".length()) : a).toList();
-    }
-
-    /** A run: its window from the job's state, the launcher's request, its steps in order; the last step's result. */
-    private static StepRunner.Result run(JobDefinition definition, RunIdentity run, Instant trigger, RunWindow window)
-            throws Exception {
+    /**
+     * A run: the launcher's request for its window, its cluster run locally (its spark-defaults as the Spark
+     * configuration, the Spark steps in this JVM); the failed step (the later ones cancelled), else the last.
+     */
+    private static StepRun run(JobDefinition definition, RunIdentity run, Instant trigger, RunWindow window) {
         RunJobFlowRequest request = ClusterRequestBuilder.build(definition, run, trigger, window, SETTINGS, assets);
-        var bootstrap = request.bootstrapActions().get(0).scriptBootstrapAction();
-        StepRunner.Result result = runner.bootstrap(fetch(bootstrap.path()), bootstrap.args());
-        assertEquals(0, result.exitCode(), result.output());
         for (StepConfig step : request.steps()) {
-            List<String> args = step.hadoopJarStep().args();
-            stepArgs.add(args);
-            if (step.hadoopJarStep().jar().endsWith("script-runner.jar")) {
-                Path script = fetch(args.get(0));
-                List<String> rest = local(args.subList(1, args.size()));
-                result = script.getFileName().toString().startsWith("sqoop-import")
-                        ? runner.sqoopStep(script, rest) : runner.sparkJdbcStep(script, rest, sparkDefaults);
-            } else {
+            if (step.hadoopJarStep().jar().equals("command-runner.jar")) {
                 assertEquals(List.of("spark-submit", "--deploy-mode", "cluster", "--class",
-                        ImportSteps.SPARK_MAIN_CLASS, assets.sparkJob()), args.subList(0, 6));
-                try {
-                    IngestJob.run(spark(), JobArguments.parse(local(args.subList(6, args.size()))
-                            .toArray(String[]::new)), Instant.now());
-                    result = new StepRunner.Result(0, "", java.util.Set.of());
-                } catch (RuntimeException e) {
-                    result = new StepRunner.Result(1, String.valueOf(e), java.util.Set.of());
-                }
-            }
-            System.err.println(result.output());
-            stepLogs.add(result.output());
-            processArgs.addAll(result.commandLines());
-            if (result.exitCode() != 0) {
-                return result;
+                        ImportSteps.SPARK_MAIN_CLASS, assets.sparkJob()), step.hadoopJarStep().args().subList(0, 6));
             }
         }
-        return result;
+        assertEquals(WAREHOUSE, ClusterSpec.of(request).sparkDefaults().get(CATALOG + ".warehouse"));
+        ClusterRun result = runCluster(request);
+        List<StepRun> steps = result.steps();
+        return result.failed().map(failed -> {
+            assertTrue(steps.subList(steps.indexOf(failed) + 1, steps.size()).stream()
+                    .allMatch(s -> s.state().equals(StepRun.CANCELLED)), "the steps after a failed one are cancelled");
+            return failed;
+        }).orElse(steps.get(steps.size() - 1));
     }
 
     private static Commit commit(JobDefinition definition, RunIdentity run, Instant claimedAt) throws Exception {
@@ -244,7 +229,7 @@ class IcebergContractIT extends ContractTestBase {
         long[][] counts = {{3, 0}, {1, 2}, {1, 2}};
         for (int n = 0; n < 3; n++) {
             RunWindow window = window(definition, state, TRIGGERS[n]);
-            StepRunner.Result result = run(definition, identity(TRIGGERS[n]), TRIGGERS[n], window);
+            StepRun result = run(definition, identity(TRIGGERS[n]), TRIGGERS[n], window);
             assertEquals(0, result.exitCode(), result.output());
             state = settled(state, window, TRIGGERS[n]);
             assertMirrors("ice_orders", "ice_orders");
@@ -285,7 +270,7 @@ class IcebergContractIT extends ContractTestBase {
                 java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> new RunWindow.TableWindow(
                         e.getValue().mode(), e.getValue().column(), Instant.parse("2026-11-25T02:59:00Z"),
                         e.getValue().to(), null, null, e.getValue().manifest()))));
-        StepRunner.Result result = run(definition, identity(TRIGGERS[2]), TRIGGERS[2], recorded);
+        StepRun result = run(definition, identity(TRIGGERS[2]), TRIGGERS[2], recorded);
         assertEquals(0, result.exitCode(), result.output());
         assertTrue(result.output().contains("already committed to " + table("ice_orders") + " in snapshot "
                 + lastCommit.snapshotId()), result.output());
@@ -305,7 +290,7 @@ class IcebergContractIT extends ContractTestBase {
         sql("ALTER TABLE ice_orders MODIFY views INT",
                 "UPDATE ice_orders SET views = 7, updated_at = '2026-11-25 04:10:00' WHERE id = 5");
         RunWindow window = window(definition, state, TRIGGERS[3]);
-        StepRunner.Result result = run(definition, identity(TRIGGERS[3]), TRIGGERS[3], window);
+        StepRun result = run(definition, identity(TRIGGERS[3]), TRIGGERS[3], window);
         assertNotEquals(0, result.exitCode(), result.output());
         assertTrue(result.output().contains("column views is BIGINT in the table and INT in the source"),
                 result.output());
@@ -322,7 +307,7 @@ class IcebergContractIT extends ContractTestBase {
         sql("INSERT INTO ice_customers VALUES (1, 'Zoë', 3, '2026-11-25 01:00:00'),"
                 + " (2, 'Ana', NULL, '2026-11-25 01:10:00')");
         RunWindow first = window(definition, customers, TRIGGERS[0]);
-        StepRunner.Result result = run(definition, identity(TRIGGERS[0]), TRIGGERS[0], first);
+        StepRun result = run(definition, identity(TRIGGERS[0]), TRIGGERS[0], first);
         assertEquals(0, result.exitCode(), result.output());
         assertMirrors("ice_customers", "ice_customers");
         customers = settled(customers, first, TRIGGERS[0]);
@@ -352,7 +337,7 @@ class IcebergContractIT extends ContractTestBase {
         sql("INSERT INTO ice_status VALUES (1, 'new', '2026-11-25 01:00:00'), (2, 'new', '2026-11-25 01:20:00')");
         for (int n = 0; n < 2; n++) {
             RunWindow window = window(definition, status, TRIGGERS[n]);
-            StepRunner.Result result = run(definition, identity(TRIGGERS[n]), TRIGGERS[n], window);
+            StepRun result = run(definition, identity(TRIGGERS[n]), TRIGGERS[n], window);
             assertEquals(0, result.exitCode(), result.output());
             status = settled(status, window, TRIGGERS[n]);
             if (n == 0) {
@@ -374,6 +359,7 @@ class IcebergContractIT extends ContractTestBase {
         assertTrue(processArgs.stream().anyMatch(a -> a.contains("dev.emringest.spark.PrimaryKey")
                 && a.contains("jceks://file")), "the watcher saw PrimaryKey's command line");
         assertPasswordNowhereAfterTheRuns(a -> a.contains("dev.emringest.spark.IngestJob")
-                && a.contains("--target-table"), "spark-jdbc's IngestJob", List.of(hdfsRoot), "emr-ingest-");
+                && a.contains("--target-table"), "spark-jdbc's IngestJob", List.of(cluster.hdfsRoot()),
+                "emr-ingest-");
     }
 }

@@ -3,6 +3,7 @@ package dev.emringest.contract;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emringest.cluster.ClusterRun;
 import dev.emringest.jobs.JobDefinition;
 import dev.emringest.jobs.JobDefinitionParser;
 import dev.emringest.launcher.ClusterRequestBuilder;
@@ -29,8 +30,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.emr.model.RunJobFlowRequest;
-import software.amazon.awssdk.services.emr.model.StepConfig;
 
 /**
  * Incremental imports end to end on the data plane ({@code importer: spark-jdbc}): the launcher's windows
@@ -90,26 +89,20 @@ class IncrementalContractIT extends ContractTestBase {
         return s3Root.resolve(s3Uri.substring("s3://".length()));
     }
 
-    /** One attempt of a run: the launcher's request for the recorded window, its steps run in order. */
+    /**
+     * One attempt of a run: the launcher's request for the recorded window, its cluster run locally (a failed step
+     * cancels the rest); whether every step completed.
+     */
     private static boolean attempt(JobDefinition definition, RunIdentity run, Instant trigger,
                                    RunWindow window) throws Exception {
         LauncherSettings settings = new LauncherSettings("emr-ingest", MotoServer.REGION, PREFIX, "ledger",
                 BUCKET, "svc-role", "instance-profile", List.of(), "", List.of());
-        RunJobFlowRequest request = ClusterRequestBuilder.build(definition, run, trigger, window, settings, assets);
-        var bootstrap = request.bootstrapActions().get(0).scriptBootstrapAction();
-        StepRunner.Result installed = runner.bootstrap(fetch(bootstrap.path()), bootstrap.args());
-        assertEquals(0, installed.exitCode(), installed.output());
-        for (StepConfig step : request.steps()) {
-            List<String> args = step.hadoopJarStep().args();
-            List<String> mapped = args.subList(1, args.size()).stream().map(a -> a.startsWith("s3://contract-lake/")
-                    ? local(a).toUri().toString() : a).toList();
-            StepRunner.Result result = runner.sparkJdbcStep(fetch(args.get(0)), mapped);
-            System.err.println(result.output());
-            if (result.exitCode() != 0) {
-                return false;
-            }
+        ClusterRun result = runCluster(ClusterRequestBuilder.build(definition, run, trigger, window, settings,
+                assets));
+        if (!result.allCompleted()) {
+            assertEquals(List.of("FAILED", "CANCELLED"), states(result), "a failed import cancels the next one");
         }
-        return true;
+        return result.allCompleted();
     }
 
     /** The recorder on a success: append to the manifest's maxKey (unmoved when null), lastmodified to the end. */

@@ -3,6 +3,8 @@ package dev.emringest.contract;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emringest.cluster.ClusterRun;
+import dev.emringest.cluster.StepRun;
 import dev.emringest.jobs.JobDefinition;
 import dev.emringest.ledger.RunIdentity;
 import java.io.IOException;
@@ -22,8 +24,9 @@ import software.amazon.awssdk.services.emr.model.StepConfig;
 
 /**
  * {@code importer: spark-jdbc}: the launcher's step list for a job on a release without Sqoop, executed locally in
- * order: the bootstrap action, then per table {@code spark-jdbc-import.sh} (the published bytes, run as
- * {@code bash SCRIPT ARGS...} the way script-runner runs it) with the password from moto's SSM put into a jceks
+ * order by {@link dev.emringest.cluster.LocalCluster}: the bootstrap action, then per table
+ * {@code spark-jdbc-import.sh} (the published bytes, run as {@code bash SCRIPT ARGS...} the way script-runner runs
+ * it) with the password from moto's SSM put into a jceks
  * store by {@code StoreCredential}, and {@code spark-submit} a stand-in that runs {@code IngestJob} in its own JVM
  * (Spark local mode) with the script's {@code --conf}s as Spark configuration. Same MariaDB tables, same checks as
  * {@link DataPlaneContractIT}: row for row, type for type, the secret nowhere, failures with their cause.
@@ -46,18 +49,13 @@ class SparkJdbcContractIT extends ContractTestBase {
                 .formatted(db.jdbcUrl(), db.user(), passwordParameter, tables, TARGET);
     }
 
-    private static List<String> local(List<String> args) {
-        return args.stream().map(a -> a.startsWith("s3://contract-lake/")
-                ? s3Root.toUri() + a.substring("s3://".length()) : a).toList();
-    }
-
-    /** The request's steps: each one {@code spark-jdbc-import.sh} through script-runner. */
-    private static List<StepRunner.Result> execute(RunJobFlowRequest request) throws IOException {
-        return execute(request, (step, args) -> {
+    /** The request's cluster: each step {@code spark-jdbc-import.sh} through script-runner. */
+    private static ClusterRun execute(RunJobFlowRequest request) {
+        for (StepConfig step : request.steps()) {
             assertTrue(step.hadoopJarStep().jar().endsWith("/libs/script-runner/script-runner.jar"), step.toString());
-            assertEquals(assets.sparkJdbcStep(), args.get(0));
-            return runner.sparkJdbcStep(fetch(args.get(0)), local(args.subList(1, args.size())));
-        });
+            assertEquals(assets.sparkJdbcStep(), step.hadoopJarStep().args().get(0));
+        }
+        return runCluster(request);
     }
 
     @Test
@@ -72,13 +70,14 @@ class SparkJdbcContractIT extends ContractTestBase {
         assertEquals(List.of("spark-jdbc-import typed", "spark-jdbc-import events"),
                 request.steps().stream().map(StepConfig::name).toList());
 
-        List<StepRunner.Result> results = execute(request);
-        assertEquals(2, results.size());
-        assertSucceeded(results);
-        assertTrue(results.get(0).output().contains("reading table typed over JDBC"), results.get(0).output());
-        assertTrue(results.get(0).output().contains(", 1 partition"), results.get(0).output());
-        assertTrue(results.get(1).output().contains("4 partitions on id in [1, " + BIG_ROWS + "]"),
-                results.get(1).output());
+        ClusterRun run = execute(request);
+        assertEquals(2, run.steps().size());
+        assertSucceeded(run);
+        StepRun typed = run.steps().get(0);
+        assertTrue(typed.output().contains("reading table typed over JDBC"), typed.output());
+        assertTrue(typed.output().contains(", 1 partition"), typed.output());
+        assertTrue(run.steps().get(1).output().contains("4 partitions on id in [1, " + BIG_ROWS + "]"),
+                run.steps().get(1).output());
 
         assertTargetsEqualTheSource("contract-lake/raw/jdbc", runId);
 
@@ -100,10 +99,10 @@ class SparkJdbcContractIT extends ContractTestBase {
                 {"name": "typed", "splitBy": "id", "mappers": 2, "columns": ["id", "name", "amount"],
                  "transform": {"sql": "SELECT id, amount * 2 AS doubled FROM source WHERE id <> 2"}}"""));
         String runId = RunIdentity.of("emr-ingest", "contract", "transform-1").runId();
-        List<StepRunner.Result> results = execute(request(definition, "transform-1",
-                Instant.parse("2026-11-26T08:00:00Z")));
-        assertEquals(0, results.get(0).exitCode(), results.get(0).output());
-        assertTrue(results.get(0).output().contains("2 partitions on id in [1, 4]"), results.get(0).output());
+        StepRun step = execute(request(definition, "transform-1", Instant.parse("2026-11-26T08:00:00Z")))
+                .steps().get(0);
+        assertEquals(0, step.exitCode(), step.output());
+        assertTrue(step.output().contains("2 partitions on id in [1, 4]"), step.output());
         // This run's partition on its own: the table's other runs (test 1) have the full schema.
         Dataset<Row> target = spark().read().parquet(s3Root.resolve(
                 "contract-lake/raw/jdbc/typed/ingest_date=2026-11-26/_run_id=" + runId).toUri().toString())
@@ -117,15 +116,17 @@ class SparkJdbcContractIT extends ContractTestBase {
     @Order(3)
     void wrongPasswordFailsTheStepWithTheCauseInItsLog() throws Exception {
         String job = job(WRONG_SECRET, "{\"name\": \"typed\", \"splitBy\": \"id\"}");
-        assertFailedWith(execute(request(job, "wrong-password")).get(0), "Access denied for user '" + db.user() + "'",
+        ClusterRun run = execute(request(job, "wrong-password"));
+        assertFailedWith(run.steps().get(0), "Access denied for user '" + db.user() + "'",
                 "spark-jdbc import of table typed failed");
+        assertEquals(List.of("FAILED"), states(run));
     }
 
     @Test
     @Order(4)
     void missingTableFailsTheStepWithTheCauseInItsLog() throws Exception {
         String job = job(SECRET, "{\"name\": \"no_such_table\", \"mappers\": 1}");
-        assertFailedWith(execute(request(job, "missing-table")).get(0), "no_such_table' doesn't exist",
+        assertFailedWith(execute(request(job, "missing-table")).steps().get(0), "no_such_table' doesn't exist",
                 "spark-jdbc import of table no_such_table failed");
     }
 
@@ -133,7 +134,7 @@ class SparkJdbcContractIT extends ContractTestBase {
     @Order(5)
     void missingSecretFailsTheStepBeforeSparkRuns() throws Exception {
         String job = job(PREFIX + "/secrets/absent", "{\"name\": \"typed\"}");
-        assertStoppedForTheAbsentSecret(execute(request(job, "absent-secret")).get(0));
+        assertStoppedForTheAbsentSecret(execute(request(job, "absent-secret")).steps().get(0));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.emringest.contract;
+package dev.emringest.cluster;
 
 import dev.emringest.local.MotoServer;
 import java.io.IOException;
@@ -9,9 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -27,16 +30,34 @@ import java.util.stream.Stream;
  * <li>{@code EMR_INGEST_SQOOP_OPTS}: {@code -fs file:/// -jt local -D mapreduce.jobtracker.address=local}
  * (Hadoop's local job runner, with Sqoop's own local-mode split count so {@code --num-mappers} holds),
  * {@code hadoop.tmp.dir} in the work dir, {@code --bindir} on Sqoop's classpath;</li>
- * <li>{@code spark-submit} (spark-jdbc step): a stand-in that takes the options the script passes (client mode
- * only), turns {@code --conf k=v} and {@code --master} into the system properties Spark reads its configuration
+ * <li>{@code spark-submit} (spark-jdbc step; command-runner steps in {@link LocalCluster.Spark#SUBMIT}): a stand-in
+ * that takes the options the script passes (client mode only), turns {@code --conf k=v} and {@code --master} into the system properties Spark reads its configuration
  * from, and runs the {@code --class} in its own JVM with the application jar, {@code --jars} and
- * {@code --driver-class-path} ahead of the test's classpath (Spark itself). Spark runs in local mode.</li>
+ * {@code --driver-class-path} ahead of this JVM's classpath (Spark itself). Spark runs in local mode.</li>
  * </ul>
- * While a step runs, a watcher reads {@code /proc/<pid>/cmdline} of every process on the machine.
+ * While a step runs, a watcher reads {@code /proc/<pid>/cmdline} of every process on the machine. Each run's output
+ * (stdout and stderr together) goes to the log file it is given. {@link LocalCluster} decides what runs when.
  */
-final class StepRunner {
+public final class StepRunner {
 
-    record Result(int exitCode, String output, Set<String> commandLines) {}
+    /** The Spark master of every Spark this runner starts. */
+    public static final String MASTER = "local[2]";
+    /** What every local Spark runs with, below the cluster's spark-defaults. */
+    public static final Map<String, String> SPARK_CONF = Map.of("spark.ui.enabled", "false",
+            "spark.sql.shuffle.partitions", "4", "spark.sql.session.timeZone", "UTC");
+    /** Spark 3.5 on Java 17 needs these opens (Spark's own launcher's list), unless {@code spark.jvm.args} says. */
+    private static final String SPARK_JVM_ARGS = "-XX:+IgnoreUnrecognizedVMOptions"
+            + " --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED"
+            + " --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
+            + " --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED"
+            + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
+            + " --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED"
+            + " --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED"
+            + " --add-opens=java.base/sun.security.action=ALL-UNNAMED"
+            + " --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false";
+
+    /** A finished process: its exit code, its output (also in {@code log}), every command line seen meanwhile. */
+    public record Result(int exitCode, String output, Path log, Set<String> commandLines) {}
 
     private final Path work;
     private final Path bin;
@@ -46,7 +67,11 @@ final class StepRunner {
     private final Path bindir;
     private final MotoServer moto;
 
-    StepRunner(Path work, MotoServer moto) {
+    /**
+     * @param work                the node: tools, driver directory and scratch dirs go under it
+     * @param sqoopClasspathFile  {@code testing/sqoop-runtime/target/sqoop.classpath}
+     */
+    public StepRunner(Path work, MotoServer moto, Path sqoopClasspathFile) {
         this.work = work;
         this.moto = moto;
         this.bin = mkdirs(work.resolve("bin"));
@@ -54,7 +79,7 @@ final class StepRunner {
         this.tmp = mkdirs(work.resolve("tmp"));
         this.hadoopTmp = mkdirs(work.resolve("hadoop-tmp"));
         this.bindir = mkdirs(work.resolve("sqoop-classes"));
-        String classpath = sqoopClasspath();
+        String classpath = sqoopClasspath(sqoopClasspathFile);
         Path log4j = work.resolve("log4j.properties");
         write(log4j, """
                 log4j.rootLogger=INFO, stderr
@@ -82,60 +107,107 @@ final class StepRunner {
         }
     }
 
-    Path libDir() {
+    /** Where the bootstrap action installs the MySQL driver ({@code EMR_INGEST_LIB_DIR}). */
+    public Path libDir() {
         return libDir;
     }
 
-    Path bindir() {
-        return bindir;
-    }
-
     /** Every directory a step may leave files in. */
-    List<Path> scratchDirs() {
+    public List<Path> scratchDirs() {
         return List.of(tmp, hadoopTmp, bindir, libDir);
     }
 
-    Path tmp() {
+    /** The steps' {@code TMPDIR}. */
+    public Path tmp() {
         return tmp;
     }
 
-    Result bootstrap(Path script, List<String> args) {
-        return run(script, args, Map.of("EMR_INGEST_LIB_DIR", libDir.toString(),
-                "EMR_INGEST_S3_CP", bin.resolve("aws") + " s3 cp"));
+    /** A bootstrap action: {@code bash SCRIPT ARGS...} with the driver directory and {@code aws s3 cp}. */
+    public Result bootstrap(Path script, List<String> args, Path log) {
+        return run(script(script, args), bootstrapTools(), log);
     }
 
-    Result sqoopStep(Path script, List<String> args) {
-        return run(script, args, stepTools(
-                "EMR_INGEST_SQOOP", bin.resolve("sqoop").toString(),
+    /** {@code sqoop-import.sh}: with {@code aws}, {@code hadoop} and Sqoop in Hadoop's local job runner. */
+    public Result sqoopStep(Path script, List<String> args, Path log) {
+        return run(script(script, args), stepTools(sqoopTools()), log);
+    }
+
+    /**
+     * {@code spark-jdbc-import.sh}: with {@code aws}, {@code hadoop} and the spark-submit stand-in.
+     *
+     * @param sparkConf what the cluster's spark-defaults.conf would hold (values without whitespace)
+     */
+    public Result sparkJdbcStep(Path script, List<String> args, Map<String, String> sparkConf, Path log) {
+        return run(script(script, args), stepTools(sparkTools(sparkConf)), log);
+    }
+
+    /** Any other script: with every stand-in, for whichever of them it uses. */
+    public Result otherScript(Path script, List<String> args, Map<String, String> sparkConf, Path log) {
+        Map<String, String> tools = new HashMap<>(sqoopTools());
+        tools.putAll(sparkTools(sparkConf));
+        return run(script(script, args), stepTools(tools), log);
+    }
+
+    /**
+     * {@code spark-submit --class MAIN JAR ARGS...} through the stand-in (its own JVM, Spark local mode).
+     *
+     * @param sparkConf passed as {@code --conf}s (spark-defaults.conf)
+     */
+    public Result sparkSubmit(String mainClass, Path jar, List<String> args, Map<String, String> sparkConf,
+                              Path log) {
+        List<String> command = new ArrayList<>(List.of(bin.resolve("spark-submit").toString(), "--master", MASTER));
+        sparkConf(sparkConf).forEach((k, v) -> command.addAll(List.of("--conf", k + "=" + v)));
+        command.addAll(List.of("--class", mainClass, jar.toString()));
+        command.addAll(args);
+        return run(command, stepTools(Map.of()), log);
+    }
+
+    private static List<String> script(Path script, List<String> args) {
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+        command.addAll(args);
+        return command;
+    }
+
+    private Map<String, String> bootstrapTools() {
+        return Map.of("EMR_INGEST_LIB_DIR", libDir.toString(), "EMR_INGEST_S3_CP", bin.resolve("aws") + " s3 cp");
+    }
+
+    private Map<String, String> sqoopTools() {
+        return Map.of("EMR_INGEST_SQOOP", bin.resolve("sqoop").toString(),
                 // mapreduce.jobtracker.address=local: Hadoop 3's local runner forces mapreduce.job.maps=1, and Sqoop
                 // keeps its --num-mappers for local mode only when it sees this (Hadoop 1) marker of a local runner.
                 "EMR_INGEST_SQOOP_OPTS", "-fs file:/// -jt local -D mapreduce.jobtracker.address=local"
-                        + " -D hadoop.tmp.dir=" + hadoopTmp + " --bindir " + bindir));
+                        + " -D hadoop.tmp.dir=" + hadoopTmp + " --bindir " + bindir);
     }
 
-    Result sparkJdbcStep(Path script, List<String> args) {
-        return sparkJdbcStep(script, args, Map.of());
+    /** {@code EMR_INGEST_SPARK_SUBMIT_OPTS} is split on whitespace: no value may hold any. */
+    private Map<String, String> sparkTools(Map<String, String> sparkConf) {
+        StringBuilder opts = new StringBuilder("--master " + MASTER);
+        sparkConf(sparkConf).forEach((k, v) -> {
+            if ((k + v).chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("a Spark setting with white space cannot pass through"
+                        + " EMR_INGEST_SPARK_SUBMIT_OPTS: " + k);
+            }
+            opts.append(" --conf ").append(k).append('=').append(v);
+        });
+        return Map.of("EMR_INGEST_SPARK_SUBMIT", bin.resolve("spark-submit").toString(),
+                "EMR_INGEST_SPARK_SUBMIT_OPTS", opts.toString());
     }
 
-    /** With {@code sparkDefaults}: what the cluster's spark-defaults.conf would hold (values without whitespace). */
-    Result sparkJdbcStep(Path script, List<String> args, Map<String, String> sparkDefaults) {
-        StringBuilder defaults = new StringBuilder();
-        sparkDefaults.forEach((k, v) -> defaults.append(" --conf ").append(k).append('=').append(v));
-        return run(script, args, stepTools(
-                "EMR_INGEST_SPARK_SUBMIT", bin.resolve("spark-submit").toString(),
-                "EMR_INGEST_SPARK_SUBMIT_OPTS", "--master local[2] --conf spark.ui.enabled=false"
-                        + " --conf spark.sql.shuffle.partitions=4 --conf spark.sql.session.timeZone=UTC" + defaults));
+    /** {@link #SPARK_CONF} under {@code sparkConf}. */
+    private static Map<String, String> sparkConf(Map<String, String> sparkConf) {
+        Map<String, String> all = new LinkedHashMap<>(new TreeMap<>(SPARK_CONF));
+        all.putAll(sparkConf);
+        return all;
     }
 
     /** What both import steps find on the node (driver directory, aws and hadoop), and {@code more}. */
-    private Map<String, String> stepTools(String... more) {
-        Map<String, String> env = new java.util.HashMap<>(Map.of(
+    private Map<String, String> stepTools(Map<String, String> more) {
+        Map<String, String> env = new HashMap<>(Map.of(
                 "EMR_INGEST_LIB_DIR", libDir.toString(),
                 "EMR_INGEST_AWS", bin.resolve("aws").toString(),
                 "EMR_INGEST_HADOOP", bin.resolve("hadoop").toString()));
-        for (int i = 0; i < more.length; i += 2) {
-            env.put(more[i], more[i + 1]);
-        }
+        env.putAll(more);
         return env;
     }
 
@@ -146,12 +218,12 @@ final class StepRunner {
     private void sparkSubmitStandin(String java, Path log4j) {
         String testClasspath = System.getProperty("java.class.path");
         if (testClasspath == null || !testClasspath.contains("spark-sql_")) {
-            throw new IllegalStateException("the test classpath does not hold Spark: " + testClasspath);
+            throw new IllegalStateException("this JVM's class path does not hold Spark: " + testClasspath);
         }
-        String jvmArgs = System.getProperty("spark.jvm.args", "");
+        String jvmArgs = System.getProperty("spark.jvm.args", SPARK_JVM_ARGS);
         executable(bin.resolve("spark-submit"), """
                 #!/usr/bin/env bash
-                # spark-submit stand-in (contract tests): client mode, local master, one JVM.
+                # spark-submit stand-in (local cluster): client mode, local master, one JVM.
                 set -euo pipefail
                 props=()
                 cp=()
@@ -180,10 +252,12 @@ final class StepRunner {
                 """.formatted(bin, testClasspath, java, jvmArgs, log4j));
     }
 
-    private Result run(Path script, List<String> args, Map<String, String> overrides) {
-        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
-        command.addAll(args);
-        Path output = work.resolve("step-" + System.nanoTime() + ".log");
+    private Result run(List<String> command, Map<String, String> overrides, Path output) {
+        try {
+            Files.createDirectories(output.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(output.toFile()).directory(work.toFile());
         Map<String, String> env = builder.environment();
@@ -214,7 +288,7 @@ final class StepRunner {
                 throw new IllegalStateException("step did not finish within 10 minutes: " + command);
             }
             watcher.join();
-            return new Result(process.exitValue(), Files.readString(output), seen);
+            return new Result(process.exitValue(), Files.readString(output), output, Set.copyOf(seen));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -224,7 +298,7 @@ final class StepRunner {
     }
 
     /** The argument lists of all processes now running (what {@code ps -eo args} shows, unabridged). */
-    static Set<String> commandLines() {
+    public static Set<String> commandLines() {
         Set<String> lines = new java.util.HashSet<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
@@ -243,14 +317,13 @@ final class StepRunner {
         return lines;
     }
 
-    private static String sqoopClasspath() {
-        String file = System.getProperty("sqoop.classpath.file");
-        if (file == null || !Files.isRegularFile(Path.of(file))) {
+    private static String sqoopClasspath(Path file) {
+        if (file == null || !Files.isRegularFile(file)) {
             throw new IllegalStateException("Sqoop's classpath file " + file + " is missing: build testing/sqoop-runtime"
                     + " first (./mvnw install -DskipTests at the repository root)");
         }
         try {
-            return Files.readString(Path.of(file)).trim();
+            return Files.readString(file).trim();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
