@@ -1,8 +1,15 @@
 package dev.emringest.localrun;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.emringest.aws.AwsClients;
+import dev.emringest.cluster.ClusterRun;
+import dev.emringest.cluster.LocalCluster;
+import dev.emringest.launcher.ImportSteps;
 import dev.emringest.launcher.LaunchService;
 import dev.emringest.launcher.LauncherInit;
 import dev.emringest.launcher.LauncherSettings;
@@ -10,108 +17,247 @@ import dev.emringest.launcher.ScheduleHandler;
 import dev.emringest.ledger.Ledger;
 import dev.emringest.local.ExampleAccount;
 import dev.emringest.local.LoggedContext;
+import dev.emringest.local.MariaDbServer;
 import dev.emringest.local.MotoServer;
 import dev.emringest.recorder.EmrEventHandler;
 import dev.emringest.recorder.RecordService;
 import dev.emringest.recorder.RecorderWiring;
 import dev.emringest.schedules.ScheduleSyncHandler;
 import dev.emringest.schedules.ScheduleSyncWiring;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.emr.model.Cluster;
 import software.amazon.awssdk.services.emr.model.StepSummary;
 import software.amazon.awssdk.services.scheduler.model.GetScheduleResponse;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The main job, end to end, against moto server as the local AWS: seed SSM with the example job, let the schedule
- * sync create its schedule, invoke the launcher with that schedule's input, show the cluster as EMR reports it, end the cluster, hand the recorder the
- * state-change event and show the final run record from the ledger. No AWS account is involved.
+ * The main job, end to end, on this machine, without an AWS account: a MariaDB source with the example tables, moto
+ * server as the account, the schedule sync, the launcher as a schedule firing invokes it, the cluster the launcher
+ * asked for run here ({@link LocalCluster}: the published bootstrap action and steps, real Sqoop and Spark), the
+ * recorder told of each change as EMR tells it ({@link EmrOnThisMachine}), and what the run left: its record, its
+ * events, rows per table, where the data is and its first rows.
  */
 public final class LocalRun {
 
+    static final String FIRING = "2026-11-25T02:00:00Z";
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * What a run left, for its test.
+     *
+     * @param events   the Run State Change entries the recorder put on EventBridge
+     * @param data     each table's data on this machine, by table
+     * @param password the source's, which the run must never show (for its test)
+     */
+    public record Outcome(String record, ClusterRun cluster, List<String> events, Map<String, Path> data,
+                          String jdbcUrl, String user, String password, Path work) {}
 
     private LocalRun() {}
 
-    public static void main(String[] args) {
-        Path repo = Path.of(args.length > 0 ? args[0] : ".");
-        // A fresh random password: the run proves it flows to no request, log or record without ever showing it.
-        byte[] secret = new byte[12];
-        new SecureRandom().nextBytes(secret);
+    public static void main(String[] args) throws Exception {
+        LocalRunOptions options = LocalRunOptions.parse(args);
         try (MotoServer moto = MotoServer.start()) {
-            run(moto, repo, HexFormat.of().formatHex(secret), System.out);
+            Outcome outcome = run(moto, options, System.out);
+            System.exit(outcome.cluster().allCompleted() == options.fail() ? 1 : 0);
         }
     }
 
-    /** @return the final run record as stored in the ledger */
-    public static String run(MotoServer moto, Path repo, String password, PrintStream out) {
-        out.println("== local AWS: moto server at " + moto.endpoint());
+    /** With a MariaDB of its own for the example database (unless the options name a database). */
+    public static Outcome run(MotoServer moto, LocalRunOptions options, PrintStream out) throws Exception {
+        if (options.jdbcUrl() != null) {
+            return run(moto, options, null, out);
+        }
+        installMariaDbIfMissing(options.repo(), out);
+        try (MariaDbServer db = MariaDbServer.start("shop", "ingest")) {
+            return run(moto, options, db, out);
+        }
+    }
+
+    /** @param db where the example database goes (its tables replaced); null with the options' database */
+    public static Outcome run(MotoServer moto, LocalRunOptions options, MariaDbServer db, PrintStream out)
+            throws Exception {
+        return run(moto, options, source(options, db, out), Files.createTempDirectory("emr-ingest-local-"), out);
+    }
+
+    /** @param user null when the definition's own user is kept (the options' database) */
+    record Source(String jdbcUrl, String user, String password) {}
+
+    /** The example database in a MariaDB of its own, or the one the options name. */
+    private static Source source(LocalRunOptions options, MariaDbServer db, PrintStream out) throws SQLException {
+        if (options.jdbcUrl() != null) {
+            String password = System.getenv(LocalRunOptions.PASSWORD_VARIABLE);
+            if (password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("--jdbc-url needs the database password in the environment"
+                        + " variable " + LocalRunOptions.PASSWORD_VARIABLE);
+            }
+            out.println("== source database " + options.jdbcUrl());
+            return new Source(options.jdbcUrl(), null, password);
+        }
+        ExampleSource.create(db.jdbcUrl(), db.user(), db.password());
+        out.println("== source database: MariaDB at " + db.jdbcUrl() + ", user " + db.user() + " (a random password)");
+        out.println("tables orders (" + ExampleSource.ORDERS + " rows) and customers (" + ExampleSource.CUSTOMERS
+                + " rows): NULLs, unicode, decimals, timestamps");
+        return new Source(db.jdbcUrl(), db.user(), db.password());
+    }
+
+    /** As ./verify does: testing/install-mariadb.sh installs MariaDB's server and client when they are missing. */
+    private static void installMariaDbIfMissing(Path repo, PrintStream out) {
+        try {
+            Process install = new ProcessBuilder("bash", repo.resolve("testing/install-mariadb.sh").toString())
+                    .redirectErrorStream(true).start();
+            String printed = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!install.waitFor(15, TimeUnit.MINUTES) || install.exitValue() != 0) {
+                throw new IllegalStateException("installing MariaDB failed:\n" + printed);
+            }
+            if (!printed.isEmpty()) {
+                out.println(printed);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Outcome run(MotoServer moto, LocalRunOptions options, Source source, Path work, PrintStream out)
+            throws Exception {
+        Path repo = options.repo();
+        out.println("\n== local AWS: moto server at " + moto.endpoint());
         AwsClients aws = AwsClients.forEndpoint(moto.endpoint(), MotoServer.REGION, moto.credentials(),
                 Duration.ofSeconds(20), Duration.ofSeconds(10));
-        ExampleAccount.seed(aws, repo.resolve("examples"), password);
-        out.println("== seeded SSM " + ExampleAccount.PREFIX + "/defaults, " + ExampleAccount.PREFIX
-                + "/jobs/orders and the SecureString " + ExampleAccount.PASSWORD_PARAMETER);
+        // --fail stores a wrong password: the import step fails as it would against a rotated secret.
+        ExampleAccount.seed(aws, repo.resolve("examples"), options.fail() ? "not-" + source.password()
+                : source.password());
+        Path jobFile = options.job() != null ? options.job() : repo.resolve("examples/jobs/orders.json");
+        String job = jobFile.getFileName().toString().replaceFirst("\\.json$", "");
+        ObjectNode definition = (ObjectNode) JSON.readTree(Files.readString(jobFile));
+        ObjectNode db = (ObjectNode) definition.get("source");
+        db.put("jdbcUrl", source.jdbcUrl());
+        if (source.user() != null) {
+            db.put("username", source.user());
+        }
+        db.put("passwordParameter", ExampleAccount.PASSWORD_PARAMETER);
+        ExampleAccount.put(aws.ssm(), ExampleAccount.PREFIX + "/jobs/" + job, JSON.writeValueAsString(definition));
+        out.println("seeded SSM " + ExampleAccount.PREFIX + "/defaults, " + ExampleAccount.PREFIX + "/jobs/" + job
+                + " (from " + (options.job() != null ? jobFile : "examples/jobs/orders.json") + ", source.jdbcUrl "
+                + source.jdbcUrl() + ") and the SecureString " + ExampleAccount.PASSWORD_PARAMETER
+                + (options.fail() ? " holding a WRONG password (--fail)" : ""));
 
         out.println("\n== schedule sync <- events/parameter-store-change.json");
         invoke(new ScheduleSyncHandler(ScheduleSyncWiring.create(aws, ExampleAccount.scheduleSyncEnvironment()),
                 Clock.systemUTC()), event(repo, "parameter-store-change.json"),
                 new LoggedContext("ScheduleSyncFunction", out::println));
-        GetScheduleResponse schedule = aws.scheduler().getSchedule(r -> r.groupName(ExampleAccount.SCHEDULE_GROUP)
-                .name("orders"));
-        printSchedule(schedule, out);
+        if (definition.has("schedule")) {
+            printSchedule(aws.scheduler().getSchedule(r -> r.groupName(ExampleAccount.SCHEDULE_GROUP).name(job)),
+                    out);
+        }
 
-        // What Scheduler sends at a firing: the schedule's input with the scheduled time filled in.
-        Map<String, Object> firing = event(repo, "schedule-scheduler.json");
+        Map<String, Object> firing = new LinkedHashMap<>(Map.of("job", job, "scheduledTime", FIRING));
         LaunchService launches = LauncherInit.create(aws,
                 LauncherSettings.fromEnvironment(ExampleAccount.launcherEnvironment()), Clock.systemUTC());
-        out.println("\n== launcher <- the schedule's input at its firing of " + firing.get("scheduledTime")
-                + " (events/schedule-scheduler.json)");
-        Map<String, Object> launched = invoke(new ScheduleHandler(launches, ExampleAccount.STACK), JSON.readValue(schedule.target().input()
-                .replace("<aws.scheduler.scheduled-time>", (String) firing.get("scheduledTime")), LinkedHashMap.class),
+        out.println("\n== launcher <- " + JSON.writeValueAsString(firing) + " (what the job's schedule sends)");
+        Map<String, Object> launched = invoke(new ScheduleHandler(launches, ExampleAccount.STACK), firing,
                 new LoggedContext("ScheduleLaunchFunction", out::println));
         String clusterId = (String) launched.get("clusterId");
+        if (clusterId == null) {
+            throw new IllegalStateException("the launcher started no cluster: " + launched);
+        }
 
         EmrClient emr = aws.emr();
-        out.println("\n== the cluster as EMR reports it");
         printCluster(emr, clusterId, out);
 
-        emr.terminateJobFlows(r -> r.jobFlowIds(clusterId));
-        Cluster ended = emr.describeCluster(r -> r.clusterId(clusterId)).cluster();
-        out.println("\n== TerminateJobFlows " + clusterId + " -> " + ended.status().stateAsString());
+        String target = definition.path("target").path("s3Uri").asText();
+        String bucket = target.substring("s3://".length()).split("/", 2)[0];
+        Map<String, Path> buckets = Map.of(bucket, Files.createDirectories(work.resolve("s3").resolve(bucket)));
+        aws.s3().createBucket(r -> r.bucket(bucket));
+        Path sqoop = repo.resolve("testing/sqoop-runtime/target/sqoop.classpath");
+        LocalCluster cluster = new LocalCluster(work.resolve("cluster"), moto, sqoop, buckets, LocalCluster.Spark.SUBMIT,
+                catalogOnMoto(moto));
+        ClusterRun ran;
+        List<String> events = new ArrayList<>();
+        String record;
+        try (EmrOnThisMachine here = new EmrOnThisMachine(moto)) {
+            RecordService records = RecorderWiring.create(AwsClients.forEndpoint(here.endpoint(), MotoServer.REGION,
+                    moto.credentials(), Duration.ofSeconds(20), Duration.ofSeconds(10)),
+                    ExampleAccount.recorderEnvironment(), Clock.systemUTC(), out::println).records();
+            EmrEventHandler recorder = new EmrEventHandler(records);
+            out.println("\n== the cluster " + clusterId + " on this machine (work dir " + work + ")");
+            ran = here.run(emr, clusterId, cluster, event -> {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> detail = (Map<String, Object>) event.get("detail");
+                if (event.get("detail-type").equals("EMR Cluster State Change")
+                        && String.valueOf(detail.get("state")).startsWith("TERMINATED")) {
+                    // What the steps wrote to the target bucket, where EMR would have written it: S3 (moto's).
+                    mirror(aws, buckets);
+                }
+                out.println("== recorder <- " + event.get("detail-type") + " " + detail.get("state")
+                        + (detail.containsKey("name") ? " (" + detail.get("name") + ")" : ""));
+                invoke(recorder, event, new LoggedContext("RecorderFunction", out::println));
+            }, line -> out.println(line));
+            for (var request : here.received(postRequestedFor(anyUrl())
+                    .withHeader("X-Amz-Target", equalTo("AWSEvents.PutEvents")))) {
+                for (JsonNode entry : JSON.readTree(request).path("Entries")) {
+                    events.add(entry.path("Detail").asText());
+                }
+            }
+            String key = Ledger.recordKey(job, FIRING);
+            record = aws.s3().getObjectAsBytes(r -> r.bucket(ExampleAccount.LEDGER_BUCKET).key(key))
+                    .asString(StandardCharsets.UTF_8);
+            out.println("\n== run record s3://" + ExampleAccount.LEDGER_BUCKET + "/" + key);
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(record)));
+        }
+        out.println("\n== run events (Run State Change, source emr-ingest, on the default bus)");
+        for (String detail : events) {
+            JsonNode d = JSON.readTree(detail);
+            out.println(d.path("state").asText() + "  " + JSON.writeValueAsString(d));
+        }
+        Map<String, Path> data = Results.print(JSON.readTree(record), definition, buckets, catalogOnMoto(moto), out);
+        return new Outcome(record, ran, events, data, source.jdbcUrl(), source.user(), source.password(), work);
+    }
 
-        Map<String, Object> stateChange = event(repo, "emr-cluster-terminated-completed.json");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> detail = new LinkedHashMap<>((Map<String, Object>) stateChange.get("detail"));
-        detail.put("clusterId", clusterId);
-        detail.put("name", ended.name());
-        detail.put("state", ended.status().stateAsString());
-        detail.put("stateChangeReason", "{\"code\":\"USER_REQUEST\",\"message\":\"Terminated by user request\"}");
-        stateChange.put("detail", detail);
-        out.println("\n== recorder <- EMR Cluster State Change (" + detail.get("state") + ", USER_REQUEST)");
-        RecordService records = RecorderWiring.create(aws, ExampleAccount.recorderEnvironment(), Clock.systemUTC(),
-                out::println).records();
-        invoke(new EmrEventHandler(records), stateChange, new LoggedContext("RecorderFunction", out::println));
+    /** The Iceberg catalog's AWS calls go to moto server, as they go to Glue and S3 on a cluster. */
+    static Map<String, String> catalogOnMoto(MotoServer moto) {
+        String catalog = "spark.sql.catalog." + ImportSteps.CATALOG;
+        return Map.of(catalog + ".glue.endpoint", moto.endpoint().toString(),
+                catalog + ".s3.endpoint", moto.endpoint().toString(),
+                catalog + ".s3.path-style-access", "true",
+                catalog + ".client.region", MotoServer.REGION,
+                catalog + ".http-client.type", "urlconnection");
+    }
 
-        String key = Ledger.recordKey((String) launched.get("job"), (String) launched.get("runKey"));
-        String record = aws.s3().getObjectAsBytes(r -> r.bucket(ExampleAccount.LEDGER_BUCKET).key(key))
-                .asString(StandardCharsets.UTF_8);
-        out.println("\n== final run record s3://" + ExampleAccount.LEDGER_BUCKET + "/" + key);
-        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(record)));
-        out.println("(moto never runs steps, so ending the cluster by hand makes this run FAILED with USER_REQUEST;"
-                + " on EMR the steps complete and the record says SUCCEEDED)");
-        return record;
+    /** Copies every file the cluster wrote under a mapped bucket into that bucket in moto. */
+    private static void mirror(AwsClients aws, Map<String, Path> buckets) {
+        buckets.forEach((bucket, dir) -> {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    String key = dir.relativize(file).toString().replace('\\', '/');
+                    aws.s3().putObject(r -> r.bucket(bucket).key(key), RequestBody.fromFile(file));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     @SuppressWarnings("unchecked")
@@ -122,13 +268,33 @@ public final class LocalRun {
     /** The event through the handler as JSON, as Lambda hands it over; the handler's JSON answer. */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> invoke(RequestStreamHandler handler, Map<String, Object> event, Context context) {
-        java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
         try {
-            handler.handleRequest(new java.io.ByteArrayInputStream(JSON.writeValueAsBytes(event)), answer, context);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            handler.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(event)), answer, context);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return JSON.readValue(answer.toByteArray(), LinkedHashMap.class);
+    }
+
+    private static void printCluster(EmrClient emr, String clusterId, PrintStream out) {
+        Cluster c = emr.describeCluster(r -> r.clusterId(clusterId)).cluster();
+        out.println("\n== the cluster as the launcher asked EMR for it");
+        out.println("id            " + c.id() + " (" + c.name() + ")");
+        out.println("release       " + c.releaseLabel() + ", " + c.applications().stream().map(a -> a.name())
+                .toList());
+        out.println("instances     " + emr.listInstanceGroups(r -> r.clusterId(clusterId)).instanceGroups().stream()
+                .map(g -> g.instanceGroupTypeAsString() + " " + g.requestedInstanceCount() + " x " + g.instanceType())
+                .toList() + " (on EMR; here: this machine)");
+        emr.listBootstrapActions(r -> r.clusterId(clusterId)).bootstrapActions()
+                .forEach(b -> out.println("bootstrap     " + b.name() + ": " + b.scriptPath()));
+        List<StepSummary> steps = new ArrayList<>(emr.listStepsPaginator(r -> r.clusterId(clusterId)).steps()
+                .stream().toList());
+        java.util.Collections.reverse(steps);
+        for (StepSummary s : steps) {
+            out.println("step          " + s.name() + " [on failure " + s.actionOnFailureAsString() + "] "
+                    + s.config().jar() + " " + s.config().args());
+        }
     }
 
     private static void printSchedule(GetScheduleResponse s, PrintStream out) {
@@ -138,44 +304,5 @@ public final class LocalRun {
                 + s.stateAsString() + ", flexible window " + s.flexibleTimeWindow().modeAsString());
         out.println("target        " + s.target().arn());
         out.println("input         " + s.target().input());
-        out.println("retries       " + s.target().retryPolicy().maximumRetryAttempts() + " within "
-                + s.target().retryPolicy().maximumEventAgeInSeconds() + " s, then " + s.target().deadLetterConfig().arn());
-    }
-
-    private static void printCluster(EmrClient emr, String clusterId, PrintStream out) {
-        Cluster c = emr.describeCluster(r -> r.clusterId(clusterId)).cluster();
-        out.println("id            " + c.id());
-        out.println("name          " + c.name());
-        out.println("state         " + c.status().stateAsString());
-        out.println("release       " + c.releaseLabel());
-        out.println("applications  " + c.applications().stream().map(a -> a.name()).toList());
-        out.println("auto-terminate " + c.autoTerminate());
-        out.println("tags          " + c.tags().stream().map(t -> t.key() + "=" + t.value()).toList());
-        out.println("instances     " + instances(emr, c));
-        out.println("bootstrap     ");
-        emr.listBootstrapActions(r -> r.clusterId(clusterId)).bootstrapActions()
-                .forEach(b -> out.println("  " + b.name() + ": " + b.scriptPath() + " " + b.args()));
-        out.println("steps");
-        List<StepSummary> steps = new ArrayList<>(emr.listStepsPaginator(r -> r.clusterId(clusterId)).steps().stream().toList());
-        Collections.reverse(steps);
-        for (StepSummary s : steps) {
-            out.println("  " + s.name() + " [" + s.status().stateAsString() + ", on failure "
-                    + s.actionOnFailureAsString() + "]");
-            out.println("    " + s.config().jar() + " " + s.config().args());
-        }
-    }
-
-    private static String instances(EmrClient emr, Cluster c) {
-        if ("INSTANCE_FLEET".equals(c.instanceCollectionTypeAsString())) {
-            return emr.listInstanceFleets(r -> r.clusterId(c.id())).instanceFleets().stream()
-                    .map(f -> f.instanceFleetTypeAsString() + " on-demand " + f.targetOnDemandCapacity() + " spot "
-                            + f.targetSpotCapacity() + " of " + f.instanceTypeSpecifications().stream()
-                            .map(t -> t.instanceType()).toList())
-                    .toList().toString();
-        }
-        return emr.listInstanceGroups(r -> r.clusterId(c.id())).instanceGroups().stream()
-                .map(g -> g.instanceGroupTypeAsString() + " " + g.requestedInstanceCount() + " x " + g.instanceType()
-                        + " " + g.marketAsString())
-                .toList().toString();
     }
 }

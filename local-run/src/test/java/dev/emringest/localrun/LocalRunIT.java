@@ -1,64 +1,159 @@
 package dev.emringest.localrun;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.emringest.cluster.StepRun;
 import dev.emringest.local.ExampleAccount;
+import dev.emringest.local.MariaDbServer;
 import dev.emringest.local.MotoServer;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
-/** The README's local run, end to end against moto server, and where the database password may never appear. */
+/**
+ * The README's local run, end to end: a real import of the example tables from MariaDB through the cluster the
+ * launcher asked for, recorded SUCCEEDED by the real recorder; and with {@code --fail}, the failure path. The
+ * database password appears in no output, request or file.
+ */
 class LocalRunIT {
 
     private static final MotoServer MOTO = MotoServer.shared();
-    private static final String PASSWORD = "s3cr3t-Kn0wn-To-This-Test";
+    /** The example database's server, kept for the comparison after the run (the local run starts its own). */
+    private static final MariaDbServer DB = MariaDbServer.start("shop", "ingest");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    @Test
-    void launchesInspectsEndsAndRecordsTheRunWithoutEverShowingThePassword() {
+    @AfterAll
+    static void stopTheDatabase() {
+        DB.close();
+    }
+
+    private record Ran(LocalRun.Outcome outcome, String output, JsonNode record) {}
+
+    private static Ran run(String... options) throws Exception {
         MOTO.reset();
         MOTO.startRecording();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        String record = LocalRun.run(MOTO, Path.of(".."), PASSWORD, new PrintStream(printed, true, StandardCharsets.UTF_8));
-        List<MotoServer.Recorded> requests = MOTO.recording();
-        String output = printed.toString(StandardCharsets.UTF_8);
+        List<String> args = new ArrayList<>(List.of(".."));
+        args.addAll(List.of(options));
+        LocalRun.Outcome outcome = LocalRun.run(MOTO, LocalRunOptions.parse(args.toArray(String[]::new)), DB,
+                new PrintStream(printed, true, StandardCharsets.UTF_8));
+        return new Ran(outcome, printed.toString(StandardCharsets.UTF_8), JSON.readTree(outcome.record()));
+    }
 
-        assertTrue(output.contains("launch LAUNCHED job=orders runKey=2026-11-25T02:00:00Z"), output);
-        assertTrue(output.contains("group/name    " + ExampleAccount.SCHEDULE_GROUP + "/orders"), output);
-        assertTrue(output.contains("expression    cron(0 2 * * ? *) in UTC, ENABLED"), output);
-        assertTrue(output.contains("release       emr-7.4.0"), output);
-        assertTrue(output.contains("applications  [Hadoop, Sqoop, Spark]"), output);
-        assertTrue(output.contains("CORE 2 x m5.xlarge ON_DEMAND"), output);
-        assertTrue(output.contains("install MySQL Connector/J: s3://emr-ingest-cluster/assets/"), output);
-        assertTrue(output.contains("--password-parameter, /emr-ingest/secrets/shop-db"), output);
-        assertTrue(output.contains("spark-load customers [PENDING, on failure TERMINATE_CLUSTER]"), output);
-        assertTrue(output.contains("record FINAL CLUSTER"), output);
-        assertTrue(record.contains("\"state\":\"FAILED\"") && record.contains("\"code\":\"USER_REQUEST\""), record);
+    @Test
+    void theExampleJobImportsBothTablesAndTheRunSucceeds() throws Exception {
+        Ran ran = run();
+        String output = ran.output();
+        assertEquals("SUCCEEDED", ran.record().path("state").asText(), output);
+        List<StepRun> steps = ran.outcome().cluster().steps();
+        assertEquals(List.of("sqoop-import orders", "spark-load orders", "sqoop-import customers",
+                "spark-load customers"), steps.stream().map(StepRun::name).toList());
+        for (StepRun step : steps) {
+            assertEquals("COMPLETED", step.state(), step.output());
+        }
+        for (JsonNode step : ran.record().path("steps")) {
+            assertEquals("COMPLETED", step.path("state").asText(), ran.record().toString());
+        }
+        assertEquals(List.of(ExampleSource.ORDERS, ExampleSource.CUSTOMERS), List.of(
+                ran.record().path("tables").get(0).path("rowsWritten").asInt(),
+                ran.record().path("tables").get(1).path("rowsWritten").asInt()));
+        assertTrue(ran.outcome().events().stream().anyMatch(e -> e.contains("\"state\":\"SUCCEEDED\"")
+                && e.contains("\"rowsWritten\":" + ExampleSource.ORDERS)), ran.outcome().events().toString());
+        assertTrue(output.contains("-> step 1/4 sqoop-import orders running"), output);
+        assertTrue(output.contains("<- sqoop-import orders COMPLETED in "), output);
+        assertTrue(output.contains(ExampleSource.ORDERS + " rows"), output);
+        assertTrue(output.contains("== first rows of orders"), output);
+        assertTrue(output.contains("== first rows of customers"), output);
 
-        assertFalse(output.contains(PASSWORD), "the password was printed or logged");
-        assertTrue(requests.stream().anyMatch(r -> "ElasticMapReduce.RunJobFlow".equals(r.target())));
-        for (MotoServer.Recorded request : requests) {
+        // The target equals the source, row for row: the job's columns of orders, customers through its SQL.
+        SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
+                .config("spark.sql.session.timeZone", "UTC").getOrCreate();
+        try {
+            assertSame(spark, ran, "orders", "SELECT id, customer_id, status, total, created_at, updated_at"
+                    + " FROM orders");
+            assertSame(spark, ran, "customers", "SELECT id, country, created_at FROM customers");
+        } finally {
+            spark.stop();
+        }
+        assertPasswordNowhere(ran);
+    }
+
+    private static void assertSame(SparkSession spark, Ran ran, String table, String query) {
+        Properties props = new Properties();
+        props.setProperty("user", ran.outcome().user());
+        props.setProperty("password", ran.outcome().password());
+        Dataset<Row> source = spark.read().jdbc(ran.outcome().jdbcUrl(), "(" + query + ") AS q", props);
+        Dataset<Row> target = spark.read().parquet(ran.outcome().data().get(table).toUri().toString())
+                .drop("_run_key", "_ingested_at", "ingest_date", "_run_id");
+        assertEquals(source.count(), target.count(), table);
+        assertEquals(0, source.exceptAll(target).count(), table);
+        assertEquals(0, target.exceptAll(source).count(), table);
+    }
+
+    @Test
+    void withAWrongPasswordTheRunFailsAtTheFirstImportAndSaysWhy() throws Exception {
+        Ran ran = run("--fail");
+        String output = ran.output();
+        assertEquals("FAILED", ran.record().path("state").asText(), output);
+        assertEquals("sqoop-import orders", ran.record().path("failure").path("step").asText(), output);
+        List<String> states = ran.outcome().cluster().steps().stream().map(StepRun::state).toList();
+        assertEquals(List.of("FAILED", "CANCELLED", "CANCELLED", "CANCELLED"), states);
+        StepRun failed = ran.outcome().cluster().steps().get(0);
+        assertTrue(failed.output().contains("Access denied for user 'ingest'"), failed.output());
+        assertTrue(output.contains("<- sqoop-import orders FAILED"), output);
+        assertTrue(output.contains(failed.log().toString()), output);
+        assertEquals(failed.log().toUri().toString(), ran.record().path("steps").get(0).path("logFile").asText(),
+                ran.record().toString());
+        assertTrue(ran.outcome().events().stream().anyMatch(e -> e.contains("\"state\":\"FAILED\"")),
+                ran.outcome().events().toString());
+        assertPasswordNowhere(ran);
+    }
+
+    /** Not in the output, no request but the seeding of the secret, no S3 object, no file the run left. */
+    private static void assertPasswordNowhere(Ran ran) throws IOException {
+        String password = ran.outcome().password();
+        assertFalse(ran.output().contains(password), "the password was printed");
+        for (MotoServer.Recorded request : MOTO.recording()) {
             boolean seeding = "AmazonSSM.PutParameter".equals(request.target())
                     && request.body().contains(ExampleAccount.PASSWORD_PARAMETER);
             if (!seeding) {
-                assertFalse(request.body().contains(PASSWORD), "password sent in " + request.target() + " " + request.url());
+                assertFalse(request.body().contains(password), "password sent in " + request.target());
             }
         }
         S3Client s3 = MOTO.clients().s3();
-        int objects = 0;
-        for (String bucket : List.of(ExampleAccount.LEDGER_BUCKET, ExampleAccount.CLUSTER_BUCKET)) {
-            for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(bucket)).contents()) {
-                String content = s3.getObjectAsBytes(r -> r.bucket(bucket).key(object.key())).asString(StandardCharsets.ISO_8859_1);
-                assertFalse(content.contains(PASSWORD), "password stored in s3://" + bucket + "/" + object.key());
-                objects++;
+        for (var bucket : s3.listBuckets().buckets()) {
+            for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(bucket.name())).contents()) {
+                String content = s3.getObjectAsBytes(r -> r.bucket(bucket.name()).key(object.key()))
+                        .asString(StandardCharsets.ISO_8859_1);
+                assertFalse(content.contains(password), "password stored in s3://" + bucket.name() + "/"
+                        + object.key());
             }
         }
-        assertTrue(objects >= 6, "expected the run record, the cluster pointer and four assets, read " + objects);
+        byte[] needle = password.getBytes(StandardCharsets.UTF_8);
+        try (Stream<Path> files = Files.walk(ran.outcome().work())) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                assertFalse(file.getFileName().toString().endsWith(".jceks"), "credential store left: " + file);
+                assertFalse(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)
+                        .contains(new String(needle, StandardCharsets.ISO_8859_1)), "the password is in " + file);
+            }
+        }
     }
 }
