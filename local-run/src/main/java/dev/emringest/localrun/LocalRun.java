@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.emringest.aws.AwsClients;
 import dev.emringest.cluster.ClusterRun;
+import dev.emringest.cluster.ClusterSpec;
 import dev.emringest.cluster.LocalCluster;
 import dev.emringest.launcher.ImportSteps;
 import dev.emringest.launcher.LaunchService;
@@ -232,7 +233,10 @@ public final class LocalRun {
             JsonNode d = JSON.readTree(detail);
             out.println(d.path("state").asText() + "  " + JSON.writeValueAsString(d));
         }
-        Map<String, Path> data = Results.print(JSON.readTree(record), definition, buckets, catalogOnMoto(moto), out);
+        // Read back as the cluster's Spark would: its spark-defaults (an Iceberg job's catalog), moto's endpoints.
+        Map<String, String> spark = new LinkedHashMap<>(ClusterSpec.of(emr, clusterId).sparkDefaults());
+        spark.putAll(catalogOnMoto(moto));
+        Map<String, Path> data = Results.print(JSON.readTree(record), definition, buckets, spark, out);
         return new Outcome(record, ran, events, data, source.jdbcUrl(), source.user(), source.password(), work);
     }
 

@@ -60,6 +60,9 @@ final class Results {
                 .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC");
         if (definition.path("target").path("format").asText("parquet").equals("iceberg")) {
             catalog.forEach(builder::config);
+            // Iceberg's own AWS clients (GlueCatalog, S3FileIO) find moto's credentials here.
+            System.setProperty("aws.accessKeyId", "testing");
+            System.setProperty("aws.secretAccessKey", "testing");
         }
         SparkSession spark = builder.getOrCreate();
         try {
