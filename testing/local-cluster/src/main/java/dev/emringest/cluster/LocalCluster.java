@@ -80,14 +80,14 @@ public final class LocalCluster {
      */
     public LocalCluster(Path work, MotoServer moto, Path sqoopClasspathFile, Map<String, Path> localBuckets,
                         Spark spark, Map<String, String> sparkOverrides) {
-        this.runner = new StepRunner(mkdirs(work), moto, sqoopClasspathFile);
+        this.runner = new StepRunner(StepRunner.mkdirs(work), moto, sqoopClasspathFile);
         this.s3 = moto.clients().s3();
         this.localBuckets = Map.copyOf(localBuckets);
         this.spark = spark;
         this.sparkOverrides = Map.copyOf(sparkOverrides);
-        this.hdfsRoot = mkdirs(work.resolve("hdfs"));
-        this.logs = mkdirs(work.resolve("logs"));
-        this.fetched = mkdirs(work.resolve("fetched"));
+        this.hdfsRoot = StepRunner.mkdirs(work.resolve("hdfs"));
+        this.logs = StepRunner.mkdirs(work.resolve("logs"));
+        this.fetched = StepRunner.mkdirs(work.resolve("fetched"));
     }
 
     /** Where {@code hdfs:///} maps. */
@@ -195,7 +195,7 @@ public final class LocalCluster {
                 break;
             }
         }
-        write(log, output.toString());
+        StepRunner.write(log, output.toString());
         return new StepRun("bootstrap", exitCode == 0 ? StepRun.COMPLETED : StepRun.FAILED, exitCode,
                 output.toString(), log, commandLines, started, Instant.now());
     }
@@ -278,7 +278,7 @@ public final class LocalCluster {
                 Class.forName(main).getMethod("main", String[].class)
                         .invoke(null, (Object) args.toArray(String[]::new));
             }
-            write(log, ran);
+            StepRunner.write(log, ran);
             return new StepRunner.Result(0, ran, log, Set.of());
         } catch (InvocationTargetException e) {
             return failure(log, ran.strip(), e.getCause());
@@ -335,7 +335,7 @@ public final class LocalCluster {
     }
 
     private static StepRunner.Result failed(Path log, String message) {
-        write(log, message + "\n");
+        StepRunner.write(log, message + "\n");
         return new StepRunner.Result(1, message + "\n", log, Set.of());
     }
 
@@ -343,21 +343,5 @@ public final class LocalCluster {
         StringWriter trace = new StringWriter();
         cause.printStackTrace(new PrintWriter(trace));
         return failed(log, message + ": " + trace.toString().stripTrailing());
-    }
-
-    private static void write(Path file, String text) {
-        try {
-            Files.writeString(file, text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Path mkdirs(Path dir) {
-        try {
-            return Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

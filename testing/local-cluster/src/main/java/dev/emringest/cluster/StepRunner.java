@@ -329,7 +329,7 @@ public final class StepRunner {
         }
     }
 
-    private static Path mkdirs(Path dir) {
+    static Path mkdirs(Path dir) {
         try {
             return Files.createDirectories(dir);
         } catch (IOException e) {
@@ -337,7 +337,7 @@ public final class StepRunner {
         }
     }
 
-    private static void write(Path file, String text) {
+    static void write(Path file, String text) {
         try {
             Files.writeString(file, text);
         } catch (IOException e) {
