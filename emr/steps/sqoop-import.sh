@@ -114,8 +114,14 @@ export HADOOP_CLASSPATH="$driver_jar${HADOOP_CLASSPATH:+:$HADOOP_CLASSPATH}"
 store_password sqoop --tools-jar tools.jar
 
 if [[ -n ${opt[--primary-key-file]+set} ]]; then
-  if ! HADOOP_CLASSPATH="$jar:$driver_jar" "${hadoop_cmd[@]}" dev.emringest.spark.PrimaryKey "$jdbc_url" "$username" \
-    "$provider" "$alias" "$table" "${opt[--primary-key-file]}" >&2; then
+  # In the background and waited for, as the import is: a cancelled step stops it and removes the store at once.
+  HADOOP_CLASSPATH="$jar:$driver_jar" "${hadoop_cmd[@]}" dev.emringest.spark.PrimaryKey "$jdbc_url" "$username" \
+    "$provider" "$alias" "$table" "${opt[--primary-key-file]}" >&2 </dev/null &
+  child_pid=$!
+  key_status=0
+  wait "$child_pid" || key_status=$?
+  child_pid=
+  if [[ $key_status -ne 0 ]]; then
     die "could not record the primary key of table $table (a merge without target.mergeKey needs one)"
   fi
 fi

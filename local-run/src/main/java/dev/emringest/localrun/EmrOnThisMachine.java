@@ -93,7 +93,7 @@ final class EmrOnThisMachine implements AutoCloseable {
                         ? EmrDocuments.failedStep(s.id(), s.name(), "Step failed with exit code " + ran.exitCode(),
                         cause(ran.output()), ran.log().toUri().toString())
                         : EmrDocuments.step(s.id(), s.name(), ran.state());
-                states.set(summaries.indexOf(s), doc);
+                states.set(index[0] - 1, doc);
                 stub.describeStep(clusterId, doc);
                 describe(clusterId, name, "RUNNING", null, null, tags, described.releaseLabel(), states);
                 if ("CANCELLED".equals(ran.state())) {
@@ -107,7 +107,7 @@ final class EmrOnThisMachine implements AutoCloseable {
             }
         });
         boolean completed = run.allCompleted();
-        boolean bootstrapFailed = run.bootstrap() != null && !run.bootstrap().completed();
+        boolean bootstrapFailed = !run.bootstrap().completed();
         String state = completed ? "TERMINATED" : "TERMINATED_WITH_ERRORS";
         String code = completed ? "ALL_STEPS_COMPLETED" : bootstrapFailed ? "BOOTSTRAP_FAILURE" : "STEP_FAILURE";
         String message = completed ? "Steps completed" : bootstrapFailed

@@ -39,9 +39,11 @@ public record LocalRunOptions(Path repo, Path job, String jdbcUrl, boolean fail)
                             throw new IllegalArgumentException("option --job: no file " + job);
                         }
                     } else {
-                        if (!value.startsWith("jdbc:mysql://")) {
-                            throw new IllegalArgumentException("option --jdbc-url must be a jdbc:mysql:// URL, got '"
-                                    + value + "'");
+                        if (!value.startsWith("jdbc:mysql://")
+                                || value.matches("(?i).*[?&;](user|password[0-9]?)=.*")) {
+                            // Not echoed: such a URL may carry a password.
+                            throw new IllegalArgumentException("option --jdbc-url must be a jdbc:mysql:// URL without"
+                                    + " user or password options (the password goes in " + PASSWORD_VARIABLE + ")");
                         }
                         jdbcUrl = value;
                     }

@@ -58,11 +58,15 @@ final class Results {
         }
         SparkSession.Builder builder = SparkSession.builder().master("local[1]").appName("emr-ingest local run")
                 .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC");
-        if (definition.path("target").path("format").asText("parquet").equals("iceberg")) {
+        boolean iceberg = definition.path("target").path("format").asText("parquet").equals("iceberg");
+        Map<String, String> before = new LinkedHashMap<>();
+        if (iceberg) {
             catalog.forEach(builder::config);
-            // Iceberg's own AWS clients (GlueCatalog, S3FileIO) find moto's credentials here.
-            System.setProperty("aws.accessKeyId", "testing");
-            System.setProperty("aws.secretAccessKey", "testing");
+            // Iceberg's own AWS clients (GlueCatalog, S3FileIO) find moto's credentials here, for this reading only.
+            for (String name : List.of("aws.accessKeyId", "aws.secretAccessKey")) {
+                before.put(name, System.getProperty(name));
+                System.setProperty(name, "testing");
+            }
         }
         SparkSession spark = builder.getOrCreate();
         try {
@@ -76,6 +80,13 @@ final class Results {
             }
         } finally {
             spark.stop();
+            before.forEach((name, value) -> {
+                if (value == null) {
+                    System.clearProperty(name);
+                } else {
+                    System.setProperty(name, value);
+                }
+            });
         }
         return data;
     }

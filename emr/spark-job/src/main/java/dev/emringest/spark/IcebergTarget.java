@@ -68,6 +68,12 @@ final class IcebergTarget {
     static Outcome write(SparkSession spark, Dataset<Row> rows, String runId, String runKey, TableTarget target,
                          Supplier<List<String>> primaryKey) {
         String table = target.name();
+        boolean merge = target.mode() == TableTarget.Mode.MERGE;
+        // The key first: a table without one fails before anything is created.
+        List<String> key = merge ? resolve(table, rows, target.mergeKey().isEmpty() ? primaryKey.get()
+                : target.mergeKey(), "merge key column") : List.of();
+        String order = merge && target.orderColumn() != null
+                ? resolve(table, rows, List.of(target.orderColumn()), "order column").get(0) : null;
         String namespace = table.substring(0, table.lastIndexOf('.'));
         spark.sql("CREATE NAMESPACE IF NOT EXISTS " + namespace);
         // Every column optional: a later run's rows (another importer, a changed source) may hold NULLs anywhere.
@@ -75,25 +81,22 @@ final class IcebergTarget {
                 .map(f -> new StructField(f.name(), SchemaEvolution.asIceberg(f.dataType()), true, Metadata.empty()))
                 .toArray(StructField[]::new));
         spark.sql("CREATE TABLE IF NOT EXISTS " + table + " (" + optional.toDDL() + ") USING iceberg"
-                + " TBLPROPERTIES ('format-version' = '2')");
+                + " TBLPROPERTIES ('format-version' = '2', 'write.merge.mode' = 'copy-on-write')");
         Optional<Commit> earlier = committed(spark, table, runId, false);
         if (earlier.isPresent()) {
             log("run " + runKey + " already committed to " + table + " in snapshot " + earlier.get().snapshotId()
                     + ": nothing to do");
             return new Outcome(earlier, earlier.get().addedRows() + earlier.get().updatedRows());
         }
-        Dataset<Row> data = rows;
-        List<String> key = List.of();
-        if (target.mode() == TableTarget.Mode.MERGE) {
-            key = target.mergeKey().isEmpty() ? primaryKey.get() : target.mergeKey();
-            data = newestByKey(table, rows, key, target.orderColumn());
-        }
-        data = data.persist(StorageLevel.MEMORY_AND_DISK());
+        // Read once (a JDBC source is not read again): the checks, the count and the commit use these rows.
+        Dataset<Row> read = rows.persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> data = read;
         try {
-            long count = data.count();
-            if (target.mode() == TableTarget.Mode.MERGE) {
-                requireUniqueKeys(table, data, key, target.orderColumn());
+            if (merge) {
+                requireUniqueKeys(table, read, key, order);
+                data = newestByKey(table, read, key, order).persist(StorageLevel.MEMORY_AND_DISK());
             }
+            long count = data.count();
             evolve(spark, table, data);
             if (count == 0) {
                 log("run " + runKey + " read no rows: nothing committed to " + table);
@@ -104,7 +107,7 @@ final class IcebergTarget {
             Dataset<Row> commitRows = data;
             List<String> mergeKey = key;
             CommitMetadata.withCommitProperties(properties, () -> {
-                if (target.mode() == TableTarget.Mode.MERGE) {
+                if (merge) {
                     merge(spark, table, commitRows, mergeKey);
                 } else {
                     commitRows.writeTo(table).append();
@@ -118,28 +121,28 @@ final class IcebergTarget {
             return new Outcome(Optional.of(commit), count);
         } finally {
             data.unpersist();
+            read.unpersist();
         }
+    }
+
+    /** The named columns as the rows spell them (Spark matches names ignoring case), or an error naming the one missing. */
+    static List<String> resolve(String table, Dataset<Row> rows, List<String> names, String what) {
+        List<String> columns = Arrays.asList(rows.columns());
+        return names.stream().map(name -> columns.stream().filter(c -> c.equalsIgnoreCase(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(what + " " + name + " of table " + table
+                        + " is not among the run's columns " + columns))).toList();
     }
 
     /** Per key the row with the highest order column (any one of them without an order column). */
     static Dataset<Row> newestByKey(String table, Dataset<Row> rows, List<String> key, String orderColumn) {
-        List<String> columns = Arrays.asList(rows.columns());
-        for (String column : key) {
-            if (!columns.contains(column)) {
-                throw new IllegalArgumentException("merge key column " + column + " of table " + table
-                        + " is not among the run's columns " + columns);
-            }
-        }
+        List<String> keyColumns = resolve(table, rows, key, "merge key column");
         if (orderColumn == null) {
             return rows;
         }
-        if (!columns.contains(orderColumn)) {
-            throw new IllegalArgumentException("order column " + orderColumn + " of table " + table
-                    + " is not among the run's columns " + columns);
-        }
+        String order = resolve(table, rows, List.of(orderColumn), "order column").get(0);
         String rank = "_emr_ingest_rank";
-        return rows.withColumn(rank, row_number().over(Window.partitionBy(columns(key))
-                        .orderBy(quoted(orderColumn).desc_nulls_last())))
+        return rows.withColumn(rank, row_number().over(Window.partitionBy(columns(keyColumns))
+                        .orderBy(quoted(order).desc_nulls_last())))
                 .where(col(rank).equalTo(1)).drop(rank);
     }
 
@@ -191,37 +194,29 @@ final class IcebergTarget {
     }
 
     /**
-     * The run's snapshot, if any, with its counts: an append's added records; a merge's inserted rows (the table's
-     * growth: a merge deletes nothing) and updated rows (the run's rows less those inserted).
+     * The run's snapshot, if any, with its counts from its own summary: an append's added records; a merge's
+     * inserted rows (copy-on-write: the records its new files add over those its removed files held, as a merge deletes
+     * nothing) and updated rows (the run's rows less those inserted).
      */
     static Optional<Commit> committed(SparkSession spark, String table, String runId, boolean now) {
-        List<Row> snapshots = spark.sql("SELECT snapshot_id, parent_id, operation, summary FROM " + table
-                + ".snapshots ORDER BY committed_at").collectAsList();
         Row mine = null;
-        for (Row s : snapshots) {
-            if (runId.equals(s.<String, String>getJavaMap(3).get(RUN_ID_PROPERTY))) {
+        for (Row s : spark.sql("SELECT snapshot_id, operation, summary FROM " + table + ".snapshots ORDER BY"
+                + " committed_at").collectAsList()) {
+            if (runId.equals(s.<String, String>getJavaMap(2).get(RUN_ID_PROPERTY))) {
                 mine = s;
             }
         }
         if (mine == null) {
             return Optional.empty();
         }
-        Map<String, String> summary = mine.getJavaMap(3);
-        long rows = number(summary, ROWS_PROPERTY);
-        if ("append".equals(mine.getString(2))) {
-            return Optional.of(new Commit(table, mine.getLong(0), number(summary, "added-records"), 0, 0, now));
+        Map<String, String> summary = mine.getJavaMap(2);
+        long added = number(summary, "added-records");
+        if ("append".equals(mine.getString(1))) {
+            return Optional.of(new Commit(table, mine.getLong(0), added, 0, 0, now));
         }
-        long before = 0;
-        if (!mine.isNullAt(1)) {
-            long parent = mine.getLong(1);
-            for (Row s : snapshots) {
-                if (s.getLong(0) == parent) {
-                    before = number(s.getJavaMap(3), "total-records");
-                }
-            }
-        }
-        long inserted = number(summary, "total-records") - before;
-        return Optional.of(new Commit(table, mine.getLong(0), inserted, rows - inserted, 0, now));
+        long inserted = Math.max(0, added - number(summary, "deleted-records"));
+        return Optional.of(new Commit(table, mine.getLong(0), inserted,
+                Math.max(0, number(summary, ROWS_PROPERTY) - inserted), 0, now));
     }
 
     private static long number(Map<String, String> summary, String name) {

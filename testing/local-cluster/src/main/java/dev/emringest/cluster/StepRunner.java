@@ -284,7 +284,12 @@ public final class StepRunner {
             watcher.setDaemon(true);
             watcher.start();
             if (!process.waitFor(10, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
+                // TERM first: the script's trap stops its importer and removes its credential store.
+                process.destroy();
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                }
                 throw new IllegalStateException("step did not finish within 10 minutes: " + command);
             }
             watcher.join();
