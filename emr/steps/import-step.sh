@@ -7,11 +7,10 @@
 #
 # Options. Each option and each value is its own argument; "--opt=value" is not accepted. Every option takes one value
 # and is given at most once. A value may not be empty, and may not start with "--" (a forgotten value would take the
-# next option's name), except the value of a free-text option (spark-jdbc-import.sh's --sql), which may start with
-# "--" (an SQL comment) but may not be one of the script's option names. The options both steps take follow the same
-# rules in both:
+# next option's name). The options both steps take follow the same rules in both:
 #   --jdbc-url                   jdbc:mysql://... without whitespace (MySQL, MariaDB and Aurora MySQL all use it)
 #   --username, --table          identifiers, [A-Za-z_][A-Za-z0-9_]{0,63}, as the job definition's schema has them
+#                                (spark-jdbc-import.sh takes its tables after "--", for the Spark job to check)
 #   --password-parameter         an SSM parameter name, /path/name
 #   --split-by, --where-column   identifiers
 #   --columns                    a comma-separated list without whitespace
@@ -37,7 +36,7 @@
 #   TMPDIR              where the private work directory is created (default /tmp)
 #
 # The step script sets, before this file: `synopsis` (its options, one usage line each), `options` (every option it
-# takes), `required` (those it needs) and `free_text` (those whose value is free text). Bash 4.2 (EMR 6 on Amazon
+# takes) and `required` (those it needs). Bash 4.2 (EMR 6 on Amazon
 # Linux 2) runs this: no namerefs, and empty arrays expanded as ${a[@]+"${a[@]}"}.
 
 readonly prog=${0##*/}
@@ -94,11 +93,8 @@ parse_options() {
       usage_error "option $name requires a value"
     fi
     value=$2
-    if [[ $value == --* ]] && ! is_one_of "$name" ${free_text[@]+"${free_text[@]}"}; then
+    if [[ $value == --* ]]; then
       usage_error "option $name requires a value, got '$value' (a value may not start with '--')"
-    fi
-    if is_one_of "$value" "${options[@]}"; then
-      usage_error "option $name requires a value, got the option '$value'"
     fi
     if [[ -n ${opt[$name]+set} ]]; then
       usage_error "option $name given more than once"
@@ -127,7 +123,7 @@ check_shared_options() {
   jdbc_url=${opt[--jdbc-url]}
   username=${opt[--username]}
   password_parameter=${opt[--password-parameter]}
-  table=${opt[--table]}
+  table=${opt[--table]-}
   if [[ $jdbc_url != jdbc:mysql://?* || $jdbc_url =~ [[:space:]] ]]; then
     usage_error "option --jdbc-url must be a jdbc:mysql:// URL (MySQL, MariaDB and Aurora MySQL all use it), got '$jdbc_url'"
   fi

@@ -48,7 +48,6 @@ readonly synopsis='--jdbc-url URL --username USER --password-parameter SSM_NAME 
 readonly options=(--jdbc-url --username --password-parameter --table --target-dir --format --num-mappers --tools-jar
   --split-by --columns --region --where-column --lower-bound --upper-bound --above-key --up-to-key --primary-key-file)
 readonly required=(--jdbc-url --username --password-parameter --table --target-dir --format --num-mappers --tools-jar)
-readonly free_text=()
 
 # shellcheck source=import-step.sh
 source "$(dirname -- "$0")/import-step.sh"

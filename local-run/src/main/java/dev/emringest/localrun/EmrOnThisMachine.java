@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.emr.model.StepSummary;
 final class EmrOnThisMachine implements AutoCloseable {
 
     private static final java.util.regex.Pattern ROWS = java.util.regex.Pattern.compile(
-            "Retrieved ([0-9]+) records|committed ([0-9]+) rows");
+            "Retrieved ([0-9]+) records|IngestJob: table [^ ]+: ([0-9]+) rows written");
 
     private final WireMockServer server;
     private final EmrStub stub;
@@ -129,12 +129,13 @@ final class EmrOnThisMachine implements AutoCloseable {
         return null;
     }
 
-    /** The rows the importer reported (Sqoop's "Retrieved N records", a table commit's "committed N rows"). */
+    /** The rows the step reported (Sqoop's "Retrieved N records", the Spark job's "N rows written" per table). */
     private static String rows(String output) {
         java.util.regex.Matcher m = ROWS.matcher(output);
         long rows = -1;
         while (m.find()) {
-            rows = Long.parseLong(m.group(1) != null ? m.group(1) : m.group(2));
+            // A Sqoop step imports one table; the Spark step writes every table of the run.
+            rows = Math.max(rows, 0) + Long.parseLong(m.group(1) != null ? m.group(1) : m.group(2));
         }
         return rows < 0 ? "" : ", " + rows + " rows";
     }

@@ -48,6 +48,7 @@ import software.amazon.awssdk.services.emr.model.StepSummary;
 import software.amazon.awssdk.services.scheduler.model.GetScheduleResponse;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -153,9 +154,7 @@ public final class LocalRun {
         out.println("\n== local AWS: moto server at " + moto.endpoint());
         AwsClients aws = AwsClients.forEndpoint(moto.endpoint(), MotoServer.REGION, moto.credentials(),
                 Duration.ofSeconds(20), Duration.ofSeconds(10));
-        // --fail stores a wrong password: the import step fails as it would against a rotated secret.
-        ExampleAccount.seed(aws, repo.resolve("examples"), options.fail() ? "not-" + source.password()
-                : source.password());
+        ExampleAccount.seed(aws, repo.resolve("examples"), source.password());
         Path jobFile = options.job() != null ? options.job() : repo.resolve("examples/jobs/orders.json");
         String job = jobFile.getFileName().toString().replaceFirst("\\.json$", "");
         ObjectNode definition = (ObjectNode) JSON.readTree(Files.readString(jobFile));
@@ -165,11 +164,16 @@ public final class LocalRun {
             db.put("username", source.user());
         }
         db.put("passwordParameter", ExampleAccount.PASSWORD_PARAMETER);
+        if (options.fail()) {
+            // One table of the run fails; the others are still written and recorded.
+            ((ArrayNode) db.get("tables")).addObject().put("name", LocalRunOptions.MISSING_TABLE).put("mappers", 1);
+        }
         ExampleAccount.put(aws.ssm(), ExampleAccount.PREFIX + "/jobs/" + job, JSON.writeValueAsString(definition));
         out.println("seeded SSM " + ExampleAccount.PREFIX + "/defaults, " + ExampleAccount.PREFIX + "/jobs/" + job
                 + " (from " + (options.job() != null ? jobFile : "examples/jobs/orders.json") + ", source.jdbcUrl "
                 + source.jdbcUrl() + ") and the SecureString " + ExampleAccount.PASSWORD_PARAMETER
-                + (options.fail() ? " holding a WRONG password (--fail)" : ""));
+                + (options.fail() ? "; --fail: the job also asks for table " + LocalRunOptions.MISSING_TABLE
+                        + ", which the database does not have" : ""));
 
         out.println("\n== schedule sync <- events/parameter-store-change.json");
         invoke(new ScheduleSyncHandler(ScheduleSyncWiring.create(aws, ExampleAccount.scheduleSyncEnvironment()),

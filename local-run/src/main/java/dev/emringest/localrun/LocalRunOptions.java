@@ -9,11 +9,14 @@ import java.nio.file.Path;
  * @param job     a job definition to run instead of {@code examples/jobs/orders.json}; its file name is the job's name
  * @param jdbcUrl a database to read instead of the example one started here (its password in
  *                {@value #PASSWORD_VARIABLE}); the definition's username is kept
- * @param fail    store a wrong password, so the run shows the failure path
+ * @param fail    add a table the database does not have to the job, so the run shows a table failing while the
+ *                others are written and recorded
  */
 public record LocalRunOptions(Path repo, Path job, String jdbcUrl, boolean fail) {
 
     public static final String PASSWORD_VARIABLE = "EMR_INGEST_DB_PASSWORD";
+    /** The table {@code --fail} adds to the job. */
+    static final String MISSING_TABLE = "no_such_table";
     static final String USAGE = "usage: LocalRun REPO [--job FILE.json] [--jdbc-url jdbc:mysql://HOST:PORT/DB] [--fail]"
             + " (with --jdbc-url the password comes from " + PASSWORD_VARIABLE + ")";
 

@@ -38,23 +38,31 @@ final class Results {
                     out.println("its log: " + step.path("logFile").asText());
                 }
             }
-            return data;
         }
-        out.println("\n== rows per table, and where the data is");
+        out.println("\n== what became of each table, and where the data is");
+        List<JsonNode> written = new java.util.ArrayList<>();
         for (JsonNode table : record.path("tables")) {
+            String name = table.path("name").asText();
+            if (table.hasNonNull("error") || !table.path("rowsWritten").isNumber()) {
+                out.println(name + ": FAILED: " + table.path("error").asText("no manifest (see the failed step)"));
+                continue;
+            }
+            written.add(table);
             String manifest = table.path("manifest").asText();
             String partition = manifest.substring(0, manifest.lastIndexOf('/'));
             String catalogTable = table.path("catalogTable").asText(null);
-            String rows = table.path("rowsWritten").isNumber() ? table.path("rowsWritten").asText() : "?";
+            String rows = table.path("rowsWritten").asText();
             if (catalogTable != null) {
-                out.println(table.path("name").asText() + ": " + rows + " rows, Iceberg table " + catalogTable
+                out.println(name + ": " + rows + " rows, Iceberg table " + catalogTable
                         + " (moto's Glue and S3), commit " + table.path("commit"));
             } else {
                 Path local = local(partition, buckets);
-                data.put(table.path("name").asText(), local);
-                out.println(table.path("name").asText() + ": " + rows + " rows in " + partition + "/ (moto's S3), "
-                        + "on this machine " + local);
+                data.put(name, local);
+                out.println(name + ": " + rows + " rows in " + partition + "/ (moto's S3), on this machine " + local);
             }
+        }
+        if (written.isEmpty()) {
+            return data;
         }
         SparkSession.Builder builder = SparkSession.builder().master("local[1]").appName("emr-ingest local run")
                 .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC");
@@ -70,7 +78,7 @@ final class Results {
         }
         SparkSession spark = builder.getOrCreate();
         try {
-            for (JsonNode table : record.path("tables")) {
+            for (JsonNode table : written) {
                 String name = table.path("name").asText();
                 Dataset<Row> rows = table.hasNonNull("catalogTable")
                         ? spark.table(ImportSteps.CATALOG + "." + table.path("catalogTable").asText())

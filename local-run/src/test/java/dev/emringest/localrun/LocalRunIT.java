@@ -64,8 +64,8 @@ class LocalRunIT {
         String output = ran.output();
         assertEquals("SUCCEEDED", ran.record().path("state").asText(), output);
         List<StepRun> steps = ran.outcome().cluster().steps();
-        assertEquals(List.of("sqoop-import orders", "spark-load orders", "sqoop-import customers",
-                "spark-load customers"), steps.stream().map(StepRun::name).toList());
+        assertEquals(List.of("sqoop-import orders", "sqoop-import customers", "spark-load"),
+                steps.stream().map(StepRun::name).toList());
         for (StepRun step : steps) {
             assertEquals("COMPLETED", step.state(), step.output());
         }
@@ -77,7 +77,7 @@ class LocalRunIT {
                 ran.record().path("tables").get(1).path("rowsWritten").asInt()));
         assertTrue(ran.outcome().events().stream().anyMatch(e -> e.contains("\"state\":\"SUCCEEDED\"")
                 && e.contains("\"rowsWritten\":" + ExampleSource.ORDERS)), ran.outcome().events().toString());
-        assertTrue(output.contains("-> step 1/4 sqoop-import orders running"), output);
+        assertTrue(output.contains("-> step 1/3 sqoop-import orders running"), output);
         assertTrue(output.contains("<- sqoop-import orders COMPLETED in "), output);
         assertTrue(output.contains(ExampleSource.ORDERS + " rows"), output);
         assertTrue(output.contains("== first rows of orders"), output);
@@ -109,20 +109,35 @@ class LocalRunIT {
     }
 
     @Test
-    void withAWrongPasswordTheRunFailsAtTheFirstImportAndSaysWhy() throws Exception {
+    void withFailOneTableFailsAndTheRunSaysWhyWhileTheOthersAreWrittenAndRecorded() throws Exception {
         Ran ran = run("--fail");
         String output = ran.output();
-        assertEquals("FAILED", ran.record().path("state").asText(), output);
-        assertEquals("sqoop-import orders", ran.record().path("failure").path("step").asText(), output);
-        List<String> states = ran.outcome().cluster().steps().stream().map(StepRun::state).toList();
-        assertEquals(List.of("FAILED", "CANCELLED", "CANCELLED", "CANCELLED"), states);
-        StepRun failed = ran.outcome().cluster().steps().get(0);
-        assertTrue(failed.output().contains("Access denied for user 'ingest'"), failed.output());
-        assertTrue(output.contains("<- sqoop-import orders FAILED"), output);
-        assertTrue(output.contains(failed.log().toString()), output);
-        assertEquals(failed.log().toUri().toString(), ran.record().path("steps").get(0).path("logFile").asText(),
-                ran.record().toString());
-        assertTrue(ran.outcome().events().stream().anyMatch(e -> e.contains("\"state\":\"FAILED\"")),
+        JsonNode record = ran.record();
+        assertEquals("FAILED", record.path("state").asText(), output);
+        assertEquals("sqoop-import no_such_table", record.path("failure").path("step").asText(), output);
+        List<String> states = ran.outcome().cluster().steps().stream().map(s -> s.name() + " " + s.state()).toList();
+        assertEquals(List.of("sqoop-import orders COMPLETED", "sqoop-import customers COMPLETED",
+                "sqoop-import no_such_table FAILED", "spark-load FAILED"), states);
+        StepRun failed = ran.outcome().cluster().steps().get(2);
+        assertTrue(failed.output().contains("no_such_table' doesn't exist"), failed.output());
+        assertTrue(output.contains("<- sqoop-import no_such_table FAILED"), output);
+        assertEquals(failed.log().toUri().toString(), record.path("steps").get(2).path("logFile").asText(),
+                record.toString());
+
+        // Each table's outcome, in the record and in the FAILED event: two written, one failed with its cause.
+        JsonNode tables = record.path("tables");
+        assertEquals(ExampleSource.ORDERS, tables.get(0).path("rowsWritten").asInt(), record.toString());
+        assertEquals(ExampleSource.CUSTOMERS, tables.get(1).path("rowsWritten").asInt(), record.toString());
+        assertFalse(tables.get(0).has("error") || tables.get(1).has("error"), record.toString());
+        assertEquals("no_such_table", tables.get(2).path("name").asText());
+        assertFalse(tables.get(2).has("rowsWritten"), record.toString());
+        assertTrue(tables.get(2).path("error").asText().contains("sqoop-import step failed or did not run"),
+                record.toString());
+        assertTrue(output.contains("orders: " + ExampleSource.ORDERS + " rows in "), output);
+        assertTrue(output.contains("no_such_table: FAILED: "), output);
+        assertTrue(output.contains("== first rows of customers"), output);
+        assertTrue(ran.outcome().events().stream().anyMatch(e -> e.contains("\"state\":\"FAILED\"")
+                && e.contains("\"rowsWritten\":" + ExampleSource.ORDERS) && e.contains("\"error\":")),
                 ran.outcome().events().toString());
         assertPasswordNowhere(ran);
     }

@@ -90,8 +90,8 @@ class IncrementalContractIT extends ContractTestBase {
     }
 
     /**
-     * One attempt of a run: the launcher's request for the recorded window, its cluster run locally (a failed step
-     * cancels the rest); whether every step completed.
+     * One attempt of a run: the launcher's request for the recorded window, its cluster run locally; whether every
+     * step completed.
      */
     private static boolean attempt(JobDefinition definition, RunIdentity run, Instant trigger,
                                    RunWindow window) throws Exception {
@@ -100,7 +100,7 @@ class IncrementalContractIT extends ContractTestBase {
         ClusterRun result = runCluster(ClusterRequestBuilder.build(definition, run, trigger, window, settings,
                 assets));
         if (!result.allCompleted()) {
-            assertEquals(List.of("FAILED", "CANCELLED"), states(result), "a failed import cancels the next one");
+            assertEquals(List.of("FAILED"), states(result), "one step reads every table");
         }
         return result.allCompleted();
     }

@@ -1,6 +1,7 @@
 package dev.emringest.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emringest.cluster.ClusterRun;
@@ -8,6 +9,7 @@ import dev.emringest.cluster.StepRun;
 import dev.emringest.jobs.JobDefinition;
 import dev.emringest.ledger.RunIdentity;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
@@ -67,17 +69,16 @@ class SparkJdbcContractIT extends ContractTestBase {
         String runId = RunIdentity.of("emr-ingest", "contract", runKey).runId();
         assertEquals("emr-7.10.0", request.releaseLabel());
         assertEquals(List.of("Hadoop", "Spark"), request.applications().stream().map(Application::name).toList());
-        assertEquals(List.of("spark-jdbc-import typed", "spark-jdbc-import events"),
-                request.steps().stream().map(StepConfig::name).toList());
+        assertEquals(List.of("spark-jdbc-import"), request.steps().stream().map(StepConfig::name).toList());
 
         ClusterRun run = execute(request);
-        assertEquals(2, run.steps().size());
+        assertEquals(1, run.steps().size());
         assertSucceeded(run);
-        StepRun typed = run.steps().get(0);
-        assertTrue(typed.output().contains("reading table typed over JDBC"), typed.output());
-        assertTrue(typed.output().contains(", 1 partition"), typed.output());
-        assertTrue(run.steps().get(1).output().contains("4 partitions on id in [1, " + BIG_ROWS + "]"),
-                run.steps().get(1).output());
+        String output = run.steps().get(0).output();
+        assertTrue(output.contains("reading table typed over JDBC from " + db.jdbcUrl() + " as " + db.user()
+                + ", 1 partition"), output);
+        assertTrue(output.contains("4 partitions on id in [1, " + BIG_ROWS + "]"), output);
+        assertTrue(output.contains("IngestJob: table events: " + BIG_ROWS + " rows written"), output);
 
         assertTargetsEqualTheSource("contract-lake/raw/jdbc", runId);
 
@@ -124,10 +125,44 @@ class SparkJdbcContractIT extends ContractTestBase {
 
     @Test
     @Order(4)
-    void missingTableFailsTheStepWithTheCauseInItsLog() throws Exception {
-        String job = job(SECRET, "{\"name\": \"no_such_table\", \"mappers\": 1}");
-        assertFailedWith(execute(request(job, "missing-table")).steps().get(0), "no_such_table' doesn't exist",
-                "spark-jdbc import of table no_such_table failed");
+    void aFailedTableFailsTheStepAfterTheOthersAreWrittenAndARerunRedoesOnlyIt() throws Exception {
+        sql("DROP TABLE IF EXISTS late");
+        String job = job(SECRET, "{\"name\": \"typed\", \"mappers\": 1}, {\"name\": \"late\", \"mappers\": 1}");
+        Instant claimedAt = Instant.parse("2026-11-27T08:00:00Z");
+        String runId = RunIdentity.of("emr-ingest", "contract", "partial-1").runId();
+        Path typed = s3Root.resolve("contract-lake/raw/jdbc/typed/ingest_date=2026-11-27/_run_id=" + runId);
+        Path late = s3Root.resolve("contract-lake/raw/jdbc/late/ingest_date=2026-11-27/_run_id=" + runId);
+
+        ClusterRun run = execute(request(definition(job), "partial-1", claimedAt));
+        assertFailedWith(run.steps().get(0), "late' doesn't exist", "1 of 2 tables failed",
+                "spark-jdbc import of table typed,late failed");
+        assertEquals(4, spark().read().parquet(typed.toUri().toString()).count(), "typed is written all the same");
+        String written = Files.readString(typed.resolve("_manifest.json"));
+        assertTrue(written.contains("\"rowCount\":4"), written);
+        String failed = Files.readString(late.resolve("_manifest.json"));
+        assertTrue(failed.matches("(?s)\\{\"table\":\"late\",\"runKey\":\"partial-1\".*\"error\":\".*late' doesn't"
+                + " exist.*\"}\\s*"), failed);
+        assertFalse(failed.contains("rowCount"), failed);
+
+        // The same run again once the table is there: typed stays as the first attempt wrote it, late is written.
+        long typedWrittenAt = Files.getLastModifiedTime(typed.resolve("_manifest.json")).toMillis();
+        sql("CREATE TABLE late AS SELECT id, name FROM typed");
+        ClusterRun again = execute(request(definition(job), "partial-1", claimedAt));
+        assertSucceeded(again);
+        String output = again.steps().get(0).output();
+        assertTrue(output.contains("IngestJob: table typed was written by an earlier attempt of run partial-1 (4 rows"),
+                output);
+        assertEquals(typedWrittenAt, Files.getLastModifiedTime(typed.resolve("_manifest.json")).toMillis());
+        assertTrue(Files.readString(late.resolve("_manifest.json")).contains("\"rowCount\":4"));
+        assertEquals(4, spark().read().parquet(late.toUri().toString()).count());
+        sql("DROP TABLE late");
+    }
+
+    private static void sql(String statement) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             java.sql.Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
     }
 
     @Test

@@ -6,9 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -17,6 +15,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
@@ -33,10 +37,11 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Spark step: reads one table's staged import (or, for {@code importer: spark-jdbc}, the table itself over JDBC
- * with partitioned reads), applies the job's transform and writes Parquet partitioned by
- * {@code ingest_date} and {@code _run_id}, replacing only this run's partition, then writes {@code _manifest.json}
- * into that partition.
+ * Spark step: one application for all the run's tables ({@link RunArguments}). For each table it reads the staged
+ * import (or, for {@code importer: spark-jdbc}, the table itself over JDBC with partitioned, streamed reads), applies
+ * the job's transform and writes Parquet partitioned by {@code ingest_date} and {@code _run_id}, replacing only this
+ * run's partition, or an Iceberg table ({@link IcebergTarget}); then writes the table's {@code _manifest.json}
+ * ({@link Manifests}), which says why when the table failed.
  *
  * <p>Added columns: {@code _run_key} (string), {@code _ingested_at} (timestamp, one instant for the whole run),
  * {@code ingest_date} (the run's date, fixed by the launcher) and {@code _run_id} (the run's short id); the last two
@@ -65,33 +70,172 @@ public final class IngestJob {
     }
 
     public static void main(String[] args) {
-        JobArguments arguments;
+        RunArguments run;
         try {
-            arguments = JobArguments.parse(args);
+            run = RunArguments.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("IngestJob: " + e.getMessage());
-            System.err.println(JobArguments.USAGE);
+            System.err.println(RunArguments.USAGE);
             throw e;
         }
         SparkSession spark = SparkSession.builder()
-                .appName("emr-ingest " + arguments.table() + " " + arguments.runKey())
+                .appName("emr-ingest " + run.runKey())
+                // Each table's jobs go to a pool of their own: a small table is not queued behind a big one.
+                .config("spark.scheduler.mode", "FAIR")
                 .getOrCreate();
         try {
-            run(spark, arguments, Instant.now());
+            runAll(spark, run, Instant.now());
         } finally {
             spark.stop();
         }
     }
 
-    /** Reads, transforms and writes one table for one run; returns the partition written. */
-    public static String run(SparkSession spark, JobArguments arguments, Instant ingestedAt) {
+    /** What became of one table of the run. */
+    public record TableResult(String table, String manifest, Long rows, String error, boolean earlier) {
+        public boolean failed() {
+            return error != null;
+        }
+    }
+
+    /** Thrown once every table of the run has been tried, when any failed; the others are written and reported. */
+    public static final class TablesFailedException extends RuntimeException {
+        private final List<TableResult> results;
+
+        TablesFailedException(List<TableResult> results) {
+            super(summary(results));
+            this.results = List.copyOf(results);
+        }
+
+        public List<TableResult> results() {
+            return results;
+        }
+
+        private static String summary(List<TableResult> results) {
+            List<TableResult> failed = results.stream().filter(TableResult::failed).toList();
+            StringBuilder out = new StringBuilder(failed.size() + " of " + results.size() + " tables failed:");
+            failed.forEach(r -> out.append(" table ").append(r.table()).append(": ").append(r.error()).append(';'));
+            return out.substring(0, out.length() - 1);
+        }
+    }
+
+    /**
+     * Every table of the run, {@link RunArguments#parallelTables} at a time, each in a session of its own (its own
+     * {@code source} view) and FAIR pool, within the run's database connections. A table that fails gets a manifest
+     * that says why and does not stop the others; a files target whose manifest says it was written in an earlier
+     * attempt of the run is not written again (an Iceberg table is committed once per run by {@link IcebergTarget}).
+     *
+     * @throws TablesFailedException after all tables were tried, when any failed
+     */
+    public static List<TableResult> runAll(SparkSession spark, RunArguments run, Instant ingestedAt) {
+        // Parquet and Spark keep microseconds: one instant, as stored, for every table of the run.
+        Instant at = ingestedAt.truncatedTo(ChronoUnit.MICROS);
+        Semaphore connections = new Semaphore(run.maxConnections(), true);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(run.parallelTables(), run.tables().size()));
+        try {
+            List<Future<TableResult>> futures = new ArrayList<>();
+            for (JobArguments table : run.tables()) {
+                futures.add(pool.submit(() -> runTable(spark, table, at, connections, run.maxConnections())));
+            }
+            List<TableResult> results = new ArrayList<>();
+            for (Future<TableResult> future : futures) {
+                try {
+                    results.add(future.get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while the run's tables were written", e);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("a table's runner failed outside its table", e.getCause());
+                }
+            }
+            if (results.stream().anyMatch(TableResult::failed)) {
+                throw new TablesFailedException(results);
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static TableResult runTable(SparkSession spark, JobArguments table, Instant ingestedAt,
+                                        Semaphore connections, int maxConnections) {
+        SparkSession session = spark.newSession();
+        // A new session starts from the SparkConf: the caller's SQL settings (a time zone, say) go along.
+        scala.collection.JavaConverters.mapAsJavaMap(spark.conf().getAll()).forEach((key, value) -> {
+            if (session.conf().isModifiable(key)) {
+                session.conf().set(key, value);
+            }
+        });
+        session.sparkContext().setLocalProperty("spark.scheduler.pool", "table-" + table.table());
+        String manifest = partition(table, ingestedAt) + "/" + MANIFEST;
+        // Over JDBC the table holds a connection per partition; the staged path reads no database.
+        int permits = table.jdbc().map(j -> Math.min(j.numPartitions(), maxConnections)).orElse(0);
+        try {
+            // An Iceberg table's own snapshots say whether the run committed (IcebergTarget), and its manifest is
+            // written again to say so; a files target has only its manifest to tell.
+            Optional<Long> earlier = table.tableTarget().isPresent() ? Optional.empty()
+                    : Manifests.writtenRows(session, manifest, table.runKey());
+            if (earlier.isPresent()) {
+                System.err.println("IngestJob: table " + table.table() + " was written by an earlier attempt of run "
+                        + table.runKey() + " (" + earlier.get() + " rows, " + manifest + "): not written again");
+                return new TableResult(table.table(), manifest, earlier.get(), null, true);
+            }
+            connections.acquire(permits);
+            try {
+                long rows = run(session, table, ingestedAt);
+                System.err.println("IngestJob: table " + table.table() + ": " + rows + " rows written, manifest "
+                        + manifest);
+                return new TableResult(table.table(), manifest, rows, null, false);
+            } finally {
+                connections.release(permits);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(session, table, ingestedAt, manifest, e);
+        } catch (Exception | LinkageError e) {
+            return failed(session, table, ingestedAt, manifest, e);
+        } finally {
+            session.sparkContext().setLocalProperty("spark.scheduler.pool", null);
+        }
+    }
+
+    private static TableResult failed(SparkSession session, JobArguments table, Instant ingestedAt, String manifest,
+                                      Throwable e) {
+        String error = Manifests.cause(e, secret(session, table));
+        System.err.println("IngestJob: table " + table.table() + " FAILED: " + error);
+        e.printStackTrace();
+        try {
+            Manifests.writeFailure(session, table, ingestedAt, manifest, error);
+        } catch (RuntimeException again) {
+            System.err.println("IngestJob: could not write the failure manifest " + manifest + ": " + again);
+        }
+        return new TableResult(table.table(), manifest, null, error, false);
+    }
+
+    /** The password, to keep it out of a failure's message; null on the staged path or when it cannot be read. */
+    private static String secret(SparkSession session, JobArguments table) {
+        try {
+            return table.jdbc().map(j -> new String(password(session.sparkContext().hadoopConfiguration(),
+                    j.passwordAlias()))).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The directory the table's run writes: its partition (files), or the run's manifest directory (Iceberg). */
+    static String partition(JobArguments arguments, Instant ingestedAt) {
+        return arguments.output().replaceAll("/+$", "") + "/" + INGEST_DATE_COLUMN + "="
+                + ingestDate(arguments, ingestedAt) + "/" + RUN_ID_COLUMN + "=" + arguments.runId();
+    }
+
+    /** Reads, transforms and writes one table for one run; returns the rows written. */
+    static long run(SparkSession spark, JobArguments arguments, Instant ingestedAt) {
         Dataset<Row> source;
         Long[] maxKey = {null};
         if (arguments.jdbc().isPresent()) {
             source = readJdbc(spark, arguments.table(), arguments.jdbc().get(), arguments.window().orElse(null),
                     arguments.maxKeyColumn().orElse(null), maxKey);
         } else {
-            source = restoreTypes(spark.read().format(arguments.inputFormat()).load(arguments.input()),
+            source = restoreTypes(spark.read().format(arguments.inputFormat()).load(staged(spark, arguments)),
                     stagedSqlTypes(spark, arguments));
             if (arguments.maxKeyColumn().isPresent()) {
                 // The staged files are fixed: their maximum is the highest key the import step read.
@@ -101,25 +245,40 @@ public final class IngestJob {
             }
         }
         Dataset<Row> result = transform(spark, source, arguments, ingestedAt);
-        String partition = arguments.output().replaceAll("/+$", "") + "/" + INGEST_DATE_COLUMN + "="
-                + ingestDate(arguments, ingestedAt) + "/" + RUN_ID_COLUMN + "=" + arguments.runId();
+        String partition = partition(arguments, ingestedAt);
         if (arguments.tableTarget().isPresent()) {
             // The table keeps which run last wrote a row and when; the file target's partition columns stay out.
             IcebergTarget.Outcome outcome = IcebergTarget.write(spark, result.drop(RUN_KEY_COLUMN, INGEST_DATE_COLUMN),
                     arguments.runId(), arguments.runKey(), arguments.tableTarget().get(),
                     () -> primaryKey(spark, arguments));
-            writeManifest(spark, arguments, ingestedAt, partition, maxKey[0], outcome);
-            return partition;
+            return Manifests.write(spark, arguments, ingestedAt, partition, maxKey[0], outcome);
         }
         // Dynamic overwrite: only the partitions present in `result` are replaced, which is this run's one.
-        spark.conf().set("spark.sql.sources.partitionOverwriteMode", "dynamic");
         result.write()
                 .mode(SaveMode.Overwrite)
                 .option("partitionOverwriteMode", "dynamic")
                 .partitionBy(INGEST_DATE_COLUMN, RUN_ID_COLUMN)
                 .parquet(arguments.output());
-        writeManifest(spark, arguments, ingestedAt, partition, maxKey[0], null);
-        return partition;
+        return Manifests.write(spark, arguments, ingestedAt, partition, maxKey[0], null);
+    }
+
+    /**
+     * The staged import's directory, once its import step is known to have finished: MapReduce's {@code _SUCCESS}
+     * (Avro) or Kite's dataset metadata (Parquet). Without either the table's import step failed or did not run.
+     */
+    private static String staged(SparkSession spark, JobArguments arguments) {
+        Path input = new Path(arguments.input());
+        try {
+            FileSystem fs = input.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(new Path(input, "_SUCCESS")) && !fs.exists(new Path(input, ".metadata"))) {
+                throw new IllegalStateException("no finished import of table " + arguments.table() + " in "
+                        + arguments.input() + " (neither _SUCCESS nor .metadata): its sqoop-import step failed or did"
+                        + " not run");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot look for the staged import in " + arguments.input(), e);
+        }
+        return arguments.input();
     }
 
     /** An integer key column's MAX as a long; null when no row was read. */
@@ -207,9 +366,9 @@ public final class IngestJob {
         options.put("password", new String(password));
         java.util.Arrays.fill(password, '\0');
         options.put("driver", MYSQL_DRIVER);
-        // Connector/J reads a whole result set into memory unless it fetches through a server-side cursor.
-        options.put("useCursorFetch", "true");
-        options.put("fetchsize", "10000");
+        // Connector/J streams rows as the server sends them with this fetch size (no server-side cursor, which would
+        // copy the rows into a temporary table on the server first); without it, it buffers the whole result set.
+        options.put("fetchsize", String.valueOf(Integer.MIN_VALUE));
         if (window != null && window.byTime() && !jdbc.url().matches(
                 ".*[?&](connectionTimeZone|serverTimezone|forceConnectionTimeZoneToSession)=.*")) {
             // The session's time_zone +00:00: TIMESTAMP columns compare with the window's UTC literals in UTC.
@@ -406,80 +565,6 @@ public final class IngestJob {
             }
         }
         return data;
-    }
-
-    /** {@code _manifest.json} in the run's partition: row count, schema and files (Spark skips `_` files). */
-    static void writeManifest(SparkSession spark, JobArguments arguments, Instant ingestedAt, String partition) {
-        writeManifest(spark, arguments, ingestedAt, partition, null, null);
-    }
-
-    /**
-     * With {@code --max-key-column}, also {@code "maxKey"}: the highest key read, null when no row was read. For an
-     * Iceberg target ({@code table} not null) the manifest describes the run's rows and commit instead of files:
-     * {@code "commit"} as {@link IcebergTarget.Commit#json}, null when the run had no rows.
-     */
-    static void writeManifest(SparkSession spark, JobArguments arguments, Instant ingestedAt, String partition,
-                              Long maxKey, IcebergTarget.Outcome table) {
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
-        try {
-            Path dir = new Path(partition);
-            FileSystem fs = dir.getFileSystem(conf);
-            List<String> files = new ArrayList<>();
-            long bytes = 0;
-            long rows;
-            org.apache.spark.sql.types.StructType schema;
-            if (table != null) {
-                rows = table.rows();
-                schema = spark.table(arguments.tableTarget().orElseThrow().name()).schema();
-            } else {
-                for (FileStatus file : fs.listStatus(dir)) {
-                    String name = file.getPath().getName();
-                    if (file.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
-                        files.add("{\"name\":" + quote(name) + ",\"bytes\":" + file.getLen() + "}");
-                        bytes += file.getLen();
-                    }
-                }
-                Dataset<Row> written = spark.read().parquet(partition);
-                rows = written.count();
-                schema = written.schema();
-            }
-            String json = "{\"table\":" + quote(arguments.table())
-                    + ",\"runKey\":" + quote(arguments.runKey())
-                    + ",\"runId\":" + quote(arguments.runId())
-                    + ",\"ingestDate\":" + quote(ingestDate(arguments, ingestedAt).toString())
-                    + ",\"ingestedAt\":" + quote(ingestedAt.truncatedTo(ChronoUnit.MICROS).toString())
-                    + ",\"input\":" + quote(arguments.jdbc().map(JobArguments.Jdbc::url).orElse(arguments.input()))
-                    + ",\"rowCount\":" + rows
-                    + (arguments.maxKeyColumn().isPresent() ? ",\"maxKey\":" + maxKey : "")
-                    + ",\"bytes\":" + bytes
-                    + ",\"schema\":" + schema.json()
-                    + ",\"files\":[" + String.join(",", files) + "]"
-                    + (table == null ? "" : table.commit().map(c -> ",\"commit\":" + c.json()).orElse(""))
-                    + "}\n";
-            try (OutputStream out = fs.create(new Path(dir, MANIFEST), true)) {
-                out.write(json.getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + MANIFEST + " in " + partition, e);
-        }
-    }
-
-    private static String quote(String value) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : value.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 
     /** A column reference that treats dots and other characters in the name literally. */

@@ -17,9 +17,11 @@ import software.amazon.awssdk.services.emr.model.ActionOnFailure;
 import software.amazon.awssdk.services.emr.model.StepConfig;
 
 /**
- * A run's steps, pure like {@link ClusterRequestBuilder}: per table, with {@code importer: sqoop} one Sqoop import
- * step then one Spark step; with {@code importer: spark-jdbc} one step that reads the table over JDBC with Spark and
- * writes the target; then the definition's extra Spark steps. Every step ends the cluster when it fails.
+ * A run's steps, pure like {@link ClusterRequestBuilder}. With {@code importer: sqoop}, one Sqoop import step per
+ * table (each goes on when it fails, so the other tables are imported), then one Spark application that loads every
+ * staged table; with {@code importer: spark-jdbc}, one step whose Spark application reads every table over JDBC and
+ * writes it; then the definition's extra Spark steps. The Spark step and the extra steps end the cluster when they
+ * fail; a failed table fails the Spark step after the other tables were written.
  */
 public final class ImportSteps {
 
@@ -27,6 +29,8 @@ public final class ImportSteps {
     /** The Spark catalog the cluster configures over the Glue Data Catalog (see {@link IcebergCluster}). */
     public static final String CATALOG = "glue_catalog";
     static final String STAGING_ROOT = "hdfs:///emr-ingest/staging/";
+    static final String SPARK_LOAD_STEP = "spark-load";
+    static final String SPARK_JDBC_STEP = "spark-jdbc-import";
 
     private ImportSteps() {}
 
@@ -37,20 +41,31 @@ public final class ImportSteps {
     static List<StepConfig> steps(JobDefinition definition, RunIdentity run, Instant claimedAt, RunWindow window,
                                   LauncherSettings settings, ClusterAssets.Published assets) {
         List<StepConfig> steps = new ArrayList<>();
-        for (Table table : definition.source().tables()) {
-            if (definition.importer() == Importer.SPARK_JDBC) {
-                steps.add(sparkJdbcStep(definition, table, run, claimedAt, window, settings, assets));
-            } else {
-                steps.addAll(sqoopSteps(definition, table, run, claimedAt, window, settings, assets));
+        if (definition.importer() == Importer.SPARK_JDBC) {
+            steps.add(sparkJdbcStep(definition, run, claimedAt, window, settings, assets));
+        } else {
+            for (Table table : definition.source().tables()) {
+                steps.add(sqoopStep(definition, table, run, window, settings, assets));
             }
+            steps.add(sparkLoadStep(definition, run, claimedAt, window, assets));
         }
         for (JobDefinition.SparkStep extra : definition.extraSparkSteps()) {
             List<String> args = new ArrayList<>(List.of("spark-submit", "--deploy-mode", "cluster",
                     "--class", extra.mainClass(), extra.jar()));
             args.addAll(extra.args());
-            steps.add(step(extra.name(), "command-runner.jar", args));
+            steps.add(step(extra.name(), "command-runner.jar", args, ActionOnFailure.TERMINATE_CLUSTER));
         }
         return steps;
+    }
+
+    /**
+     * How many tables the Spark application works on at once: two per core instance (each table's jobs in a FAIR pool
+     * of their own share the executors; while one table waits on the database or a commit, another computes), at
+     * most every table. The database's own bound is the definition's {@code maxConnections}.
+     */
+    static int parallelTables(JobDefinition definition) {
+        return Math.max(1, Math.min(definition.source().tables().size(),
+                2 * Math.max(1, definition.cluster().core().count())));
     }
 
     static String stagingDir(RunIdentity run, Table table) {
@@ -117,7 +132,7 @@ public final class ImportSteps {
      * An Iceberg target's options: the table in the cluster's catalog, the mode, a merge's key (when named) and its
      * order column (an incremental table's column: among rows of one key the newest wins).
      */
-    private static List<String> tableArgs(Table table) {
+    private static List<String> targetArgs(Table table) {
         JobDefinition.TableTarget target = table.target();
         if (target == null) {
             return List.of();
@@ -146,13 +161,20 @@ public final class ImportSteps {
         return "s3://" + settings.region() + ".elasticmapreduce/libs/script-runner/script-runner.jar";
     }
 
-    /** The run's own options and the table's transform, as the Spark job takes them (after its source options). */
-    private static List<String> runAndTransformArgs(Table table, RunIdentity run, Instant claimedAt) {
-        List<String> args = new ArrayList<>(List.of("--run-key", run.runKey(), "--run-id", run.runId(),
-                "--table", table.name()));
+    /** The options the Spark application takes for the whole run, before its tables. */
+    private static List<String> runArgs(JobDefinition definition, RunIdentity run, Instant claimedAt) {
+        List<String> args = new ArrayList<>(List.of("--parallel-tables", String.valueOf(parallelTables(definition)),
+                "--max-connections", String.valueOf(definition.source().maxConnections()),
+                "--run-key", run.runKey(), "--run-id", run.runId()));
         if (claimedAt != null) {
             args.addAll(List.of("--ingest-date", LocalDate.ofInstant(claimedAt, ZoneOffset.UTC).toString()));
         }
+        return args;
+    }
+
+    /** The table's group of the Spark application's arguments: {@code --table} first, then its output and transform. */
+    private static List<String> tableArgs(JobDefinition definition, Table table) {
+        List<String> args = new ArrayList<>(List.of("--table", table.name(), "--output", output(definition, table)));
         if (table.transform() != null && !table.transform().columns().isEmpty()) {
             args.addAll(List.of("--columns", String.join(",", table.transform().columns())));
         }
@@ -162,18 +184,20 @@ public final class ImportSteps {
         return args;
     }
 
-    private static List<StepConfig> sqoopSteps(JobDefinition definition, Table table, RunIdentity run,
-                                               Instant claimedAt, RunWindow window,
-                                               LauncherSettings settings, ClusterAssets.Published assets) {
-        String format = definition.source().stagingFormat();
-        String staging = stagingDir(run, table);
+    /**
+     * One Sqoop import into the table's staging directory. It goes on when it fails ({@code CONTINUE}): the other
+     * tables are still imported, and the load step, which always follows, records the table as failed and ends the
+     * cluster.
+     */
+    private static StepConfig sqoopStep(JobDefinition definition, Table table, RunIdentity run, RunWindow window,
+                                        LauncherSettings settings, ClusterAssets.Published assets) {
         List<String> sqoop = new ArrayList<>(List.of(assets.sqoopStep(),
                 "--jdbc-url", definition.source().jdbcUrl(),
                 "--username", definition.source().username(),
                 "--password-parameter", definition.source().passwordParameter(),
                 "--table", table.name(),
-                "--target-dir", staging,
-                "--format", format,
+                "--target-dir", stagingDir(run, table),
+                "--format", definition.source().stagingFormat(),
                 "--num-mappers", String.valueOf(table.mappers()),
                 // the spark-job jar also carries StoreCredential, which puts the password in a jceks store
                 "--tools-jar", assets.sparkJob(),
@@ -189,51 +213,63 @@ public final class ImportSteps {
         if (keyFile != null) {
             sqoop.addAll(List.of("--primary-key-file", keyFile));
         }
+        return step("sqoop-import " + table.name(), scriptRunner(settings), sqoop, ActionOnFailure.CONTINUE);
+    }
+
+    /** One Spark application that loads every staged table of the run into its target. */
+    private static StepConfig sparkLoadStep(JobDefinition definition, RunIdentity run, Instant claimedAt,
+                                            RunWindow window, ClusterAssets.Published assets) {
         List<String> spark = new ArrayList<>(List.of("spark-submit", "--deploy-mode", "cluster",
-                "--class", SPARK_MAIN_CLASS, assets.sparkJob(),
-                "--input", staging,
-                "--input-format", format,
-                "--output", output(definition, table)));
-        spark.addAll(runAndTransformArgs(table, run, claimedAt));
-        spark.addAll(maxKeyArgs(window, table));
-        spark.addAll(tableArgs(table));
-        if (keyFile != null) {
-            spark.addAll(List.of("--primary-key-file", keyFile));
+                "--class", SPARK_MAIN_CLASS, assets.sparkJob()));
+        spark.addAll(runArgs(definition, run, claimedAt));
+        String format = definition.source().stagingFormat();
+        for (Table table : definition.source().tables()) {
+            spark.addAll(tableArgs(definition, table));
+            spark.addAll(List.of("--input", stagingDir(run, table), "--input-format", format));
+            spark.addAll(maxKeyArgs(window, table));
+            spark.addAll(targetArgs(table));
+            String keyFile = primaryKeyFile(run, table);
+            if (keyFile != null) {
+                spark.addAll(List.of("--primary-key-file", keyFile));
+            }
         }
-        return List.of(step("sqoop-import " + table.name(), scriptRunner(settings), sqoop),
-                step("spark-load " + table.name(), "command-runner.jar", spark));
+        return step(SPARK_LOAD_STEP, "command-runner.jar", spark, ActionOnFailure.TERMINATE_CLUSTER);
     }
 
     /**
-     * {@code spark-jdbc-import.sh}: stores the password from SSM in a jceks store on the master, then runs the Spark
-     * job in client mode, which reads the table over JDBC ({@code splitBy} as partition column, {@code mappers}
-     * partitions) and writes the target as the staged path does.
+     * {@code spark-jdbc-import.sh}: stores the password from SSM in a jceks store on the master, then runs one Spark
+     * application in client mode (the arguments after {@code --}), which reads every table of the run over JDBC
+     * ({@code splitBy} as partition column, {@code mappers} partitions) and writes its target.
      */
-    private static StepConfig sparkJdbcStep(JobDefinition definition, Table table, RunIdentity run, Instant claimedAt,
-                                            RunWindow window,
-                                            LauncherSettings settings, ClusterAssets.Published assets) {
+    private static StepConfig sparkJdbcStep(JobDefinition definition, RunIdentity run, Instant claimedAt,
+                                            RunWindow window, LauncherSettings settings,
+                                            ClusterAssets.Published assets) {
         List<String> args = new ArrayList<>(List.of(assets.sparkJdbcStep(),
                 "--jdbc-url", definition.source().jdbcUrl(),
                 "--username", definition.source().username(),
                 "--password-parameter", definition.source().passwordParameter(),
                 "--job-jar", assets.sparkJob(),
                 "--region", settings.region(),
-                "--output", output(definition, table)));
-        if (table.splitBy() != null) {
-            args.addAll(List.of("--split-by", table.splitBy(), "--num-partitions", String.valueOf(table.mappers())));
+                "--"));
+        args.addAll(runArgs(definition, run, claimedAt));
+        for (Table table : definition.source().tables()) {
+            args.addAll(tableArgs(definition, table));
+            if (table.splitBy() != null) {
+                args.addAll(List.of("--split-by", table.splitBy(), "--num-partitions",
+                        String.valueOf(table.mappers())));
+            }
+            if (!table.columns().isEmpty()) {
+                args.addAll(List.of("--source-columns", String.join(",", table.columns())));
+            }
+            args.addAll(windowArgs(window, table));
+            args.addAll(maxKeyArgs(window, table));
+            args.addAll(targetArgs(table));
         }
-        if (!table.columns().isEmpty()) {
-            args.addAll(List.of("--source-columns", String.join(",", table.columns())));
-        }
-        args.addAll(windowArgs(window, table));
-        args.addAll(runAndTransformArgs(table, run, claimedAt));
-        args.addAll(maxKeyArgs(window, table));
-        args.addAll(tableArgs(table));
-        return step("spark-jdbc-import " + table.name(), scriptRunner(settings), args);
+        return step(SPARK_JDBC_STEP, scriptRunner(settings), args, ActionOnFailure.TERMINATE_CLUSTER);
     }
 
-    private static StepConfig step(String name, String jar, List<String> args) {
-        return StepConfig.builder().name(name).actionOnFailure(ActionOnFailure.TERMINATE_CLUSTER)
+    private static StepConfig step(String name, String jar, List<String> args, ActionOnFailure onFailure) {
+        return StepConfig.builder().name(name).actionOnFailure(onFailure)
                 .hadoopJarStep(h -> h.jar(jar).args(args)).build();
     }
 }

@@ -64,9 +64,20 @@ class IcebergStepsTest {
         return "hdfs:///emr-ingest/staging/" + RUN.runId() + "/" + table;
     }
 
-    private static List<String> run(String table) {
-        return List.of("--run-key", "2026-11-25T02:00:00Z", "--run-id", RUN.runId(), "--table", table,
-                "--ingest-date", "2026-11-25");
+    /** The table's group of the Spark application's arguments: from its {@code --table} to the next. */
+    private static List<String> group(StepConfig step, String table) {
+        List<String> args = step.hadoopJarStep().args();
+        int from = -1;
+        for (int i = 0; i + 1 < args.size(); i++) {
+            if (args.get(i).equals("--table") && args.get(i + 1).equals(table)) {
+                from = i;
+            }
+        }
+        int to = from + 2;
+        while (to < args.size() && !args.get(to).equals("--table")) {
+            to++;
+        }
+        return args.subList(from, to);
     }
 
     private static List<String> concat(List<?>... parts) {
@@ -85,9 +96,8 @@ class IcebergStepsTest {
     }
 
     private static List<String> sparkStaged(String table, String manifests) {
-        return List.of("spark-submit", "--deploy-mode", "cluster", "--class", "dev.emringest.spark.IngestJob",
-                ASSETS.sparkJob(), "--input", staging(table.toLowerCase(java.util.Locale.ROOT)), "--input-format",
-                "avro", "--output", "s3://lake/wh/_manifests/shop/" + manifests);
+        return List.of("--table", table, "--output", "s3://lake/wh/_manifests/shop/" + manifests,
+                "--input", staging(table.toLowerCase(java.util.Locale.ROOT)), "--input-format", "avro");
     }
 
     private static final List<String> TIME_WINDOW = List.of("--lower-bound", "2026-11-25T01:00:00Z",
@@ -96,40 +106,42 @@ class IcebergStepsTest {
     @Test
     void sqoopMergeByThePrimaryKeyHasTheImportStepWriteTheKeyForTheSparkStep() throws IOException {
         List<StepConfig> steps = steps(JOB);
-        assertEquals(List.of("sqoop-import orders", "spark-load orders", "sqoop-import Customers",
-                "spark-load Customers", "sqoop-import events", "spark-load events", "sqoop-import products",
-                "spark-load products"), steps.stream().map(StepConfig::name).toList());
+        assertEquals(List.of("sqoop-import orders", "sqoop-import Customers", "sqoop-import events",
+                "sqoop-import products", "spark-load"), steps.stream().map(StepConfig::name).toList());
         String keyFile = staging("orders") + ".primary-key";
         assertEquals(concat(sqoopSource("orders", "4"), List.of("--split-by", "id", "--where-column", "updated_at"),
                 TIME_WINDOW, List.of("--primary-key-file", keyFile)), steps.get(0).hadoopJarStep().args());
-        assertEquals(concat(sparkStaged("orders", "orders"), run("orders"), List.of(
+        List<String> load = steps.get(4).hadoopJarStep().args();
+        assertEquals(List.of("--run-key", "2026-11-25T02:00:00Z", "--run-id", RUN.runId(), "--ingest-date",
+                "2026-11-25"), load.subList(load.indexOf("--run-key"), load.indexOf("--table")));
+        assertEquals(concat(sparkStaged("orders", "orders"), List.of(
                 "--target-table", "glue_catalog.shop.orders", "--mode", "merge", "--order-column", "updated_at",
-                "--primary-key-file", keyFile)), steps.get(1).hadoopJarStep().args());
+                "--primary-key-file", keyFile)), group(steps.get(4), "orders"));
     }
 
     @Test
     void sqoopMergeByANamedKeyNeedsNoKeyFile() throws IOException {
         List<StepConfig> steps = steps(JOB);
-        assertEquals(sqoopSource("Customers", "2"), steps.get(2).hadoopJarStep().args());
-        assertEquals(concat(sparkStaged("Customers", "customers"), run("Customers"), List.of(
+        assertEquals(sqoopSource("Customers", "2"), steps.get(1).hadoopJarStep().args());
+        assertEquals(concat(sparkStaged("Customers", "customers"), List.of(
                 "--target-table", "glue_catalog.shop.customers", "--mode", "merge", "--merge-key", "id,tenant")),
-                steps.get(3).hadoopJarStep().args(), "no order column: the table is not incremental");
+                group(steps.get(4), "Customers"), "no order column: the table is not incremental");
 
         assertEquals(concat(sqoopSource("products", "4"), List.of("--where-column", "changed_at"), TIME_WINDOW),
-                steps.get(6).hadoopJarStep().args());
-        assertEquals(concat(sparkStaged("products", "products"), run("products"), List.of(
+                steps.get(3).hadoopJarStep().args());
+        assertEquals(concat(sparkStaged("products", "products"), List.of(
                 "--target-table", "glue_catalog.shop.products", "--mode", "merge", "--merge-key", "sku",
-                "--order-column", "changed_at")), steps.get(7).hadoopJarStep().args());
+                "--order-column", "changed_at")), group(steps.get(4), "products"));
     }
 
     @Test
     void sqoopAppendHasNoMergeOptions() throws IOException {
         List<StepConfig> steps = steps(JOB);
         assertEquals(concat(sqoopSource("events", "4"), List.of("--where-column", "id", "--above-key", "41")),
-                steps.get(4).hadoopJarStep().args());
-        assertEquals(concat(sparkStaged("events", "event_log"), run("events"), List.of("--max-key-column", "id",
+                steps.get(2).hadoopJarStep().args());
+        assertEquals(concat(sparkStaged("events", "event_log"), List.of("--max-key-column", "id",
                 "--target-table", "glue_catalog.shop.event_log", "--mode", "append")),
-                steps.get(5).hadoopJarStep().args());
+                group(steps.get(4), "events"));
     }
 
     @Test
@@ -138,46 +150,44 @@ class IcebergStepsTest {
                 .replace("\"target\": {\"mergeKey\": [\"id\", \"tenant\"]}", "\"target\": {\"mode\": \"merge\"}")
                 .replace(",\n     \"target\": {\"mergeKey\": [\"sku\"]}", "");
         List<StepConfig> steps = steps(job);
-        List<String> orders = steps.get(1).hadoopJarStep().args();
+        List<String> orders = group(steps.get(4), "orders");
         assertEquals(List.of("--target-table", "glue_catalog.shop.orders", "--mode", "append"),
                 orders.subList(orders.size() - 4, orders.size()), "append: no order column, no key file");
         assertFalse(steps.get(0).hadoopJarStep().args().contains("--primary-key-file"));
         String keyFile = staging("customers") + ".primary-key";
         assertEquals(concat(sqoopSource("Customers", "2"), List.of("--primary-key-file", keyFile)),
-                steps.get(2).hadoopJarStep().args());
-        List<String> customers = steps.get(3).hadoopJarStep().args();
+                steps.get(1).hadoopJarStep().args());
+        List<String> customers = group(steps.get(4), "Customers");
         assertEquals(List.of("--target-table", "glue_catalog.shop.customers", "--mode", "merge",
                 "--primary-key-file", keyFile), customers.subList(customers.size() - 6, customers.size()));
-        List<String> products = steps.get(7).hadoopJarStep().args();
+        List<String> products = group(steps.get(4), "products");
         assertEquals(List.of("--target-table", "glue_catalog.shop.products", "--mode", "append"),
                 products.subList(products.size() - 4, products.size()));
     }
 
-    private static List<String> sparkJdbcSource(String manifests) {
-        return List.of(ASSETS.sparkJdbcStep(), "--jdbc-url", "jdbc:mysql://shop-db.internal:3306/shop",
-                "--username", "ingest", "--password-parameter", "/emr-ingest/secrets/shop-db",
-                "--job-jar", ASSETS.sparkJob(), "--region", "eu-west-1",
-                "--output", "s3://lake/wh/_manifests/shop/" + manifests);
+    private static List<String> sparkJdbcTable(String table, String manifests) {
+        return List.of("--table", table, "--output", "s3://lake/wh/_manifests/shop/" + manifests);
     }
 
     @Test
     void sparkJdbcReadsThePrimaryKeyItselfSoNoStepHasAKeyFile() throws IOException {
         List<StepConfig> steps = steps(sparkJdbc(JOB));
-        assertEquals(List.of("spark-jdbc-import orders", "spark-jdbc-import Customers", "spark-jdbc-import events",
-                "spark-jdbc-import products"), steps.stream().map(StepConfig::name).toList());
-        assertEquals(concat(sparkJdbcSource("orders"), List.of("--split-by", "id", "--num-partitions", "4",
-                "--where-column", "updated_at"), TIME_WINDOW, run("orders"), List.of(
+        assertEquals(List.of("spark-jdbc-import"), steps.stream().map(StepConfig::name).toList());
+        StepConfig step = steps.get(0);
+        assertEquals(concat(sparkJdbcTable("orders", "orders"), List.of("--split-by", "id", "--num-partitions", "4",
+                "--where-column", "updated_at"), TIME_WINDOW, List.of(
                 "--target-table", "glue_catalog.shop.orders", "--mode", "merge", "--order-column", "updated_at")),
-                steps.get(0).hadoopJarStep().args());
-        assertEquals(concat(sparkJdbcSource("customers"), run("Customers"), List.of(
+                group(step, "orders"));
+        assertEquals(concat(sparkJdbcTable("Customers", "customers"), List.of(
                 "--target-table", "glue_catalog.shop.customers", "--mode", "merge", "--merge-key", "id,tenant")),
-                steps.get(1).hadoopJarStep().args());
-        assertEquals(concat(sparkJdbcSource("event_log"), List.of("--where-column", "id", "--above-key", "41"),
-                run("events"), List.of("--max-key-column", "id", "--target-table", "glue_catalog.shop.event_log",
-                "--mode", "append")), steps.get(2).hadoopJarStep().args());
-        assertEquals(concat(sparkJdbcSource("products"), List.of("--where-column", "changed_at"), TIME_WINDOW,
-                run("products"), List.of("--target-table", "glue_catalog.shop.products", "--mode", "merge",
-                "--merge-key", "sku", "--order-column", "changed_at")), steps.get(3).hadoopJarStep().args());
+                group(step, "Customers"));
+        assertEquals(concat(sparkJdbcTable("events", "event_log"), List.of("--where-column", "id", "--above-key",
+                "41", "--max-key-column", "id", "--target-table", "glue_catalog.shop.event_log",
+                "--mode", "append")), group(step, "events"));
+        assertEquals(concat(sparkJdbcTable("products", "products"), List.of("--where-column", "changed_at"),
+                TIME_WINDOW, List.of("--target-table", "glue_catalog.shop.products", "--mode", "merge",
+                "--merge-key", "sku", "--order-column", "changed_at")), group(step, "products"));
+        assertFalse(step.hadoopJarStep().args().contains("--primary-key-file"));
     }
 
     @Test

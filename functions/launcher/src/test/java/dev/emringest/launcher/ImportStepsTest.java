@@ -17,11 +17,13 @@ import software.amazon.awssdk.services.emr.model.StepConfig;
 class ImportStepsTest {
 
     @Test
-    void oneSqoopAndOneSparkStepPerTableThatEndTheClusterOnFailure() throws IOException {
+    void oneSqoopStepPerTableThenOneSparkApplicationForAllThatEndsTheCluster() throws IOException {
         List<StepConfig> steps = exampleRequest().steps();
-        assertEquals(List.of("sqoop-import orders", "spark-load orders", "sqoop-import customers", "spark-load customers"),
+        assertEquals(List.of("sqoop-import orders", "sqoop-import customers", "spark-load"),
                 steps.stream().map(StepConfig::name).toList());
-        assertTrue(steps.stream().allMatch(s -> s.actionOnFailure() == ActionOnFailure.TERMINATE_CLUSTER));
+        // A failed import lets the others run; the load, which records it as failed, ends the cluster.
+        assertEquals(List.of(ActionOnFailure.CONTINUE, ActionOnFailure.CONTINUE, ActionOnFailure.TERMINATE_CLUSTER),
+                steps.stream().map(StepConfig::actionOnFailure).toList());
 
         StepConfig sqoop = steps.get(0);
         assertEquals("s3://eu-west-1.elasticmapreduce/libs/script-runner/script-runner.jar", sqoop.hadoopJarStep().jar());
@@ -39,15 +41,17 @@ class ImportStepsTest {
                 "--split-by", "id",
                 "--columns", "id,customer_id,status,total,created_at,updated_at"), sqoop.hadoopJarStep().args());
 
-        StepConfig spark = steps.get(1);
+        StepConfig spark = steps.get(2);
         assertEquals("command-runner.jar", spark.hadoopJarStep().jar());
         assertEquals(List.of("spark-submit", "--deploy-mode", "cluster", "--class", "dev.emringest.spark.IngestJob",
-                ASSETS.sparkJob(), "--input", staging, "--input-format", "avro",
-                "--output", "s3://example-lake/raw/shop/orders", "--run-key", "2026-11-25T02:00:00Z",
-                "--run-id", RUN.runId(), "--table", "orders"), spark.hadoopJarStep().args());
-
-        List<String> customers = steps.get(3).hadoopJarStep().args();
-        assertEquals("SELECT id, country, created_at FROM source", customers.get(customers.size() - 1));
+                ASSETS.sparkJob(), "--parallel-tables", "2", "--max-connections", "8",
+                "--run-key", "2026-11-25T02:00:00Z", "--run-id", RUN.runId(),
+                "--table", "orders", "--output", "s3://example-lake/raw/shop/orders",
+                "--input", staging, "--input-format", "avro",
+                "--table", "customers", "--output", "s3://example-lake/raw/shop/customers",
+                "--sql", "SELECT id, country, created_at FROM source",
+                "--input", "hdfs:///emr-ingest/staging/" + RUN.runId() + "/customers", "--input-format", "avro"),
+                spark.hadoopJarStep().args());
     }
 
     @Test
@@ -55,47 +59,52 @@ class ImportStepsTest {
         RunJobFlowRequest request = ClusterRequestBuilder.build(
                 example(Files.readString(EXAMPLES.resolve("jobs/orders.json"))), RUN,
                 java.time.Instant.parse("2026-11-25T23:59:59Z"), SETTINGS, ASSETS);
-        List<String> spark = request.steps().get(1).hadoopJarStep().args();
+        List<String> spark = request.steps().get(2).hadoopJarStep().args();
         int at = spark.indexOf("--ingest-date");
-        assertTrue(at > 0, spark.toString());
+        assertTrue(at > 0 && at < spark.indexOf("--table"), "before the tables, for all: " + spark);
         assertEquals("2026-11-25", spark.get(at + 1));
         assertEquals(RUN.runId(), spark.get(spark.indexOf("--run-id") + 1));
     }
 
     @Test
-    void sparkJdbcIsOneScriptStepPerTableThatReadsOverJdbcAndWritesTheTarget() throws IOException {
+    void sparkJdbcIsOneScriptStepWhoseSparkApplicationReadsEveryTableOverJdbc() throws IOException {
         List<StepConfig> steps = sparkJdbcRequest(java.time.Instant.parse("2026-11-25T23:59:59Z")).steps();
-        assertEquals(List.of("spark-jdbc-import orders", "spark-jdbc-import customers"),
-                steps.stream().map(StepConfig::name).toList());
-        assertTrue(steps.stream().allMatch(s -> s.actionOnFailure() == ActionOnFailure.TERMINATE_CLUSTER));
-        assertTrue(steps.stream().allMatch(s -> s.hadoopJarStep().jar()
-                .equals("s3://eu-west-1.elasticmapreduce/libs/script-runner/script-runner.jar")));
+        assertEquals(List.of("spark-jdbc-import"), steps.stream().map(StepConfig::name).toList());
+        assertEquals(ActionOnFailure.TERMINATE_CLUSTER, steps.get(0).actionOnFailure());
+        assertEquals("s3://eu-west-1.elasticmapreduce/libs/script-runner/script-runner.jar",
+                steps.get(0).hadoopJarStep().jar());
 
+        List<String> args = steps.get(0).hadoopJarStep().args();
         assertEquals(List.of(ASSETS.sparkJdbcStep(),
                 "--jdbc-url", "jdbc:mysql://shop-db.internal:3306/shop",
                 "--username", "ingest",
                 "--password-parameter", "/emr-ingest/secrets/shop-db",
                 "--job-jar", ASSETS.sparkJob(),
                 "--region", "eu-west-1",
+                "--",
+                "--parallel-tables", "2", "--max-connections", "8",
+                "--run-key", "2026-11-25T02:00:00Z",
+                "--run-id", RUN.runId(),
+                "--ingest-date", "2026-11-25",
+                "--table", "orders",
                 "--output", "s3://example-lake/raw/shop/orders",
                 "--split-by", "id",
                 "--num-partitions", "4",
                 "--source-columns", "id,customer_id,status,total,created_at,updated_at",
-                "--run-key", "2026-11-25T02:00:00Z",
-                "--run-id", RUN.runId(),
-                "--table", "orders",
-                "--ingest-date", "2026-11-25"), steps.get(0).hadoopJarStep().args());
+                "--table", "customers",
+                "--output", "s3://example-lake/raw/shop/customers",
+                "--sql", "SELECT id, country, created_at FROM source",
+                "--split-by", "id",
+                "--num-partitions", "2"), args);
+        assertFalse(args.contains("--input") || args.contains("--target-dir"), "no staging: " + args);
+    }
 
-        List<String> customers = steps.get(1).hadoopJarStep().args();
-        assertEquals(List.of("--split-by", "id", "--num-partitions", "2"),
-                customers.subList(customers.indexOf("--split-by"), customers.indexOf("--split-by") + 4));
-        assertFalse(customers.contains("--source-columns"), customers.toString());
-        assertEquals(List.of("--sql", "SELECT id, country, created_at FROM source"),
-                customers.subList(customers.size() - 2, customers.size()));
-        for (StepConfig step : steps) {
-            List<String> args = step.hadoopJarStep().args();
-            assertFalse(args.contains("--input") || args.contains("--target-dir"), "no staging: " + args);
-        }
+    @Test
+    void tablesRunInParallelAtMostAllOfThem() throws IOException {
+        String job = Files.readString(EXAMPLES.resolve("jobs/orders.json"));
+        assertEquals(2, ImportSteps.parallelTables(example(job)));
+        String oneTable = job.replaceFirst(",\\s*\\{\\s*\"name\": \"customers\"[^}]*\\}[^}]*\\}", "");
+        assertEquals(1, ImportSteps.parallelTables(example(oneTable)), oneTable);
     }
 
     @Test

@@ -33,7 +33,7 @@ class IncrementalLaunchTest {
     private final LaunchFixture f = new LaunchFixture();
 
     private String sqoopArgs(int request, int table) {
-        return String.join(" ", f.stepArgs(request, table * 2));
+        return String.join(" ", f.stepArgs(request, table));
     }
 
     private LaunchRequest queued(String body, String messageId) {
@@ -54,7 +54,9 @@ class IncrementalLaunchTest {
         assertTrue(sqoopArgs(0, 0).endsWith("--where-column updated_at --upper-bound 2026-11-25T01:59:00Z"),
                 sqoopArgs(0, 0));
         assertTrue(sqoopArgs(0, 1).endsWith("--where-column id"), sqoopArgs(0, 1));
-        assertTrue(String.join(" ", f.stepArgs(0, 3)).endsWith("--max-key-column id"));
+        assertTrue(String.join(" ", f.stepArgs(0, 2)).endsWith("--table events --output s3://example-lake/raw/shop/"
+                + "events --input hdfs:///emr-ingest/staging/da1cb9dcc85a/events --input-format avro --max-key-column id"),
+                String.join(" ", f.stepArgs(0, 2)));
     }
 
     @Test

@@ -228,7 +228,7 @@ class LaunchServiceTest {
         assertThrows(SdkClientException.class, () -> f.launch("orders", RUN_KEY));
         f.clock.advance(LaunchService.CLAIM_GRACE.plusSeconds(1));
         assertEquals(Outcome.LAUNCHED, f.launch("orders", RUN_KEY).outcome());
-        String sparkArgs = String.join(" ", f.stepArgs(1, 1));
+        String sparkArgs = String.join(" ", f.stepArgs(1, 2));
         assertTrue(sparkArgs.contains("--ingest-date 2026-11-25"), sparkArgs);
     }
 

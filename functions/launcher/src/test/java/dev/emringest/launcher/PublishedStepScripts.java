@@ -29,56 +29,59 @@ abstract class PublishedStepScripts {
     static final String DB = "jdbc:mysql://db.example:3306/shop";
     static final String JAR = "s3://cluster-bucket/assets/0a1b/spark-job.jar";
 
-    /** A step script, a valid argument list and the options it takes. */
+    /**
+     * A step script, a valid argument list and the options it takes; for spark-jdbc-import.sh also the Spark job's
+     * arguments, after {@code --}, which the script hands on unread.
+     */
     enum Step {
-        SQOOP(ClusterAssets.SQOOP_STEP, "--tools-jar", "--num-mappers",
+        SQOOP(ClusterAssets.SQOOP_STEP, "--tools-jar",
                 List.of("--jdbc-url", DB, "--username", "app_user", "--password-parameter", "/emr-ingest/secrets/db",
                         "--table", "orders", "--target-dir", "/emr-ingest/staging/run_1/orders", "--format", "avro",
                         "--num-mappers", "2", "--tools-jar", JAR),
                 List.of("--split-by", "id", "--columns", "id,total", "--region", "eu-west-1",
                         "--primary-key-file", "hdfs:///emr-ingest/staging/run_1/orders.primary-key"),
                 List.of()),
-        SPARK_JDBC(ClusterAssets.SPARK_JDBC_STEP, "--job-jar", "--num-partitions",
+        SPARK_JDBC(ClusterAssets.SPARK_JDBC_STEP, "--job-jar",
                 List.of("--jdbc-url", DB, "--username", "app_user", "--password-parameter", "/emr-ingest/secrets/db",
-                        "--table", "orders", "--output", "s3://lake/shop/orders", "--run-key", "2026-11-25T02:00:00Z",
                         "--job-jar", JAR),
-                List.of("--split-by", "id", "--num-partitions", "4", "--source-columns", "id,total", "--run-id",
-                        "run_1", "--ingest-date", "2026-11-25", "--columns", "id,total", "--sql",
-                        "SELECT id FROM source", "--region", "eu-west-1", "--max-key-column", "id",
-                        "--target-table", "glue_catalog.shop.orders", "--mode", "merge", "--merge-key", "id,tenant",
-                        "--order-column", "updated_at"),
-                List.of("--sql"));
+                List.of("--region", "eu-west-1"),
+                List.of("--", "--run-key", "2026-11-25T02:00:00Z", "--table", "orders", "--output",
+                        "s3://lake/shop/orders"));
 
         static final List<String> WINDOW = List.of("--where-column", "--lower-bound", "--upper-bound", "--above-key",
                 "--up-to-key");
 
         final String script;
         final String jarOption;
-        final String countOption;
         final Map<String, String> required;
         final Map<String, String> optional;
-        final List<String> freeText;
+        final List<String> jobArgs;
 
-        Step(String script, String jarOption, String countOption, List<String> required, List<String> optional,
-             List<String> freeText) {
+        Step(String script, String jarOption, List<String> required, List<String> optional, List<String> jobArgs) {
             this.script = script;
             this.jarOption = jarOption;
-            this.countOption = countOption;
             this.required = pairs(required);
             this.optional = pairs(optional);
-            this.freeText = freeText;
+            this.jobArgs = jobArgs;
         }
 
-        /** Every option the script takes. */
+        /** Every option the script takes (for Sqoop, also the window's). */
         List<String> options() {
             List<String> all = new ArrayList<>(required.keySet());
             all.addAll(optional.keySet());
-            all.addAll(WINDOW);
+            if (this == SQOOP) {
+                all.addAll(WINDOW);
+            }
             return all;
         }
 
         /** The required options with {@code changes} applied: a null value drops the option. */
         List<String> args(String... changes) {
+            return args(List.of(), changes);
+        }
+
+        /** The same with {@code extra} after the script's options (before the Spark job's arguments). */
+        List<String> args(List<String> extra, String... changes) {
             Map<String, String> values = new LinkedHashMap<>(required);
             for (int i = 0; i < changes.length; i += 2) {
                 if (changes[i + 1] == null) {
@@ -89,6 +92,8 @@ abstract class PublishedStepScripts {
             }
             List<String> args = new ArrayList<>();
             values.forEach((name, value) -> args.addAll(List.of(name, value)));
+            args.addAll(extra);
+            args.addAll(jobArgs);
             return args;
         }
 

@@ -9,7 +9,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The step scripts' rules for each option's value: in both scripts where both take the option, then each script's
- * own ({@link PublishedStepScripts}).
+ * own ({@link PublishedStepScripts}). spark-jdbc-import.sh hands the Spark job's options on unread: JobArguments
+ * and RunArguments check those (their tests in emr/spark-job).
  */
 class StepScriptOptionsTest extends PublishedStepScripts {
 
@@ -34,7 +35,7 @@ class StepScriptOptionsTest extends PublishedStepScripts {
     }
 
     @ParameterizedTest
-    @EnumSource(Step.class)
+    @EnumSource(value = Step.class, names = "SQOOP")
     void theTableMustBeAnIdentifier(Step step) {
         for (String table : List.of("orders;drop", "shop.orders", "order items", "1orders", "`orders`",
                 "a".repeat(65))) {
@@ -63,17 +64,17 @@ class StepScriptOptionsTest extends PublishedStepScripts {
     }
 
     @ParameterizedTest
-    @EnumSource(Step.class)
+    @EnumSource(value = Step.class, names = "SQOOP")
     void theCountMustBeFrom1To9999(Step step) {
         for (String count : List.of("0", "10000", "-1", "two", "02")) {
-            List<String> args = step.args(step.countOption, count, "--split-by", "id");
-            assertRejected(step, args, "option " + step.countOption + " must be a positive integer (1-9999), got '"
+            List<String> args = step.args("--num-mappers", count, "--split-by", "id");
+            assertRejected(step, args, "option --num-mappers must be a positive integer (1-9999), got '"
                     + count + "'");
         }
     }
 
     @ParameterizedTest
-    @EnumSource(Step.class)
+    @EnumSource(value = Step.class, names = "SQOOP")
     void theSplitColumnMustBeAnIdentifier(Step step) {
         for (String column : List.of("id name", "1id", "id,total")) {
             assertRejected(step, step.args("--split-by", column), "option --split-by must be one column name");
@@ -81,7 +82,7 @@ class StepScriptOptionsTest extends PublishedStepScripts {
     }
 
     @ParameterizedTest
-    @EnumSource(Step.class)
+    @EnumSource(value = Step.class, names = "SQOOP")
     void columnListsHaveNoSpaces(Step step) {
         assertRejected(step, step.args("--columns", "id, total"), "option --columns must be a comma-separated list");
     }
@@ -89,14 +90,14 @@ class StepScriptOptionsTest extends PublishedStepScripts {
     // ------------------------------------------------------------------------------------------------ the window
 
     @ParameterizedTest
-    @EnumSource(Step.class)
+    @EnumSource(value = Step.class, names = "SQOOP")
     void theWindowColumnMustBeAnIdentifier(Step step) {
         assertRejected(step, step.args("--where-column", "updated-at", "--upper-bound", "2026-11-25T02:00:00Z"),
                 "option --where-column must be a column name");
     }
 
     @ParameterizedTest
-    @EnumSource(Step.class)
+    @EnumSource(value = Step.class, names = "SQOOP")
     void windowBoundsNeedTheWindowColumn(Step step) {
         for (String[] bound : new String[][] {{"--lower-bound", "2026-11-24T02:00:00Z"},
                 {"--upper-bound", "2026-11-25T02:00:00Z"}, {"--above-key", "5"}, {"--up-to-key", "9"}}) {
@@ -105,21 +106,21 @@ class StepScriptOptionsTest extends PublishedStepScripts {
     }
 
     @ParameterizedTest
-    @EnumSource(Step.class)
+    @EnumSource(value = Step.class, names = "SQOOP")
     void aLowerBoundNeedsAnUpperBound(Step step) {
         assertRejected(step, step.args("--where-column", "updated_at", "--lower-bound", "2026-11-24T02:00:00Z"),
                 "option --lower-bound needs --upper-bound");
     }
 
     @ParameterizedTest
-    @EnumSource(Step.class)
+    @EnumSource(value = Step.class, names = "SQOOP")
     void anUpToKeyNeedsAnAboveKey(Step step) {
         assertRejected(step, step.args("--where-column", "id", "--up-to-key", "9"),
                 "option --up-to-key needs --above-key");
     }
 
     @ParameterizedTest
-    @EnumSource(Step.class)
+    @EnumSource(value = Step.class, names = "SQOOP")
     void aWindowIsByTimeOrByKey(Step step) {
         assertRejected(step, step.args("--where-column", "id", "--upper-bound", "2026-11-25T02:00:00Z",
                 "--above-key", "5"), "option --lower-bound/--upper-bound (by time) cannot be combined with"
@@ -127,7 +128,7 @@ class StepScriptOptionsTest extends PublishedStepScripts {
     }
 
     @ParameterizedTest
-    @EnumSource(Step.class)
+    @EnumSource(value = Step.class, names = "SQOOP")
     void boundsAreIso8601UtcInstants(Step step) {
         for (String bound : List.of("--lower-bound", "--upper-bound")) {
             for (String value : List.of("2026-11-25 02:00:00", "2026-11-25T02:00:00+01:00", "2026-11-25",
@@ -140,7 +141,7 @@ class StepScriptOptionsTest extends PublishedStepScripts {
     }
 
     @ParameterizedTest
-    @EnumSource(Step.class)
+    @EnumSource(value = Step.class, names = "SQOOP")
     void boundsAreValidDatesAndTimes(Step step) {
         for (String value : List.of("2026-13-01T00:00:00Z", "2026-11-00T00:00:00Z", "2026-11-25T24:00:00Z",
                 "0999-11-25T00:00:00Z")) {
@@ -150,7 +151,7 @@ class StepScriptOptionsTest extends PublishedStepScripts {
     }
 
     @ParameterizedTest
-    @EnumSource(Step.class)
+    @EnumSource(value = Step.class, names = "SQOOP")
     void boundsAreNoFinerThanMicroseconds(Step step) {
         assertRejected(step, step.args("--where-column", "updated_at", "--upper-bound", "2026-11-25T02:00:00.1234567Z"),
                 "option --upper-bound has a fraction finer than microseconds");
@@ -159,7 +160,7 @@ class StepScriptOptionsTest extends PublishedStepScripts {
     }
 
     @ParameterizedTest
-    @EnumSource(Step.class)
+    @EnumSource(value = Step.class, names = "SQOOP")
     void keysAre64BitIntegers(Step step) {
         for (String value : List.of("9223372036854775808", "-9223372036854775809", "1.5", "07", "1e3", "5 OR 1=1")) {
             assertRejected(step, step.args("--where-column", "id", "--above-key", value),
@@ -183,79 +184,9 @@ class StepScriptOptionsTest extends PublishedStepScripts {
         assertRejected(Step.SQOOP, Step.SQOOP.args(option, value), message);
     }
 
-    @ParameterizedTest(name = "{0} {1}")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
-        --output         | /lake/orders | option --output must be a URI
-        --num-partitions | 4            | option --num-partitions needs --split-by
-        --source-columns | id, total    | option --source-columns must be a comma-separated list without spaces
-        --max-key-column | max(id)      | option --max-key-column must be a column name
-        --run-id         | run-1        | option --run-id may contain only letters, digits and '_'
-        --ingest-date    | 25.11.2026   | option --ingest-date must be a date YYYY-MM-DD
-        """)
-    void sparkJdbcOwnOptions(String option, String value, String message) {
-        assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args(option, value), message);
-    }
-
-    // ------------------------------------------------------------------------------------------ the Iceberg target
-
-    @ParameterizedTest(name = "{1}: {0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
-        shop.orders                  | two parts
-        glue_catalog.Shop.orders     | upper case
-        glue_catalog.shop.order-lines| a dash
-        glue_catalog.shop.orders.x   | four parts
-        glue_catalog..orders         | an empty part
-        "glue_catalog.shop.orders x" | a space
-        """)
-    void theTargetTableIsCatalogDatabaseTable(String table, String why) {
-        assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", table, "--mode", "merge"),
-                "option --target-table must be catalog.database.table (each part [a-z0-9_]), got '" + table + "'");
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"upsert", "MERGE", "append "})
-    void theModeIsAppendOrMerge(String mode) {
-        assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.orders",
-                "--mode", mode), "option --mode must be append or merge, got '" + mode + "'");
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"--mode", "--merge-key", "--order-column"})
-    void tableOptionsNeedTheTargetTable(String option) {
-        assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args(option, option.equals("--mode") ? "merge" : "id"),
-                "option " + option + " needs --target-table");
-    }
-
-    @ParameterizedTest(name = "{0} {1}")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
-        --merge-key    | id, tenant | option --merge-key must be a comma-separated list without spaces, got 'id, tenant'
-        --order-column | max(ts)    | option --order-column must be a column name ([A-Za-z_][A-Za-z0-9_]{0,63}), got 'max(ts)'
-        --order-column | 1ts        | option --order-column must be a column name ([A-Za-z_][A-Za-z0-9_]{0,63}), got '1ts'
-        """)
-    void theKeyAndOrderColumnAreColumns(String option, String value, String message) {
-        assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.orders",
-                "--mode", "merge", option, value), message);
-    }
-
     @Test
-    void aValidTargetPassesEveryCheck() {
-        for (String mode : List.of("append", "merge")) {
-            assertAccepted(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop_2.order_lines",
-                    "--mode", mode));
-        }
-        assertAccepted(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.orders",
-                "--mode", "merge", "--merge-key", "id", "--order-column", "updated_at"));
+    void aValidPrimaryKeyFilePassesEveryCheck() {
         assertAccepted(Step.SQOOP, Step.SQOOP.args("--primary-key-file", "hdfs:///emr-ingest/staging/r/o.primary-key"));
-    }
-
-    @Test
-    void aTargetNeedsItsModeAndMergeOptionsNeedMerge() {
-        assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.orders"),
-                "missing required option --mode (with --target-table)");
-        for (String option : List.of("--merge-key", "--order-column")) {
-            assertRejected(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.orders",
-                    "--mode", "append", option, "id"), "option " + option + " needs --mode merge");
-        }
     }
 
     @ParameterizedTest

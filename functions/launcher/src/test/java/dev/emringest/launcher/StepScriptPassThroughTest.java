@@ -78,52 +78,25 @@ class StepScriptPassThroughTest extends PublishedStepScripts {
         return Arrays.asList(text.substring(0, text.length() - 1).split("\0", -1));
     }
 
-    /** IngestJob's arguments (after the application jar) as option → value. */
-    private Map<String, String> ingestJobOptions() throws IOException {
-        List<String> args = recorded("spark-submit");
-        int at = args.indexOf("--jdbc-url");
-        assertTrue(args.get(at - 1).endsWith("/spark-job.jar"), args.toString());
-        List<String> job = args.subList(at, args.size());
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < job.size(); i += 2) {
-            assertEquals(null, options.put(job.get(i), job.get(i + 1)), "given twice: " + job);
-        }
-        return options;
-    }
-
     @Test
-    void sparkJdbcPassesTheTargetToIngestJobAsGiven() throws IOException {
-        ran(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.orders", "--mode", "merge",
-                "--merge-key", "id,tenant", "--order-column", "updated_at"));
-        List<String> args = recorded("spark-submit");
-        assertEquals(List.of("--jdbc-url", DB, "--username", "app_user", "--password-alias",
-                "emr-ingest.jdbc.password", "--table", "orders", "--output", "s3://lake/shop/orders",
-                "--run-key", "2026-11-25T02:00:00Z", "--target-table", "glue_catalog.shop.orders", "--mode", "merge",
-                "--merge-key", "id,tenant", "--order-column", "updated_at"),
-                args.subList(args.indexOf("--jdbc-url"), args.size()));
-    }
-
-    @Test
-    void sparkJdbcPassesAnAppendTargetWithoutMergeOptions() throws IOException {
-        ran(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--target-table", "glue_catalog.shop.event_log", "--mode",
-                "append"));
-        Map<String, String> options = ingestJobOptions();
-        assertEquals("glue_catalog.shop.event_log", options.get("--target-table"));
-        assertEquals("append", options.get("--mode"));
-        assertFalse(options.containsKey("--merge-key") || options.containsKey("--order-column"), options.toString());
-    }
-
-    @Test
-    void sparkJdbcPassesEveryOptionOfIngestJob() throws IOException {
+    void sparkJdbcHandsTheSparkJobsArgumentsOnAsGivenAfterTheSources() throws IOException {
+        List<String> job = List.of("--parallel-tables", "2", "--max-connections", "8", "--run-key",
+                "2026-11-25T02:00:00Z", "--table", "orders", "--output", "s3://lake/shop/orders", "--sql",
+                "-- note\nSELECT * FROM source", "--target-table", "glue_catalog.shop.orders", "--mode", "merge",
+                "--table", "order lines; rm -rf /", "--output", "$(touch /tmp/x)");
         List<String> args = new ArrayList<>(Step.SPARK_JDBC.args());
-        Step.SPARK_JDBC.optional.forEach((name, value) -> args.addAll(List.of(name, value)));
-        ran(Step.SPARK_JDBC, args);
-        Map<String, String> expected = new LinkedHashMap<>(Map.of("--jdbc-url", DB, "--username", "app_user",
-                "--password-alias", "emr-ingest.jdbc.password", "--table", "orders",
-                "--output", "s3://lake/shop/orders", "--run-key", "2026-11-25T02:00:00Z"));
-        expected.putAll(Step.SPARK_JDBC.optional);
-        expected.remove("--region"); // the script's own, for the AWS CLI
-        assertEquals(expected, ingestJobOptions());
+        args = new ArrayList<>(args.subList(0, args.indexOf("--") + 1));
+        args.addAll(job);
+        Result result = ran(Step.SPARK_JDBC, args);
+        List<String> submitted = recorded("spark-submit");
+        int at = submitted.indexOf("--jdbc-url");
+        assertTrue(submitted.get(at - 1).endsWith("/spark-job.jar"), submitted.toString());
+        List<String> expected = new ArrayList<>(List.of("--jdbc-url", DB, "--username", "app_user",
+                "--password-alias", "emr-ingest.jdbc.password"));
+        expected.addAll(job);
+        assertEquals(expected, submitted.subList(at, submitted.size()));
+        assertTrue(result.stdout().contains("importing table orders,order lines; rm -rf / over JDBC"),
+                result.stdout());
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.emringest.json.JsonDocuments;
 import dev.emringest.ledger.RunRecord.Commit;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.net.URI;
 import java.util.Optional;
@@ -12,8 +13,8 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * A table's {@code _manifest.json}, which its run's Spark job writes to the target: how many rows the run wrote, for
- * an {@code append} table the highest key it imported (the watermark moves to it when the run succeeded), and for an
- * Iceberg table the run's commit to it.
+ * an {@code append} table the highest key it imported (the watermark moves to it when the run succeeded), for an
+ * Iceberg table the run's commit to it; or, for a table that failed in the run, why.
  */
 @FunctionalInterface
 public interface ManifestReader {
@@ -21,12 +22,13 @@ public interface ManifestReader {
     /**
      * @param maxKey null when the run read no row, or the table is not {@code append}
      * @param commit null when the manifest has no {@code commit} object (a files target)
+     * @param error  why the table failed in the run (then there is no row count); null for a table written
      */
-    record Manifest(Long rowCount, Long maxKey, Commit commit) {
+    record Manifest(Long rowCount, Long maxKey, Commit commit, String error) {
 
-        /** A manifest without a commit: a files target. */
+        /** A table written as files: no commit. */
         public Manifest(Long rowCount, Long maxKey) {
-            this(rowCount, maxKey, null);
+            this(rowCount, maxKey, null, null);
         }
     }
 
@@ -45,7 +47,7 @@ public interface ManifestReader {
                 JsonValue document = JsonDocuments.read(s3.getObjectAsBytes(r -> r.bucket(uri.getHost()).key(key))
                         .asUtf8String());
                 return Optional.of(new Manifest(integer(manifest, document, "rowCount"),
-                        integer(manifest, document, "maxKey"), commit(manifest, document)));
+                        integer(manifest, document, "maxKey"), commit(manifest, document), error(manifest, document)));
             } catch (JsonDocuments.NotJsonException e) {
                 throw new IllegalStateException(manifest + ": " + e.getMessage(), e);
             } catch (NoSuchKeyException e) {
@@ -68,6 +70,17 @@ public interface ManifestReader {
         }
         return new Commit(required(manifest, commit, "snapshotId"), count(manifest, commit, "addedRows"),
                 count(manifest, commit, "updatedRows"), count(manifest, commit, "deletedRows"));
+    }
+
+    private static String error(String manifest, JsonValue document) {
+        JsonValue value = document instanceof JsonObject o ? o.get("error") : null;
+        if (value == null || value == JsonValue.NULL) {
+            return null;
+        }
+        if (!(value instanceof JsonString error)) {
+            throw new IllegalStateException(manifest + ": error is not a string");
+        }
+        return error.getString();
     }
 
     private static long count(String manifest, JsonObject commit, String field) {

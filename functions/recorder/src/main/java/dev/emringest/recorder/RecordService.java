@@ -132,8 +132,8 @@ public final class RecordService {
             Ending ending = ending(pointer.clusterId(), event.reason());
             // The job's state first: once the record is final, its watermark and slot are settled.
             watermarks.settle(current, ending.state());
-            List<TableOutput> outputs = ending.state() == RunState.SUCCEEDED ? rowsWritten(current.tables())
-                    : current.tables();
+            // Succeeded or not, each table's manifest says what became of it: one table's failure hides no other.
+            List<TableOutput> outputs = rowsWritten(current.tables(), ending.state() == RunState.SUCCEEDED);
             change = r -> closedTo(r, pointer.clusterId()) ? r : withCluster(r, pointer.clusterId())
                     .ended(ending.state(), ending.steps(), ending.failure(), clock.instant())
                     .withOutputs(outputs, ending.normalizedInstanceHours());
@@ -157,16 +157,29 @@ public final class RecordService {
     }
 
     /**
-     * Each table's rows and, for an Iceberg table, its commit, from the manifest its Spark step wrote; null for a table
-     * whose manifest is not there (or does not say). The catalog table named in the claim is kept.
+     * Each table's rows and, for an Iceberg table, its commit, or why it failed, from the manifest its Spark
+     * application wrote; null for a table whose manifest is not there (or does not say). The catalog table named in
+     * the claim is kept. A failed run is recorded even when a manifest cannot be read (the table says why); a
+     * succeeded one waits until it can be.
      */
-    private List<TableOutput> rowsWritten(List<TableOutput> tables) {
+    private List<TableOutput> rowsWritten(List<TableOutput> tables, boolean succeeded) {
         List<TableOutput> counted = new ArrayList<>();
         for (TableOutput t : tables) {
-            Optional<ManifestReader.Manifest> manifest = manifests.read(t.manifest());
+            Optional<ManifestReader.Manifest> manifest;
+            try {
+                manifest = manifests.read(t.manifest());
+            } catch (RuntimeException e) {
+                if (succeeded) {
+                    throw e;
+                }
+                counted.add(new TableOutput(t.name(), t.manifest(), null, t.catalogTable(), null,
+                        "its manifest could not be read: " + e.getMessage()));
+                continue;
+            }
             counted.add(new TableOutput(t.name(), t.manifest(),
                     manifest.map(ManifestReader.Manifest::rowCount).orElse(null), t.catalogTable(),
-                    manifest.map(ManifestReader.Manifest::commit).orElse(null)));
+                    manifest.map(ManifestReader.Manifest::commit).orElse(null),
+                    manifest.map(ManifestReader.Manifest::error).orElse(null)));
         }
         return counted;
     }

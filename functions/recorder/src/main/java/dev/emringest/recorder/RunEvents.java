@@ -64,7 +64,8 @@ final class RunEvents {
             if (run.normalizedInstanceHours() != null) {
                 d.add("normalizedInstanceHours", run.normalizedInstanceHours());
             }
-            if (t.state() == RunState.SUCCEEDED) {
+            // Succeeded or failed, each table says what became of it: which were written, and why others were not.
+            if (t.state() == RunState.SUCCEEDED || t.state() == RunState.FAILED) {
                 JsonArrayBuilder tables = JsonDocuments.JSON.createArrayBuilder();
                 for (RunRecord.TableOutput table : run.tables()) {
                     JsonObjectBuilder o = JsonDocuments.JSON.createObjectBuilder().add("name", table.name());
@@ -72,6 +73,7 @@ final class RunEvents {
                         o.add("rowsWritten", table.rowsWritten());
                     }
                     text(o, "catalogTable", table.catalogTable());
+                    text(o, "error", table.error());
                     if (table.commit() != null) {
                         RunRecord.Commit c = table.commit();
                         // As text: readers that parse JSON numbers as doubles (JavaScript) lose digits above 2^53.

@@ -31,7 +31,7 @@ final class FastRecorder {
     static final String NAME = RunIdentity.of(STACK, JOB, RUN_KEY).clusterName();
     static final Instant CLAIMED_AT = Instant.parse("2026-11-25T02:00:00Z");
     static final String SQOOP = "sqoop-import orders";
-    static final String SPARK = "spark-load orders";
+    static final String SPARK = "spark-load";
     static final String MANIFEST = "s3://lake/orders/run_1/_manifest.json";
 
     final MutableClock clock = new MutableClock(CLAIMED_AT.plus(Duration.ofMinutes(40)));
@@ -56,8 +56,14 @@ final class FastRecorder {
             at, m));
     final List<String> lines = new CopyOnWriteArrayList<>();
     final RunAnnouncer announcer = new RunAnnouncer(ledger, bus, STACK, metricsOut, lines::add);
-    final RecordService records = new RecordService(ledger, emr, manifest -> Optional.ofNullable(
-            manifests.get(manifest)), announcer, STACK, clock);
+    /** Manifests whose read fails, as a broken document or a denied GetObject does. */
+    final java.util.Set<String> unreadable = new java.util.HashSet<>();
+    final RecordService records = new RecordService(ledger, emr, manifest -> {
+        if (unreadable.contains(manifest)) {
+            throw new IllegalStateException(manifest + ": rowCount is not an integer");
+        }
+        return Optional.ofNullable(manifests.get(manifest));
+    }, announcer, STACK, clock);
     final ReconcileService reconcile = new ReconcileService(ledger, emr, records,
             new FreshnessCheck(ledger, bus, STACK, metricsOut, clock), clock);
 

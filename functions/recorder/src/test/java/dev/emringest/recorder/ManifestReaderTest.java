@@ -57,7 +57,7 @@ class ManifestReaderTest {
                 + " \"commit\": {\"table\": \"shop.orders\", \"snapshotId\": 9223372036854775807, \"addedRows\": 12,"
                 + " \"updatedRows\": 3, \"deletedRows\": 0, \"committedNow\": true}}").orElseThrow();
 
-        assertEquals(new ManifestReader.Manifest(15L, null, new Commit(Long.MAX_VALUE, 12, 3, 0)), manifest);
+        assertEquals(new ManifestReader.Manifest(15L, null, new Commit(Long.MAX_VALUE, 12, 3, 0), null), manifest);
         assertEquals(new Commit(5871234097712345678L, 0, 0, 7), read("{\"rowCount\": 0, \"commit\": {\"table\":"
                 + " \"shop.orders\", \"snapshotId\": 5871234097712345678, \"addedRows\": 0, \"updatedRows\": 0,"
                 + " \"deletedRows\": 7, \"committedNow\": false}}").orElseThrow().commit());
@@ -83,6 +83,14 @@ class ManifestReaderTest {
                 () -> read("{\"rowCount\": 1, \"commit\": {\"table\": \"shop.orders\", " + fields + "}}"));
 
         assertEquals(MANIFEST + ": " + error, e.getMessage());
+    }
+
+    @Test
+    void aFailedTablesManifestSaysWhyAndHasNoRows() {
+        assertEquals(new ManifestReader.Manifest(null, null, null, "SQLException: Access denied"),
+                read("{\"table\": \"orders\", \"error\": \"SQLException: Access denied\"}").orElseThrow());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> read("{\"error\": 7}"));
+        assertTrue(e.getMessage().endsWith(": error is not a string"), e.getMessage());
     }
 
     @Test

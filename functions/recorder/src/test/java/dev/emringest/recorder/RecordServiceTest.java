@@ -84,7 +84,7 @@ class RecordServiceTest {
         f.ledger.update(JOB, RUN_KEY, r -> r.launched("j-ICE", CLAIMED_AT.plusSeconds(5)));
         f.ledger.pointCluster(new ClusterPointer("j-ICE", JOB, RUN_KEY));
         f.manifests.put("s3://lake/orders/_manifest.json", new ManifestReader.Manifest(15L, null,
-                new Commit(5871234097712345678L, 12, 3, 0)));
+                new Commit(5871234097712345678L, 12, 3, 0), null));
         f.manifests.put("s3://lake/customers/_manifest.json", new ManifestReader.Manifest(1000L, null));
         f.cluster("j-ICE", ClusterState.TERMINATED, "ALL_STEPS_COMPLETED", "Steps completed",
                 step("s-1", SPARK, "COMPLETED"));
@@ -107,6 +107,42 @@ class RecordServiceTest {
                 + "{\"snapshotId\":\"5871234097712345678\",\"addedRows\":12,\"updatedRows\":3,\"deletedRows\":0}},"
                 + "{\"name\":\"customers\",\"rowsWritten\":1000},{\"name\":\"refunds\",\"catalogTable\":"
                 + "\"shop.refunds\"}]", detail.getJsonArray("tables").toString());
+    }
+
+    @Test
+    void aFailedRunRecordsAndAnnouncesWhichTablesWereWrittenAndWhyTheOthersWereNot() {
+        f.claimed();
+        f.ledger.update(JOB, RUN_KEY, r -> r.withTables(List.of(
+                new TableOutput("orders", "s3://lake/orders/_manifest.json", null),
+                new TableOutput("customers", "s3://lake/customers/_manifest.json", null),
+                new TableOutput("refunds", "s3://lake/refunds/_manifest.json", null))));
+        f.ledger.update(JOB, RUN_KEY, r -> r.launched("j-PART", CLAIMED_AT.plusSeconds(5)));
+        f.ledger.pointCluster(new ClusterPointer("j-PART", JOB, RUN_KEY));
+        f.manifests.put("s3://lake/orders/_manifest.json", new ManifestReader.Manifest(5000L, null));
+        String why = "SQLSyntaxErrorException: Table 'shop.customers' doesn't exist";
+        f.manifests.put("s3://lake/customers/_manifest.json", new ManifestReader.Manifest(null, null, null, why));
+        f.unreadable.add("s3://lake/refunds/_manifest.json");
+        f.cluster("j-PART", ClusterState.TERMINATED_WITH_ERRORS, "STEP_FAILURE", "Shut down as step failed",
+                step("s-1", SQOOP, "COMPLETED"), failedStep("s-2", SPARK, "1 of 2 tables failed", "trace",
+                        "s3://logs/j-PART/steps/s-2/stderr.gz"));
+
+        f.records.record(terminated("j-PART", "STEP_FAILURE", ""));
+
+        RunRecord run = f.record();
+        assertEquals(RunState.FAILED, run.state());
+        assertEquals(List.of(new TableOutput("orders", "s3://lake/orders/_manifest.json", 5000L),
+                new TableOutput("customers", "s3://lake/customers/_manifest.json", null, null, null, why),
+                new TableOutput("refunds", "s3://lake/refunds/_manifest.json", null, null, null, "its manifest could"
+                        + " not be read: s3://lake/refunds/_manifest.json: rowCount is not an integer")),
+                run.tables(), "a failed run is recorded even when a manifest cannot be read");
+        String announced = f.events.get(f.events.size() - 1);
+        JsonObject detail = RunEventsTest.valid(announced.substring(RunEvents.RUN_STATE_CHANGE.length() + 1));
+        assertEquals("FAILED", detail.getString("state"));
+        assertEquals("[{\"name\":\"orders\",\"rowsWritten\":5000},{\"name\":\"customers\",\"error\":"
+                + "\"SQLSyntaxErrorException: Table 'shop.customers' doesn't exist\"},{\"name\":\"refunds\","
+                + "\"error\":\"its manifest could not be read: s3://lake/refunds/_manifest.json: rowCount is not an"
+                + " integer\"}]",
+                detail.getJsonArray("tables").toString());
     }
 
     @Test

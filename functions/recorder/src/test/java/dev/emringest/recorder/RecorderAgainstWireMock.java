@@ -49,7 +49,7 @@ abstract class RecorderAgainstWireMock {
     static final Instant LAUNCHED_AT = CLAIMED_AT.plusSeconds(5);
     static final Instant RECORDED_AT = Instant.parse("2026-11-25T02:40:00Z");
     static final String SQOOP = "sqoop-import orders";
-    static final String SPARK = "spark-load orders";
+    static final String SPARK = "spark-load";
 
     static WireMockServer emrServer;
     static EmrStub emrStub;

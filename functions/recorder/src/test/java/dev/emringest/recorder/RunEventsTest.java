@@ -70,7 +70,7 @@ class RunEventsTest {
     void aFailedRunsEndNamesTheStepTheReasonAndTheLogFile() {
         RunRecord failed = launched().running(T.plusSeconds(300)).ended(RunState.FAILED,
                 List.of(new StepOutcome("s-1", SQOOP, "FAILED", "ERR", "Access denied", "s3://logs/s-1/stderr.gz"),
-                        new StepOutcome("s-2", "spark-load orders", "CANCELLED", null, null, null)),
+                        new StepOutcome("s-2", "spark-load", "FAILED", null, null, null)),
                 new Failure("STEP_FAILURE", "Step failed", SQOOP), T.plusSeconds(920))
                 .withOutputs(launched().tables(), 24L);
 
@@ -86,7 +86,8 @@ class RunEventsTest {
         assertEquals("Step failed", failure.getString("message"));
         assertEquals(SQOOP, failure.getString("step"));
         assertEquals("s3://logs/s-1/stderr.gz", failure.getString("logFile"));
-        assertFalse(end.containsKey("tables"), "rows are a success's");
+        assertEquals("[{\"name\":\"orders\"},{\"name\":\"customers\"}]", end.getJsonArray("tables").toString(),
+                "each table, and what its manifest said (here: nothing)");
 
         // An earlier state announced late carries nothing of the end.
         JsonObject running = detail(failed, 1);

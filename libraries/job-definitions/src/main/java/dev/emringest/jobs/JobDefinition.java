@@ -39,8 +39,9 @@ public record JobDefinition(String job, String version, Importer importer, Sourc
         return Enum.valueOf(type, name.toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
+    /** @param maxConnections the most database connections the run holds at once, over all its tables */
     public record Source(String jdbcUrl, String username, String passwordParameter, String stagingFormat,
-                         List<Table> tables) {}
+                         int maxConnections, List<Table> tables) {}
 
     /**
      * @param incremental null for a table imported whole on every run

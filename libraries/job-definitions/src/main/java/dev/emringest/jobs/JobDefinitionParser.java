@@ -43,6 +43,11 @@ import java.util.regex.Pattern;
  */
 public final class JobDefinitionParser {
 
+    /**
+     * Modest on purpose: the source is usually a production database serving its own users. A definition without
+     * {@code maxConnections} whose tables read with more {@code mappers} gets the most of those instead.
+     */
+    static final int DEFAULT_MAX_CONNECTIONS = 8;
     /** Last release label that ships Sqoop, and the first whose default Java runs our Java 17 bytecode. */
     static final int[] LAST_SQOOP_RELEASE = {7, 4, 0};
     static final int[] FIRST_SUPPORTED_RELEASE = {7, 0, 0};
@@ -131,7 +136,8 @@ public final class JobDefinitionParser {
                     target.iceberg() ? tableTarget(target, t) : null));
         }
         Source source = new Source(s.getString("jdbcUrl"), s.getString("username"), s.getString("passwordParameter"),
-                s.getString("stagingFormat", "avro"), tables);
+                s.getString("stagingFormat", "avro"), s.getInt("maxConnections", Math.max(DEFAULT_MAX_CONNECTIONS,
+                        tables.stream().mapToInt(Table::mappers).max().orElse(1))), tables);
 
         JsonObject c = object(d, "cluster");
         JsonObject core = object(c, "core");
@@ -252,6 +258,11 @@ public final class JobDefinitionParser {
                 problems.add("source.tables[" + i + "].name: table '" + tables.get(i).name() + "' is listed twice");
             }
             Table table = tables.get(i);
+            if (table.mappers() > d.source().maxConnections()) {
+                problems.add("source.tables[" + i + "].mappers: " + table.mappers() + " parallel reads exceed"
+                        + " source.maxConnections (" + d.source().maxConnections() + "), the run's bound on database"
+                        + " connections");
+            }
             if (table.incremental() != null && !table.columns().isEmpty()
                     && table.columns().stream().noneMatch(col -> col.equalsIgnoreCase(table.incremental().column()))) {
                 problems.add("source.tables[" + i + "].incremental.column: '" + table.incremental().column()

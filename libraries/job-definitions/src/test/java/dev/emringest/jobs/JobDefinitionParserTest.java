@@ -258,6 +258,27 @@ class JobDefinitionParserTest {
     }
 
     @Test
+    void theRunsDatabaseConnectionsAreBoundedByMaxConnections() throws IOException {
+        assertEquals(8, parser.parse("orders", example("defaults.json"), example("jobs/orders.json"), "v1").source()
+                .maxConnections(), "modest by default");
+        String many = edit(example("jobs/orders.json"), "/source/tables/0/mappers", "12");
+        assertEquals(12, parser.parse("orders", example("defaults.json"), many, "v1").source().maxConnections(),
+                "without the field, a definition's widest table still runs");
+        String bounded = edit(many, "/source/maxConnections", "6");
+        JobDefinitionException e = assertThrows(JobDefinitionException.class,
+                () -> parser.parse("orders", example("defaults.json"), bounded, "v1"));
+        assertEquals(List.of("source.tables[0].mappers: 12 parallel reads exceed source.maxConnections (6), the"
+                + " run's bound on database connections"), e.problems());
+        for (String bad : List.of("0", "257", "\"8\"")) {
+            String job = edit(example("jobs/orders.json"), "/source/maxConnections", bad);
+            JobDefinitionException invalid = assertThrows(JobDefinitionException.class,
+                    () -> parser.parse("orders", example("defaults.json"), job, "v1"));
+            assertTrue(invalid.problems().stream().anyMatch(p -> p.startsWith("source.maxConnections: ")),
+                    invalid.problems().toString());
+        }
+    }
+
+    @Test
     void sqoopAfterEmr740IsRejectedNamingTheReleaseLabel() throws IOException {
         String job = edit(example("jobs/orders.json"), "/cluster/releaseLabel", "\"emr-7.5.0\"");
         JobDefinitionException e = assertThrows(JobDefinitionException.class,

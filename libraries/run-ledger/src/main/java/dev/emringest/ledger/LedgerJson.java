@@ -60,7 +60,8 @@ final class LedgerJson {
             JsonArrayBuilder outputs = JSON.createArrayBuilder();
             r.tables().forEach(t -> {
                 Fields table = object().put("name", t.name()).put("manifest", t.manifest())
-                        .put("rowsWritten", t.rowsWritten()).put("catalogTable", t.catalogTable());
+                        .put("rowsWritten", t.rowsWritten()).put("catalogTable", t.catalogTable())
+                        .put("error", t.error());
                 if (t.commit() != null) {
                     table.json.add("commit", commitJson(t.commit()));
                 }
@@ -95,7 +96,8 @@ final class LedgerJson {
                                 instant(w, "from"), instant(w, "to"), number(w, "above"), number(w, "upTo"),
                                 text(w, "manifest")))),
                 objects(o, "tables").stream().map(t -> new TableOutput(text(t, "name"), text(t, "manifest"),
-                        number(t, "rowsWritten"), text(t, "catalogTable"), commit(t.getJsonObject("commit"))))
+                        number(t, "rowsWritten"), text(t, "catalogTable"), commit(t.getJsonObject("commit")),
+                        text(t, "error")))
                         .toList(),
                 number(o, "normalizedInstanceHours"),
                 objects(o, "history").stream().map(t -> new Transition(RunState.valueOf(text(t, "state")),

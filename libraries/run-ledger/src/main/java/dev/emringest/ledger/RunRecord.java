@@ -43,17 +43,28 @@ public record RunRecord(String job, String runKey, RunState state, String attemp
     public record Failure(String code, String message, String step) {}
 
     /**
-     * @param rowsWritten  null until the run succeeded (and for a table whose manifest could not say)
+     * A table of the run and what became of it, from the manifest its Spark application wrote, read when the run ended
+     * (whether it succeeded or failed).
+     *
+     * @param rowsWritten  null until the run ended, and for a table that was not written
      * @param catalogTable the Iceberg table ({@code database.table}) in the Glue Data Catalog for a table target, null
      *                     for files
-     * @param commit       the run's commit to that table, null until the run succeeded (and for files, and for a
-     *                     table whose manifest reported none)
+     * @param commit       the run's commit to that table, null until the run ended (and for files, and for a table
+     *                     whose manifest reported none)
+     * @param error        why the table failed in this run, as its manifest says; null for a table written, or one
+     *                     whose manifest is not there (see the run's steps)
      */
-    public record TableOutput(String name, String manifest, Long rowsWritten, String catalogTable, Commit commit) {
+    public record TableOutput(String name, String manifest, Long rowsWritten, String catalogTable, Commit commit,
+                              String error) {
+
+        /** A table whose manifest said nothing yet. */
+        public TableOutput(String name, String manifest, Long rowsWritten, String catalogTable, Commit commit) {
+            this(name, manifest, rowsWritten, catalogTable, commit, null);
+        }
 
         /** A table written as files: no catalog table, no commit. */
         public TableOutput(String name, String manifest, Long rowsWritten) {
-            this(name, manifest, rowsWritten, null, null);
+            this(name, manifest, rowsWritten, null, null, null);
         }
     }
 

@@ -2,7 +2,7 @@ package dev.emringest.cluster;
 
 import dev.emringest.local.MotoServer;
 import dev.emringest.spark.IngestJob;
-import dev.emringest.spark.JobArguments;
+import dev.emringest.spark.RunArguments;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -258,7 +258,7 @@ public final class LocalCluster {
 
     /**
      * The main class in this JVM, with the Spark settings as system properties while it runs (what a new
-     * SparkSession reads) and on the session. {@link IngestJob} runs through {@link IngestJob#run}, which leaves
+     * SparkSession reads) and on the session. {@link IngestJob} runs through {@link IngestJob#runAll}, which leaves
      * the session running ({@code main} stops it); the jar is this JVM's own {@code IngestJob}.
      */
     private StepRunner.Result inProcess(String main, List<String> args, Map<String, String> conf, Path log) {
@@ -273,7 +273,8 @@ public final class LocalCluster {
             if (main.equals(IngestJob.class.getName())) {
                 SparkSession.Builder builder = SparkSession.builder();
                 conf.forEach(builder::config);
-                IngestJob.run(builder.getOrCreate(), JobArguments.parse(args.toArray(String[]::new)), Instant.now());
+                IngestJob.runAll(builder.getOrCreate(), RunArguments.parse(args.toArray(String[]::new)),
+                        Instant.now());
             } else {
                 Class.forName(main).getMethod("main", String[].class)
                         .invoke(null, (Object) args.toArray(String[]::new));
