@@ -51,8 +51,7 @@ abstract class ReconcileAgainstMoto {
     static final String STACK = ExampleAccount.STACK;
     static final String BUCKET = ExampleAccount.LEDGER_BUCKET;
     static final String JOB = "orders";
-    static final List<String> STEP_NAMES = List.of("sqoop-import orders", "spark-load orders",
-            "sqoop-import customers", "spark-load customers");
+    static final List<String> STEP_NAMES = List.of("sqoop-import orders", "sqoop-import customers", "spark-load");
 
     MutableClock clock;
     AwsClients aws;
