@@ -59,9 +59,11 @@ final class ClusterJobs {
     /**
      * One job as it ran: the steps' wall time (first step's start to last step's end; the bootstrap action, a local
      * copy of the driver here, is not the data plane's), the database's CPU time meanwhile, the rows imported (every
-     * table's count checked) and each step's seconds.
+     * table's count checked), each step's seconds, and the share of the machine's CPU other processes took meanwhile
+     * ({@link MachineLoad}).
      */
-    record Measurement(double seconds, double dbCpuSeconds, long rows, Map<String, Double> steps) {}
+    record Measurement(double seconds, double dbCpuSeconds, long rows, Map<String, Double> steps,
+                       double othersCpuShare) {}
 
     private final MotoServer moto;
     private final MariaDbServer db;
@@ -106,15 +108,17 @@ final class ClusterJobs {
         LocalCluster cluster = new LocalCluster(node.resolve("node"), moto, sqoopClasspath, Map.of(LAKE, lake),
                 LocalCluster.Spark.SUBMIT, Map.of());
         try {
+            MachineLoad load = new MachineLoad();
             double cpu = source.cpuSeconds();
             ClusterRun ran = cluster.run(ClusterSpec.of(request), new LocalCluster.Listener() {});
             cpu = source.cpuSeconds() - cpu;
+            double others = load.othersShare();
             requireCompleted(importer, tables, ran);
             Map<String, Double> steps = new LinkedHashMap<>();
             ran.steps().forEach(s -> steps.merge(s.name(), seconds(s.started(), s.ended()), Double::sum));
             long rows = checkCounts(tables, run.runId(), lake);
             return new Measurement(seconds(ran.steps().get(0).started(), ran.steps().get(ran.steps().size() - 1)
-                    .ended()), cpu, rows, steps);
+                    .ended()), cpu, rows, steps, others);
         } finally {
             delete(node);
         }

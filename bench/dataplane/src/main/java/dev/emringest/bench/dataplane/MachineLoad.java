@@ -10,9 +10,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * CPU time from {@code /proc}: of one process, and how much of the machine other work took while the bench ran (the
- * machine's busy time, {@code /proc/stat}, less this process tree's: this JVM, the children it has waited for, and
- * those still running, MariaDB and moto). On a shared machine every timing stretches with that share.
+ * CPU time from {@code /proc}: of one process, and how much of the machine other work took during a job or a read
+ * (the machine's busy time, {@code /proc/stat}, less this process tree's: this JVM, the children it has waited for,
+ * and those still running, MariaDB and moto). On a shared machine a timing stretches with that share.
  */
 final class MachineLoad {
 
@@ -57,7 +57,7 @@ final class MachineLoad {
         return (t[0] + t[1] + t[2] + t[5] + t[6] + t[7]) / TICKS_PER_SECOND;
     }
 
-    /** Sampled between jobs, when the only descendants are the servers. */
+    /** Sampled before and after a job or a read, when the only descendants running are the servers. */
     private static double treeSeconds() {
         return ProcessHandle.current().descendants().mapToDouble(p -> cpuSeconds(p.pid(), true)).sum()
                 + cpuSeconds(ProcessHandle.current().pid(), true);

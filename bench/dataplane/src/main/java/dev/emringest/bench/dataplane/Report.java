@@ -33,10 +33,11 @@ final class Report {
 
     /**
      * One line of the table, medians over the runs; {@code raw*} are the raw read's of the same tables (null for the
-     * jobs of one-row tables, which measure a fixed cost: no ratios).
+     * jobs of one-row tables, which measure a fixed cost: no ratios); {@code othersCpuShare} is the share of the
+     * machine's CPU other processes took meanwhile (over a sum, weighted by time).
      */
     record Line(String path, String job, long rows, double seconds, double dbCpuSeconds, Double rawSeconds,
-                Double rawDbCpuSeconds) {}
+                Double rawDbCpuSeconds, double othersCpuShare) {}
 
     /** Per importer: the Done-when figures of issue 16. */
     record Summary(double fixedCostPerRunSeconds, double fixedCostPerTableSeconds, double oneMillionSeconds,
@@ -64,34 +65,41 @@ final class Report {
     List<Line> lines() {
         List<Line> lines = new ArrayList<>();
         for (Job job : List.of(ONE_MILLION, TWO_HUNDRED_K, FOUR_TABLES)) {
+            double seconds = raw(job, Read::seconds);
+            double cpu = raw(job, Read::dbCpuSeconds);
             lines.add(new Line("raw read", job.name() + (job == FOUR_TABLES ? " (one after another)" : ""),
-                    rows(job), raw(job, Read::seconds), raw(job, Read::dbCpuSeconds), raw(job, Read::seconds),
-                    raw(job, Read::dbCpuSeconds)));
+                    rows(job), seconds, cpu, seconds, cpu, medianOfRuns(run -> share(rawSamples(job, run),
+                    Read::seconds, Read::othersCpuShare))));
         }
         for (String importer : IMPORTERS) {
             for (Job job : JOBS) {
                 boolean fixedCost = job == ONE_ROW_JOB || job == ONE_ROW_TABLES;
-                lines.add(new Line(importer, job.name(), rows(job), median(importer, job, Measurement::seconds),
-                        median(importer, job, Measurement::dbCpuSeconds),
-                        fixedCost ? null : raw(job, Read::seconds),
-                        fixedCost ? null : raw(job, Read::dbCpuSeconds)));
+                lines.add(jobLine(importer, job.name(), List.of(job), fixedCost ? null : job));
             }
-            lines.add(new Line(importer, PER_TABLE, rows(FOUR_TABLES), singles(importer, Measurement::seconds),
-                    singles(importer, Measurement::dbCpuSeconds), raw(FOUR_TABLES, Read::seconds),
-                    raw(FOUR_TABLES, Read::dbCpuSeconds)));
+            lines.add(jobLine(importer, PER_TABLE, SINGLES, FOUR_TABLES));
         }
         return lines;
     }
 
+    /** The jobs summed within each run; {@code tables} the job whose raw read they compare with, or null. */
+    private Line jobLine(String importer, String name, List<Job> jobs, Job tables) {
+        return new Line(importer, name, jobs.stream().mapToLong(this::rows).sum(),
+                jobs(importer, jobs, Measurement::seconds), jobs(importer, jobs, Measurement::dbCpuSeconds),
+                tables == null ? null : raw(tables, Read::seconds),
+                tables == null ? null : raw(tables, Read::dbCpuSeconds),
+                medianOfRuns(run -> share(jobSamples(importer, jobs, run), Measurement::seconds,
+                        Measurement::othersCpuShare)));
+    }
+
     Summary summary(String importer) {
-        double fixed = median(importer, ONE_ROW_JOB, Measurement::seconds);
-        double perTable = (median(importer, ONE_ROW_TABLES, Measurement::seconds) - fixed)
+        double fixed = jobs(importer, List.of(ONE_ROW_JOB), Measurement::seconds);
+        double perTable = (jobs(importer, List.of(ONE_ROW_TABLES), Measurement::seconds) - fixed)
                 / (ONE_ROW_TABLES.tables().size() - 1);
-        double oneMillion = median(importer, ONE_MILLION, Measurement::seconds);
-        double four = median(importer, FOUR_TABLES, Measurement::seconds);
-        double singles = singles(importer, Measurement::seconds);
+        double oneMillion = jobs(importer, List.of(ONE_MILLION), Measurement::seconds);
+        double four = jobs(importer, List.of(FOUR_TABLES), Measurement::seconds);
+        double singles = jobs(importer, SINGLES, Measurement::seconds);
         return new Summary(fixed, perTable, oneMillion, (oneMillion - fixed) / raw(ONE_MILLION, Read::seconds), four,
-                singles, four / singles, median(importer, ONE_MILLION, Measurement::dbCpuSeconds)
+                singles, four / singles, jobs(importer, List.of(ONE_MILLION), Measurement::dbCpuSeconds)
                 / raw(ONE_MILLION, Read::dbCpuSeconds));
     }
 
@@ -99,15 +107,17 @@ final class Report {
         StringBuilder out = new StringBuilder();
         out.append("%d run%s, medians; %s. Other processes took %.0f%% of the machine's CPU time during the runs.%n%n"
                 .formatted(runs, runs == 1 ? "" : "s", environment, othersCpuShare * 100));
-        out.append("| path | job | rows | seconds | rows/s | × raw read | DB CPU-s per M rows | ÷ raw read's |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        out.append("| path | job | rows | seconds | rows/s | × raw read | DB CPU-s per M rows | ÷ raw read's"
+                + " | others' CPU |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Line l : lines()) {
             boolean ratios = l.rawSeconds() != null;
-            out.append("| %s | %s | %,d | %.1f | %s | %s | %s | %s |%n".formatted(l.path(), l.job(), l.rows(),
-                    l.seconds(), ratios ? "%,.0f".formatted(l.rows() / l.seconds()) : "—",
+            out.append("| %s | %s | %,d | %.1f | %s | %s | %s | %s | %.0f%% |%n".formatted(l.path(), l.job(),
+                    l.rows(), l.seconds(), ratios ? "%,.0f".formatted(l.rows() / l.seconds()) : "—",
                     ratios ? "%.1f×".formatted(l.seconds() / l.rawSeconds()) : "—",
                     ratios ? "%.2f".formatted(l.dbCpuSeconds() / l.rows() * 1e6) : "—",
-                    ratios ? "%.2f×".formatted(l.dbCpuSeconds() / l.rawDbCpuSeconds()) : "—"));
+                    ratios ? "%.2f×".formatted(l.dbCpuSeconds() / l.rawDbCpuSeconds()) : "—",
+                    l.othersCpuShare() * 100));
         }
         double raw = raw(ONE_MILLION, Read::seconds);
         out.append("\n- Raw read (%d connections, `mariadb --quick --batch`): 1M rows in %.2f s (%,.0f rows/s); DB CPU"
@@ -159,21 +169,28 @@ final class Report {
         return job.tables().stream().mapToLong(source::rows).sum();
     }
 
-    /** The raw read of the job's tables (summed per run), median over the runs. */
+    /** The raw read of the job's tables, summed per run, median over the runs. */
     private double raw(Job job, ToDoubleFunction<Read> value) {
-        return medianOfRuns(run -> job.tables().stream().mapToDouble(t -> value.applyAsDouble(reads.get(t).get(run)))
-                .sum());
+        return medianOfRuns(run -> rawSamples(job, run).stream().mapToDouble(value).sum());
     }
 
-    private double median(String importer, Job job, ToDoubleFunction<Measurement> value) {
-        List<Measurement> samples = measured.get(importer).get(job.name());
-        return medianOfRuns(run -> value.applyAsDouble(samples.get(run)));
+    /** The jobs, summed per run, median over the runs. */
+    private double jobs(String importer, List<Job> jobs, ToDoubleFunction<Measurement> value) {
+        return medianOfRuns(run -> jobSamples(importer, jobs, run).stream().mapToDouble(value).sum());
     }
 
-    /** The 4-table job's tables as one-table jobs, summed per run, median over the runs. */
-    private double singles(String importer, ToDoubleFunction<Measurement> value) {
-        return medianOfRuns(run -> SINGLES.stream().mapToDouble(job -> value.applyAsDouble(measured.get(importer)
-                .get(job.name()).get(run))).sum());
+    private List<Read> rawSamples(Job job, int run) {
+        return job.tables().stream().map(t -> reads.get(t).get(run)).toList();
+    }
+
+    private List<Measurement> jobSamples(String importer, List<Job> jobs, int run) {
+        return jobs.stream().map(j -> measured.get(importer).get(j.name()).get(run)).toList();
+    }
+
+    /** The samples' share, weighted by their seconds. */
+    private static <T> double share(List<T> samples, ToDoubleFunction<T> seconds, ToDoubleFunction<T> share) {
+        return samples.stream().mapToDouble(s -> share.applyAsDouble(s) * seconds.applyAsDouble(s)).sum()
+                / samples.stream().mapToDouble(seconds).sum();
     }
 
     private double medianOfRuns(IntToDoubleFunction ofRun) {

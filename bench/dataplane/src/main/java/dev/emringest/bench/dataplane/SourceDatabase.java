@@ -33,8 +33,11 @@ final class SourceDatabase {
     /** How many connections the raw read opens, as many as the importers' mappers or partitions. */
     static final int READERS = 4;
 
-    /** One raw read of a table: wall time, and the server's CPU time meanwhile. */
-    record Read(double seconds, double dbCpuSeconds) {}
+    /**
+     * One raw read of a table: wall time, the server's CPU time meanwhile and the share of the machine's CPU other
+     * processes took ({@link MachineLoad}).
+     */
+    record Read(double seconds, double dbCpuSeconds, double othersCpuShare) {}
 
     private final MariaDbServer db;
     private final String client;
@@ -156,6 +159,7 @@ final class SourceDatabase {
                     "SELECT * FROM " + table + " WHERE id BETWEEN " + from + " AND " + to, db.database())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.PIPE));
         }
+        MachineLoad load = new MachineLoad();
         double cpu = cpuSeconds();
         long started = System.nanoTime();
         try {
@@ -175,7 +179,7 @@ final class SourceDatabase {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        return new Read((System.nanoTime() - started) / 1e9, cpuSeconds() - cpu);
+        return new Read((System.nanoTime() - started) / 1e9, cpuSeconds() - cpu, load.othersShare());
     }
 
     private Connection connect() throws SQLException {
