@@ -1,0 +1,201 @@
+package dev.emringest.bench.dataplane;
+
+import static dev.emringest.bench.dataplane.DataPlane.FOUR_TABLES;
+import static dev.emringest.bench.dataplane.DataPlane.IMPORTERS;
+import static dev.emringest.bench.dataplane.DataPlane.JOBS;
+import static dev.emringest.bench.dataplane.DataPlane.ONE_MILLION;
+import static dev.emringest.bench.dataplane.DataPlane.ONE_ROW_JOB;
+import static dev.emringest.bench.dataplane.DataPlane.ONE_ROW_TABLES;
+import static dev.emringest.bench.dataplane.DataPlane.SINGLES;
+import static dev.emringest.bench.dataplane.DataPlane.TWO_HUNDRED_K;
+
+import dev.emringest.bench.dataplane.ClusterJobs.Measurement;
+import dev.emringest.bench.dataplane.DataPlane.Job;
+import dev.emringest.bench.dataplane.SourceDatabase.Read;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntToDoubleFunction;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The samples of all runs, as medians: the Markdown table and its summary lines, and the JSON of every sample. A sum
+ * over tables or jobs (the raw read of a job's tables, the one-table jobs of the 4-table job) is summed within each
+ * run, then the median taken over the runs.
+ */
+final class Report {
+
+    private static final String PER_TABLE = "4 tables, one application per table (its 4 one-table jobs, summed)";
+
+    /**
+     * One line of the table, medians over the runs; {@code raw*} are the raw read's of the same tables (null for the
+     * jobs of one-row tables, which measure a fixed cost: no ratios); {@code othersCpuShare} is the share of the
+     * machine's CPU other processes took meanwhile (over a sum, weighted by time).
+     */
+    record Line(String path, String job, long rows, double seconds, double dbCpuSeconds, Double rawSeconds,
+                Double rawDbCpuSeconds, double othersCpuShare) {}
+
+    /** Per importer: the Done-when figures of issue 16. */
+    record Summary(double fixedCostPerRunSeconds, double fixedCostPerTableSeconds, double oneMillionSeconds,
+                   double oneMillionMinusFixedCostTimesRawRead, double fourTablesSeconds,
+                   double onePerTableSeconds, double fourTablesVsOnePerTable, double oneMillionDbCpuVsRawRead) {}
+
+    private final int runs;
+    private final SourceDatabase source;
+    private final Map<String, List<Read>> reads;
+    private final Map<String, Map<String, List<Measurement>>> measured;
+    private final String environment;
+    private final double othersCpuShare;
+
+    /** @param othersCpuShare the share of the machine's CPU time other processes took during the runs */
+    Report(int runs, SourceDatabase source, Map<String, List<Read>> reads,
+           Map<String, Map<String, List<Measurement>>> measured, String environment, double othersCpuShare) {
+        this.runs = runs;
+        this.source = source;
+        this.reads = reads;
+        this.measured = measured;
+        this.environment = environment;
+        this.othersCpuShare = othersCpuShare;
+    }
+
+    List<Line> lines() {
+        List<Line> lines = new ArrayList<>();
+        for (Job job : List.of(ONE_MILLION, TWO_HUNDRED_K, FOUR_TABLES)) {
+            double seconds = raw(job, Read::seconds);
+            double cpu = raw(job, Read::dbCpuSeconds);
+            lines.add(new Line("raw read", job.name() + (job == FOUR_TABLES ? " (one after another)" : ""),
+                    rows(job), seconds, cpu, seconds, cpu, medianOfRuns(run -> share(rawSamples(job, run),
+                    Read::seconds, Read::othersCpuShare))));
+        }
+        for (String importer : IMPORTERS) {
+            for (Job job : JOBS) {
+                boolean fixedCost = job == ONE_ROW_JOB || job == ONE_ROW_TABLES;
+                lines.add(jobLine(importer, job.name(), List.of(job), fixedCost ? null : job));
+            }
+            lines.add(jobLine(importer, PER_TABLE, SINGLES, FOUR_TABLES));
+        }
+        return lines;
+    }
+
+    /** The jobs summed within each run; {@code tables} the job whose raw read they compare with, or null. */
+    private Line jobLine(String importer, String name, List<Job> jobs, Job tables) {
+        return new Line(importer, name, jobs.stream().mapToLong(this::rows).sum(),
+                jobs(importer, jobs, Measurement::seconds), jobs(importer, jobs, Measurement::dbCpuSeconds),
+                tables == null ? null : raw(tables, Read::seconds),
+                tables == null ? null : raw(tables, Read::dbCpuSeconds),
+                medianOfRuns(run -> share(jobSamples(importer, jobs, run), Measurement::seconds,
+                        Measurement::othersCpuShare)));
+    }
+
+    Summary summary(String importer) {
+        double fixed = jobs(importer, List.of(ONE_ROW_JOB), Measurement::seconds);
+        double perTable = (jobs(importer, List.of(ONE_ROW_TABLES), Measurement::seconds) - fixed)
+                / (ONE_ROW_TABLES.tables().size() - 1);
+        double oneMillion = jobs(importer, List.of(ONE_MILLION), Measurement::seconds);
+        double four = jobs(importer, List.of(FOUR_TABLES), Measurement::seconds);
+        double singles = jobs(importer, SINGLES, Measurement::seconds);
+        return new Summary(fixed, perTable, oneMillion, (oneMillion - fixed) / raw(ONE_MILLION, Read::seconds), four,
+                singles, four / singles, jobs(importer, List.of(ONE_MILLION), Measurement::dbCpuSeconds)
+                / raw(ONE_MILLION, Read::dbCpuSeconds));
+    }
+
+    String markdown() {
+        StringBuilder out = new StringBuilder();
+        out.append("%d run%s, medians; %s. Other processes took %.0f%% of the machine's CPU time during the runs.%n%n"
+                .formatted(runs, runs == 1 ? "" : "s", environment, othersCpuShare * 100));
+        out.append("| path | job | rows | seconds | rows/s | × raw read | DB CPU-s per M rows | ÷ raw read's"
+                + " | others' CPU |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Line l : lines()) {
+            boolean ratios = l.rawSeconds() != null;
+            out.append("| %s | %s | %,d | %.1f | %s | %s | %s | %s | %.0f%% |%n".formatted(l.path(), l.job(),
+                    l.rows(), l.seconds(), ratios ? "%,.0f".formatted(l.rows() / l.seconds()) : "—",
+                    ratios ? "%.1f×".formatted(l.seconds() / l.rawSeconds()) : "—",
+                    ratios ? "%.2f".formatted(l.dbCpuSeconds() / l.rows() * 1e6) : "—",
+                    ratios ? "%.2f×".formatted(l.dbCpuSeconds() / l.rawDbCpuSeconds()) : "—",
+                    l.othersCpuShare() * 100));
+        }
+        double raw = raw(ONE_MILLION, Read::seconds);
+        out.append("\n- Raw read (%d connections, `mariadb --quick --batch`): 1M rows in %.2f s (%,.0f rows/s); DB CPU"
+                .formatted(SourceDatabase.READERS, raw, rows(ONE_MILLION) / raw)
+                + " %.2f CPU-s per million rows.%n".formatted(raw(ONE_MILLION, Read::dbCpuSeconds)
+                / rows(ONE_MILLION) * 1e6));
+        out.append("- Fixed cost per run (the 1-row job): ").append(each(s -> "%.1f s"
+                .formatted(s.fixedCostPerRunSeconds()))).append(".\n");
+        out.append("- Fixed cost per table ((4 one-row tables − 1-row) / 3): ").append(each(s -> "%.1f s"
+                .formatted(s.fixedCostPerTableSeconds()))).append(".\n");
+        out.append("- **1M minus the fixed cost per run, × raw read**: ").append(each(s -> "**%.1f×** ((%.1f − %.1f)"
+                .formatted(s.oneMillionMinusFixedCostTimesRawRead(), s.oneMillionSeconds(),
+                        s.fixedCostPerRunSeconds()) + " / %.2f s)".formatted(raw))).append(".\n");
+        out.append("- **4-table job vs one application per table**: ").append(each(s -> "**%.2f×** (%.1f s vs %.1f s)"
+                .formatted(s.fourTablesVsOnePerTable(), s.fourTablesSeconds(), s.onePerTableSeconds())))
+                .append(".\n");
+        out.append("- DB CPU per million rows of the 1M job ÷ the raw read's: ").append(each(s -> "%.2f×"
+                .formatted(s.oneMillionDbCpuVsRawRead()))).append(".\n");
+        return out.toString();
+    }
+
+    /** {@code importer figure; importer figure} */
+    private String each(Function<Summary, String> figure) {
+        return String.join("; ", IMPORTERS.stream().map(i -> i + " " + figure.apply(summary(i))).toList());
+    }
+
+    /** Every sample, the tables' rows, the lines and summaries as printed. */
+    String json() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("runs", runs);
+        json.put("environment", environment);
+        json.put("othersCpuShare", othersCpuShare);
+        Map<String, Long> rows = new LinkedHashMap<>();
+        SourceDatabase.tables().forEach(t -> rows.put(t, source.rows(t)));
+        json.put("sourceRows", rows);
+        Map<String, List<String>> jobs = new LinkedHashMap<>();
+        JOBS.forEach(j -> jobs.put(j.name(), j.tables()));
+        json.put("jobs", jobs);
+        json.put("rawReads", reads);
+        json.put("measurements", measured);
+        json.put("lines", lines());
+        Map<String, Summary> summaries = new LinkedHashMap<>();
+        IMPORTERS.forEach(i -> summaries.put(i, summary(i)));
+        json.put("summary", summaries);
+        return JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n";
+    }
+
+    private long rows(Job job) {
+        return job.tables().stream().mapToLong(source::rows).sum();
+    }
+
+    /** The raw read of the job's tables, summed per run, median over the runs. */
+    private double raw(Job job, ToDoubleFunction<Read> value) {
+        return medianOfRuns(run -> rawSamples(job, run).stream().mapToDouble(value).sum());
+    }
+
+    /** The jobs, summed per run, median over the runs. */
+    private double jobs(String importer, List<Job> jobs, ToDoubleFunction<Measurement> value) {
+        return medianOfRuns(run -> jobSamples(importer, jobs, run).stream().mapToDouble(value).sum());
+    }
+
+    private List<Read> rawSamples(Job job, int run) {
+        return job.tables().stream().map(t -> reads.get(t).get(run)).toList();
+    }
+
+    private List<Measurement> jobSamples(String importer, List<Job> jobs, int run) {
+        return jobs.stream().map(j -> measured.get(importer).get(j.name()).get(run)).toList();
+    }
+
+    /** The samples' share, weighted by their seconds. */
+    private static <T> double share(List<T> samples, ToDoubleFunction<T> seconds, ToDoubleFunction<T> share) {
+        return samples.stream().mapToDouble(s -> share.applyAsDouble(s) * seconds.applyAsDouble(s)).sum()
+                / samples.stream().mapToDouble(seconds).sum();
+    }
+
+    private double medianOfRuns(IntToDoubleFunction ofRun) {
+        double[] values = IntStream.range(0, runs).mapToDouble(ofRun).sorted().toArray();
+        int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+}
