@@ -158,14 +158,7 @@ public final class IngestJob {
 
     private static TableResult runTable(SparkSession spark, JobArguments table, Instant ingestedAt,
                                         Semaphore connections, int maxConnections) {
-        SparkSession session = spark.newSession();
-        // A new session starts from the SparkConf: the caller's SQL settings (a time zone, say) go along.
-        scala.collection.JavaConverters.mapAsJavaMap(spark.conf().getAll()).forEach((key, value) -> {
-            if (session.conf().isModifiable(key)) {
-                session.conf().set(key, value);
-            }
-        });
-        session.sparkContext().setLocalProperty("spark.scheduler.pool", "table-" + table.table());
+        SparkSession session = TableSession.of(spark, table.table());
         String manifest = partition(table, ingestedAt) + "/" + MANIFEST;
         // Over JDBC the table holds a connection per partition; the staged path reads no database.
         int permits = table.jdbc().map(j -> Math.min(j.numPartitions(), maxConnections)).orElse(0);
