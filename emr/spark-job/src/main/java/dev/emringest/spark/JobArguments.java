@@ -194,6 +194,10 @@ public final class JobArguments {
                         + "'");
             }
         }
+        if (!IDENTIFIER.matcher(values.get("--table")).matches()) {
+            throw new IllegalArgumentException("option --table must be a table name ([A-Za-z_][A-Za-z0-9_]{0,63}), got '"
+                    + values.get("--table") + "'");
+        }
         List<String> columns = values.containsKey("--columns")
                 ? parseColumns("--columns", values.get("--columns")) : List.of();
         String runId = values.get("--run-id");
@@ -387,8 +391,9 @@ public final class JobArguments {
                         + ", got '" + n + "'");
             }
         }
-        if (splitBy != null && (splitBy.contains(",") || splitBy.chars().anyMatch(Character::isWhitespace))) {
-            throw new IllegalArgumentException("option --split-by must be one column name, got '" + splitBy + "'");
+        if (splitBy != null && !IDENTIFIER.matcher(splitBy).matches()) {
+            throw new IllegalArgumentException("option --split-by must be one column name ([A-Za-z_][A-Za-z0-9_]{0,63}),"
+                    + " got '" + splitBy + "'");
         }
         List<String> sourceColumns = values.containsKey("--source-columns")
                 ? parseColumns("--source-columns", values.get("--source-columns")) : List.of();

@@ -161,6 +161,7 @@ class JobArgumentsTest {
         assertTrue(failure(args(JDBC, "--split-by", "id", "--num-partitions", "four"))
                 .startsWith("option --num-partitions must be an integer 1-9999"));
         assertTrue(failure(args(JDBC, "--split-by", "a,b")).startsWith("option --split-by must be one column"));
+        assertTrue(failure(args(JDBC, "--split-by", "id)")).startsWith("option --split-by must be one column"));
         assertTrue(failure(replace(JDBC, "--jdbc-url", "mysql://h/d")).startsWith("option --jdbc-url must be"));
         assertEquals("option --source-columns names column 'id' twice",
                 failure(args(JDBC, "--source-columns", "id,id")));

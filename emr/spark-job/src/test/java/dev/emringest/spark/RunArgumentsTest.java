@@ -55,6 +55,10 @@ class RunArgumentsTest {
         // A value that reads "--table" starts no group: the table's own rules reject it as a value.
         assertEquals("table o: option --sql requires a value", failure(args(SHARED, "--table", "o", "--output",
                 "s3://l/o", "--sql", "--table", "p", "--output", "s3://l/p")));
+        for (String table : List.of("orders;drop", "shop.orders", "1orders", "`orders`")) {
+            assertEquals("table " + table + ": option --table must be a table name ([A-Za-z_][A-Za-z0-9_]{0,63}), got '"
+                    + table + "'", failure(args(SHARED, "--table", table, "--output", "s3://l/o")));
+        }
         assertEquals("option --table names table o twice", failure(args(SHARED, "--table", "o", "--output",
                 "s3://l/o", "--table", "o", "--output", "s3://l/p")));
         assertEquals("table p: missing required option --output", failure(args(SHARED, "--table", "o",
