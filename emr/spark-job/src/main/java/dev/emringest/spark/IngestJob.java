@@ -91,7 +91,7 @@ public final class IngestJob {
     }
 
     /** What became of one table of the run. */
-    public record TableResult(String table, String manifest, Long rows, String error, boolean earlier) {
+    public record TableResult(String table, String manifest, Long rows, String error) {
         public boolean failed() {
             return error != null;
         }
@@ -99,15 +99,8 @@ public final class IngestJob {
 
     /** Thrown once every table of the run has been tried, when any failed; the others are written and reported. */
     public static final class TablesFailedException extends RuntimeException {
-        private final List<TableResult> results;
-
         TablesFailedException(List<TableResult> results) {
             super(summary(results));
-            this.results = List.copyOf(results);
-        }
-
-        public List<TableResult> results() {
-            return results;
         }
 
         private static String summary(List<TableResult> results) {
@@ -170,14 +163,14 @@ public final class IngestJob {
             if (earlier.isPresent()) {
                 System.err.println("IngestJob: table " + table.table() + " was written by an earlier attempt of run "
                         + table.runKey() + " (" + earlier.get() + " rows, " + manifest + "): not written again");
-                return new TableResult(table.table(), manifest, earlier.get(), null, true);
+                return new TableResult(table.table(), manifest, earlier.get(), null);
             }
             connections.acquire(permits);
             try {
                 long rows = run(session, table, ingestedAt);
                 System.err.println("IngestJob: table " + table.table() + ": " + rows + " rows written, manifest "
                         + manifest);
-                return new TableResult(table.table(), manifest, rows, null, false);
+                return new TableResult(table.table(), manifest, rows, null);
             } finally {
                 connections.release(permits);
             }
@@ -201,7 +194,7 @@ public final class IngestJob {
         } catch (RuntimeException again) {
             System.err.println("IngestJob: could not write the failure manifest " + manifest + ": " + again);
         }
-        return new TableResult(table.table(), manifest, null, error, false);
+        return new TableResult(table.table(), manifest, null, error);
     }
 
     /** The password, to keep it out of a failure's message; null on the staged path or when it cannot be read. */
