@@ -1,17 +1,24 @@
 # import-step.sh: what the import steps (sqoop-import.sh, spark-jdbc-import.sh) share: their option rules, the node's
-# commands, the private work directory and its traps, the password's way from SSM into a Hadoop credential store, and
-# running the importer. Not a step itself, and not published: the launcher's build (functions/launcher/pom.xml) writes
-# this file in place of the line that sources it in each step script, so every published step script is one
-# self-contained file (script-runner.jar fetches only the script its step names). From a checkout, a step script
-# sources it from beside itself.
+# commands, the private work directory and its traps, the password's way from SSM or Secrets Manager into a Hadoop
+# credential store, the source's TLS options, and running the importer. Not a step itself, and not published: the
+# launcher's build (functions/launcher/pom.xml) writes this file in place of the line that sources it in each step
+# script, so every published step script is one self-contained file (script-runner.jar fetches only the script its
+# step names). From a checkout, a step script sources it from beside itself.
 #
 # Options. Each option and each value is its own argument; "--opt=value" is not accepted. Every option takes one value
 # and is given at most once. A value may not be empty, and may not start with "--" (a forgotten value would take the
 # next option's name). The options both steps take follow the same rules in both:
-#   --jdbc-url                   jdbc:mysql://... without whitespace (MySQL, MariaDB and Aurora MySQL all use it)
+#   --jdbc-url                   jdbc:mysql://host[:port]/db[?options] without whitespace (MySQL, MariaDB and Aurora
+#                                MySQL all use it), without TLS options: --tls-mode decides TLS. Optional with
+#                                --password-secret: then built from the secret's host, port (default 3306) and dbname
 #   --username, --table          identifiers, [A-Za-z_][A-Za-z0-9_]{0,63}, as the job definition's schema has them
-#                                (spark-jdbc-import.sh takes its tables after "--", for the Spark job to check)
-#   --password-parameter         an SSM parameter name, /path/name
+#                                (spark-jdbc-import.sh takes its tables after "--", for the Spark job to check);
+#                                --username is optional with --password-secret: then the secret's username
+#   --password-parameter         an SSM SecureString's name, /path/name; or
+#   --password-secret            a Secrets Manager secret's name or ARN (a JSON object), with
+#   --password-key               the key of the password in it (default password)
+#   --tls-mode                   verify-identity | verify-ca | required | disabled (Connector/J's sslMode); the two
+#                                that verify use the trust store install-trust-store.sh built on every node
 #   --split-by, --where-column   identifiers
 #   --columns                    a comma-separated list without whitespace
 #   the jar option               the S3 URI of a jar, s3://bucket/key.jar
@@ -22,17 +29,22 @@
 #                                date and time), keys 64-bit integers, by time and by key not combined
 # Invalid arguments exit 2 with a message that names the option, followed by the usage.
 #
-# The password is read from the SSM SecureString named by --password-parameter with the cluster's own role and piped
-# straight into dev.emringest.credentials.StoreCredential (in the step's jar, the job's spark-job.jar), which writes it
-# into a Hadoop credential store (jceks) in a private directory (0700, store 0600). The importer gets only the store's
-# path and the alias: the secret is never in a shell variable, a command line, step arguments or output. The directory
-# is removed on every exit; HUP, INT and TERM stop the importer first.
+# The password is read from the SSM SecureString named by --password-parameter, or the Secrets Manager secret named by
+# --password-secret, with the cluster's own role and piped straight into dev.emringest.credentials.StoreCredential (in
+# the step's jar, the job's spark-job.jar), which writes it into a Hadoop credential store (jceks) in a private
+# directory (0700, store 0600); from a secret it also writes the connection fields the secret holds (username, host,
+# port, dbname: none of them secret) for this script to take the ones the options leave out. The importer gets only the
+# store's path and the alias: the secret is never in a shell variable, a command line, step arguments or output. The
+# password is read once per step: a rotation during the step reaches only connections opened after it by a process
+# that read it later. The directory is removed on every exit; HUP, INT and TERM stop the importer first.
 #
 # Environment (for local tests; EMR sets none of these):
 #   EMR_INGEST_HADOOP   hadoop launcher, split on whitespace, run as "<cmd> CLASS ARGS" with HADOOP_CLASSPATH set
 #                       (default "hadoop")
-#   EMR_INGEST_AWS      AWS CLI command, split on whitespace (default "aws"); used for "ssm get-parameter" and "s3 cp"
+#   EMR_INGEST_AWS      AWS CLI command, split on whitespace (default "aws"); used for "ssm get-parameter",
+#                       "secretsmanager get-secret-value" and "s3 cp"
 #   EMR_INGEST_LIB_DIR  directory holding mysql-connector-j.jar (default /opt/emr-ingest/lib)
+#   EMR_INGEST_TLS_DIR  directory holding truststore.p12 (default /opt/emr-ingest/tls)
 #   TMPDIR              where the private work directory is created (default /tmp)
 #
 # The step script sets, before this file: `synopsis` (its options, one usage line each), `options` (every option it
@@ -41,6 +53,8 @@
 
 readonly prog=${0##*/}
 readonly identifier='^[A-Za-z_][A-Za-z0-9_]{0,63}$'
+# Not a secret: a trust store holds public certificates (install-trust-store.sh sets it).
+readonly trust_store_password=emr-ingest-truststore
 declare -A opt=()
 work_dir=
 child_pid=
@@ -117,24 +131,62 @@ check_identifier() {
   fi
 }
 
-# The options both steps take, checked (the window by check_window); the source's in jdbc_url, username,
-# password_parameter and table.
+# The options both steps take, checked (the window by check_window); the source's in jdbc_url and username (empty
+# when the secret is to give them), password_parameter or password_secret and password_key, tls_mode and table.
 check_shared_options() {
-  jdbc_url=${opt[--jdbc-url]}
-  username=${opt[--username]}
-  password_parameter=${opt[--password-parameter]}
+  jdbc_url=${opt[--jdbc-url]-}
+  username=${opt[--username]-}
+  password_parameter=${opt[--password-parameter]-}
+  password_secret=${opt[--password-secret]-}
+  password_key=${opt[--password-key]-password}
+  tls_mode=${opt[--tls-mode]}
   table=${opt[--table]-}
-  if [[ $jdbc_url != jdbc:mysql://?* || $jdbc_url =~ [[:space:]] ]]; then
-    usage_error "option --jdbc-url must be a jdbc:mysql:// URL (MySQL, MariaDB and Aurora MySQL all use it), got '$jdbc_url'"
+  if [[ -n $password_parameter && -n $password_secret ]]; then
+    usage_error "options --password-parameter and --password-secret cannot be combined"
+  elif [[ -n $password_parameter ]]; then
+    if [[ ! $password_parameter =~ ^/[A-Za-z0-9_./-]+$ ]]; then
+      usage_error "option --password-parameter must be an SSM parameter name (/path/name), got '$password_parameter'"
+    fi
+    if [[ -n ${opt[--password-key]+set} ]]; then
+      usage_error "option --password-key needs --password-secret"
+    fi
+    if [[ -z $jdbc_url || -z $username ]]; then
+      usage_error "options --jdbc-url and --username are required with --password-parameter"
+    fi
+  elif [[ -n $password_secret ]]; then
+    if [[ ! $password_secret =~ ^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:)?[A-Za-z0-9/_+=.@!-]{1,512}$ ]]; then
+      usage_error "option --password-secret must be a Secrets Manager secret's name or ARN, got '$password_secret'"
+    fi
+    if [[ ! $password_key =~ ^[A-Za-z0-9_.-]{1,64}$ ]]; then
+      usage_error "option --password-key must be a JSON key ([A-Za-z0-9_.-]{1,64}), got '$password_key'"
+    fi
+  else
+    usage_error "one of --password-parameter and --password-secret is required"
+  fi
+  if [[ -n $jdbc_url ]]; then
+    check_jdbc_url "option --jdbc-url" "$jdbc_url"
   fi
   check_identifier --username "a database user name"
   check_identifier --table "a table name"
-  if [[ ! $password_parameter =~ ^/[A-Za-z0-9_./-]+$ ]]; then
-    usage_error "option --password-parameter must be an SSM parameter name (/path/name), got '$password_parameter'"
-  fi
+  case $tls_mode in
+    verify-identity | verify-ca | required | disabled) ;;
+    *) usage_error "option --tls-mode must be verify-identity, verify-ca, required or disabled, got '$tls_mode'" ;;
+  esac
   check_identifier --split-by "one column name"
   check_lists --columns
   check_window
+}
+
+# A JDBC URL ($2, from option or field $1): jdbc:mysql://, no whitespace, and no TLS option of its own.
+check_jdbc_url() {
+  local name=$1 url=$2
+  if [[ $url != jdbc:mysql://?* || $url =~ [[:space:]] ]]; then
+    usage_error "$name must be a jdbc:mysql:// URL (MySQL, MariaDB and Aurora MySQL all use it), got '$url'"
+  fi
+  local lower=${url,,}
+  if [[ $lower =~ [?\&]([a-z]*(ssl|tls|keystore|verifyservercertificate)[a-z]*)= ]]; then
+    usage_error "$name sets TLS option '${BASH_REMATCH[1]}': --tls-mode decides TLS"
+  fi
 }
 
 # Option $1 (required) must name a jar in S3.
@@ -275,7 +327,7 @@ on_signal() {
 }
 
 # The private work dir emr-ingest-$1.XXXXXXXX (work_dir), with the jar of option $2 copied into it as $3 (jar) and the
-# password stored there: the store's URI in provider, its alias in alias.
+# password stored there: the store's URI in provider, its alias in alias. Then the source's connection (resolve_source).
 store_password() {
   local kind=$1 jar_uri=${opt[$2]} jar_name=$3
   trap cleanup EXIT
@@ -296,14 +348,78 @@ store_password() {
 
   # The secret goes from the AWS CLI's stdout straight into StoreCredential's stdin: it is in no shell variable, no
   # process's argv and no output. pipefail makes a failed read fail the step.
-  local ssm_args=(ssm get-parameter --name "$password_parameter" --with-decryption --query Parameter.Value
-    --output text)
-  if ! "${aws_cmd[@]}" "${ssm_args[@]}" ${region_args[@]+"${region_args[@]}"} |
-    HADOOP_CLASSPATH="$jar" "${hadoop_cmd[@]}" dev.emringest.credentials.StoreCredential "$provider" "$alias" >&2; then
-    die "could not store the password from SSM parameter $password_parameter for table $table (does the cluster's instance role allow ssm:GetParameter and kms:Decrypt on it?)"
+  local read_args store_args=() fields=$work_dir/source.fields
+  if [[ -n $password_parameter ]]; then
+    read_args=(ssm get-parameter --name "$password_parameter" --with-decryption --query Parameter.Value --output text)
+  else
+    read_args=(secretsmanager get-secret-value --secret-id "$password_secret" --query SecretString --output text)
+    store_args=(--json-key "$password_key" --fields "$fields")
+  fi
+  if ! "${aws_cmd[@]}" "${read_args[@]}" ${region_args[@]+"${region_args[@]}"} |
+    HADOOP_CLASSPATH="$jar" "${hadoop_cmd[@]}" dev.emringest.credentials.StoreCredential "$provider" "$alias" \
+      ${store_args[@]+"${store_args[@]}"} >&2; then
+    if [[ -n $password_parameter ]]; then
+      die "could not store the password from SSM parameter $password_parameter for table $table (does the cluster's instance role allow ssm:GetParameter and kms:Decrypt on it?)"
+    fi
+    die "could not store the password from secret $password_secret for table $table (is it under the stack's SourceSecretPrefixes, so the cluster's instance role may read it, and does it hold key '$password_key'?)"
   fi
   [[ -s $store ]] || die "credential store $store was not written"
   chmod 0600 "$store"
+  resolve_source "$fields"
+}
+
+# The connection: what the options left out (jdbc_url, username) from the secret's fields file $1, checked as the
+# options are; then the TLS options --tls-mode gives, added to jdbc_url.
+resolve_source() {
+  local fields=$1 key value secret_username= host= port=3306 dbname=
+  if [[ -n $password_secret ]]; then
+    while IFS='=' read -r key value; do
+      case $key in
+        username) secret_username=$value ;;
+        host) host=$value ;;
+        port) port=$value ;;
+        dbname) dbname=$value ;;
+      esac
+    done <"$fields"
+  fi
+  if [[ -z $username ]]; then
+    if [[ ! $secret_username =~ $identifier ]]; then
+      die "no --username, and secret $password_secret holds no 'username' that is a database user name ([A-Za-z_][A-Za-z0-9_]{0,63})"
+    fi
+    username=$secret_username
+  fi
+  if [[ -z $jdbc_url ]]; then
+    if [[ ! $host =~ ^[A-Za-z0-9._-]+$ || ! $port =~ ^[0-9]{1,5}$ || ! $dbname =~ ^[A-Za-z0-9_\$]+$ ]]; then
+      die "no --jdbc-url, and secret $password_secret does not hold 'host', 'dbname' (and optionally 'port') of a MySQL server"
+    fi
+    jdbc_url="jdbc:mysql://$host:$port/$dbname"
+  fi
+  add_tls_options
+}
+
+# Connector/J's TLS options for --tls-mode, appended to jdbc_url: the only place they are set. The modes that verify
+# trust the store the bootstrap action install-trust-store.sh built on every node (mappers and executors connect
+# from the core nodes too).
+add_tls_options() {
+  local tls_options
+  case $tls_mode in
+    verify-identity | verify-ca)
+      local trust_store=${EMR_INGEST_TLS_DIR:-/opt/emr-ingest/tls}/truststore.p12
+      if [[ ! -r $trust_store ]]; then
+        die "trust store $trust_store not found: did the bootstrap action install-trust-store.sh run?"
+      fi
+      local ssl_mode=${tls_mode^^}
+      tls_options="sslMode=${ssl_mode//-/_}&trustCertificateKeyStoreUrl=file:$trust_store"
+      tls_options+="&trustCertificateKeyStoreType=PKCS12&trustCertificateKeyStorePassword=$trust_store_password"
+      ;;
+    required) tls_options=sslMode=REQUIRED ;;
+    disabled) tls_options=sslMode=DISABLED ;;
+  esac
+  if [[ $jdbc_url == *\?* ]]; then
+    jdbc_url+="&$tls_options"
+  else
+    jdbc_url+="?$tls_options"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------------- import

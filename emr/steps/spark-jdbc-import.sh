@@ -2,8 +2,9 @@
 # EMR step (run through script-runner.jar) for importer "spark-jdbc": one Spark application reads every table of the
 # run over JDBC and writes its target, in one step (no Sqoop, no staging).
 #
-#   spark-jdbc-import.sh --jdbc-url URL --username USER --password-parameter SSM_NAME --job-jar S3_URI
-#                        [--region REGION] -- INGEST_JOB_ARGUMENTS...
+#   spark-jdbc-import.sh [--jdbc-url URL] [--username USER]
+#                        (--password-parameter SSM_NAME | --password-secret SECRET_ID [--password-key KEY])
+#                        --tls-mode MODE --job-jar S3_URI [--region REGION] -- INGEST_JOB_ARGUMENTS...
 #
 # The arguments after "--" go to dev.emringest.spark.IngestJob as they are, after the source's --jdbc-url, --username
 # and --password-alias: the run's options, then one group per table starting at its --table (see RunArguments and
@@ -11,8 +12,10 @@
 # are never evaluated by a shell: each is one element of spark-submit's argument array. The run's tables (their
 # --table values) are named in this script's messages.
 #
-# The option rules, the private work directory and the password's way into a Hadoop credential store (jceks) are
-# import-step.sh's, shared with sqoop-import.sh. The password is stored with StoreCredential from the --job-jar (the
+# The option rules (the source's among them: where the password is, what a secret may give, the TLS mode), the private
+# work directory and the password's way into a Hadoop credential store (jceks) are import-step.sh's, shared with
+# sqoop-import.sh. The JDBC URL the Spark job gets carries the TLS options; its executors find the trust store on their
+# own nodes. The password is stored with StoreCredential from the --job-jar (the
 # job's spark-job.jar). spark-submit runs the Spark job in client mode, so its driver runs here, on the master node,
 # next to the store: it gets the store's path through spark.hadoop.hadoop.security.credential.provider.path and only
 # the alias on its command line, reads the password with Configuration.getPassword and hands it to the JDBC reader as
@@ -30,10 +33,12 @@
 #                                 (e.g. "--master local[2]")
 set -euo pipefail
 
-readonly synopsis='--jdbc-url URL --username USER --password-parameter SSM_NAME --job-jar S3_URI
-[--region REGION] -- INGEST_JOB_ARGUMENTS...'
-readonly options=(--jdbc-url --username --password-parameter --job-jar --region)
-readonly required=(--jdbc-url --username --password-parameter --job-jar)
+readonly synopsis='[--jdbc-url URL] [--username USER]
+(--password-parameter SSM_NAME | --password-secret SECRET_ID [--password-key KEY])
+--tls-mode MODE --job-jar S3_URI [--region REGION] -- INGEST_JOB_ARGUMENTS...'
+readonly options=(--jdbc-url --username --password-parameter --password-secret --password-key --tls-mode --job-jar
+  --region)
+readonly required=(--tls-mode --job-jar)
 
 # shellcheck source=import-step.sh
 source "$(dirname -- "$0")/import-step.sh"

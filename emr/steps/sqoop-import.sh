@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # EMR step (run through script-runner.jar): import one table with Sqoop into a staging directory.
 #
-#   sqoop-import.sh --jdbc-url URL --username USER --password-parameter SSM_NAME --table TABLE
+#   sqoop-import.sh [--jdbc-url URL] [--username USER]
+#                   (--password-parameter SSM_NAME | --password-secret SECRET_ID [--password-key KEY])
+#                   --tls-mode MODE --table TABLE
 #                   --target-dir DIR --format parquet|avro --num-mappers N --tools-jar S3_URI
 #                   [--split-by COL] [--columns a,b,c] [--region REGION]
 #                   [--where-column COL [--lower-bound INSTANT] --upper-bound INSTANT
@@ -23,8 +25,10 @@
 # forceConnectionTimeZoneToSession=true to the JDBC URL (unless the URL sets either already), so the session's
 # time_zone is +00:00: TIMESTAMP columns compare in UTC, DATETIME columns are taken to hold UTC.
 #
-# The option rules, the private work directory and the password's way into a Hadoop credential store (jceks) are
-# import-step.sh's, shared with spark-jdbc-import.sh. The password is stored with StoreCredential from the --tools-jar
+# The option rules (the source's among them: where the password is, what a secret may give, the TLS mode), the private
+# work directory and the password's way into a Hadoop credential store (jceks) are import-step.sh's, shared with
+# spark-jdbc-import.sh. The JDBC URL Sqoop gets carries the TLS options; its mappers find the trust store on their own
+# nodes. The password is stored with StoreCredential from the --tools-jar
 # (the job's spark-job.jar); Sqoop gets only the store's path and --password-alias.
 #
 # The MySQL Connector/J jar installed by emr/bootstrap/install-mysql-driver.sh is put on HADOOP_CLASSPATH, so Sqoop's
@@ -39,15 +43,18 @@
 #                          local --bindir /tmp/classes")
 set -euo pipefail
 
-readonly synopsis='--jdbc-url URL --username USER --password-parameter SSM_NAME --table TABLE
+readonly synopsis='[--jdbc-url URL] [--username USER]
+(--password-parameter SSM_NAME | --password-secret SECRET_ID [--password-key KEY])
+--tls-mode MODE --table TABLE
 --target-dir DIR --format parquet|avro --num-mappers N --tools-jar S3_URI
 [--split-by COL] [--columns a,b,c] [--region REGION]
 [--where-column COL [--lower-bound INSTANT] --upper-bound INSTANT
  | --where-column COL [--above-key N [--up-to-key M]]]
 [--primary-key-file URI]'
-readonly options=(--jdbc-url --username --password-parameter --table --target-dir --format --num-mappers --tools-jar
+readonly options=(--jdbc-url --username --password-parameter --password-secret --password-key --tls-mode --table
+  --target-dir --format --num-mappers --tools-jar
   --split-by --columns --region --where-column --lower-bound --upper-bound --above-key --up-to-key --primary-key-file)
-readonly required=(--jdbc-url --username --password-parameter --table --target-dir --format --num-mappers --tools-jar)
+readonly required=(--tls-mode --table --target-dir --format --num-mappers --tools-jar)
 
 # shellcheck source=import-step.sh
 source "$(dirname -- "$0")/import-step.sh"
@@ -96,14 +103,6 @@ if [[ -n ${opt[--where-column]+set} ]]; then
     fi
   fi
 fi
-if [[ -n $upper_literal && ! $jdbc_url =~ [?\&](connectionTimeZone|serverTimezone|forceConnectionTimeZoneToSession)= ]]; then
-  if [[ $jdbc_url == *\?* ]]; then
-    jdbc_url+="&"
-  else
-    jdbc_url+="?"
-  fi
-  jdbc_url+="connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true"
-fi
 
 # ---------------------------------------------------------------------------------------------------- environment
 command_from_env sqoop_cmd EMR_INGEST_SQOOP sqoop
@@ -111,6 +110,9 @@ read -r -a sqoop_opts <<<"${EMR_INGEST_SQOOP_OPTS:-}"
 prepare_node
 export HADOOP_CLASSPATH="$driver_jar${HADOOP_CLASSPATH:+:$HADOOP_CLASSPATH}"
 store_password sqoop --tools-jar tools.jar
+if [[ -n $upper_literal && ! $jdbc_url =~ [?\&](connectionTimeZone|serverTimezone|forceConnectionTimeZoneToSession)= ]]; then
+  jdbc_url+="&connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true"
+fi
 
 if [[ -n ${opt[--primary-key-file]+set} ]]; then
   # In the background and waited for, as the import is: a cancelled step stops it and removes the store at once.

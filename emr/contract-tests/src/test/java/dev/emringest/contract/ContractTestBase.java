@@ -134,7 +134,7 @@ abstract class ContractTestBase {
 
     static RunJobFlowRequest request(JobDefinition definition, String runKey, Instant claimedAt) {
         LauncherSettings settings = new LauncherSettings("emr-ingest", MotoServer.REGION, PREFIX, "ledger",
-                BUCKET, "svc-role", "instance-profile", List.of(), "", List.of("shop", "contract"));
+                BUCKET, "svc-role", "instance-profile", List.of(), "", List.of("shop", "contract"), List.of(CONTRACT_SECRETS));
         return ClusterRequestBuilder.build(definition, RunIdentity.of("emr-ingest", "contract", runKey),
                 claimedAt, settings, assets);
     }

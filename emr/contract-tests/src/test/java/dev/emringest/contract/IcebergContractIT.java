@@ -63,7 +63,7 @@ class IcebergContractIT extends ContractTestBase {
             + "(-?[0-9]+),\"addedRows\":([0-9]+),\"updatedRows\":([0-9]+),\"deletedRows\":([0-9]+),"
             + "\"committedNow\":(true|false)}");
     private static final LauncherSettings SETTINGS = new LauncherSettings("emr-ingest", MotoServer.REGION, PREFIX,
-            "ledger", BUCKET, "svc-role", "instance-profile", List.of(), "", List.of(DATABASE));
+            "ledger", BUCKET, "svc-role", "instance-profile", List.of(), "", List.of(DATABASE), List.of());
 
     /** The cluster's spark-defaults as the launcher configures them, and moto's endpoints for the catalog. */
     private static final Map<String, String> sparkDefaults = new LinkedHashMap<>();

@@ -96,7 +96,7 @@ class IncrementalContractIT extends ContractTestBase {
     private static boolean attempt(JobDefinition definition, RunIdentity run, Instant trigger,
                                    RunWindow window) throws Exception {
         LauncherSettings settings = new LauncherSettings("emr-ingest", MotoServer.REGION, PREFIX, "ledger",
-                BUCKET, "svc-role", "instance-profile", List.of(), "", List.of());
+                BUCKET, "svc-role", "instance-profile", List.of(), "", List.of(), List.of());
         ClusterRun result = runCluster(ClusterRequestBuilder.build(definition, run, trigger, window, settings,
                 assets));
         if (!result.allCompleted()) {

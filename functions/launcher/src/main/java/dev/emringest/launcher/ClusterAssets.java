@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Publishes what the cluster runs (bootstrap script, step scripts, Spark job, MySQL driver), bundled inside the
+ * Publishes what the cluster runs (bootstrap scripts, the RDS CA bundle, step scripts, Spark job, MySQL driver), bundled inside the
  * launcher, to {@code s3://<cluster bucket>/assets/<sha256>/<name>}. A content-addressed key never changes once
  * written, so clusters of one launcher version always run the same bytes and a deploy needs no manual upload.
  *
@@ -29,15 +29,18 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 public final class ClusterAssets {
 
     static final String BOOTSTRAP = "install-mysql-driver.sh";
+    static final String TRUST_STORE_BOOTSTRAP = "install-trust-store.sh";
+    static final String RDS_CA_BUNDLE = "rds-global-bundle.pem";
     static final String SQOOP_STEP = "sqoop-import.sh";
     static final String SPARK_JDBC_STEP = "spark-jdbc-import.sh";
     static final String SPARK_JOB = "spark-job.jar";
     static final String MYSQL_DRIVER = "mysql-connector-j.jar";
-    private static final List<String> NAMES = List.of(BOOTSTRAP, SQOOP_STEP, SPARK_JDBC_STEP, SPARK_JOB, MYSQL_DRIVER);
+    private static final List<String> NAMES = List.of(BOOTSTRAP, TRUST_STORE_BOOTSTRAP, RDS_CA_BUNDLE, SQOOP_STEP,
+            SPARK_JDBC_STEP, SPARK_JOB, MYSQL_DRIVER);
 
     /** S3 URIs of the published assets. */
-    public record Published(String bootstrapScript, String sqoopStep, String sparkJdbcStep, String sparkJob,
-                            String mysqlDriver) {}
+    public record Published(String bootstrapScript, String trustStoreScript, String rdsCaBundle, String sqoopStep,
+                            String sparkJdbcStep, String sparkJob, String mysqlDriver) {}
 
     private final S3Client s3;
     private final String bucket;
@@ -110,7 +113,8 @@ public final class ClusterAssets {
     }
 
     private Published published(Map<String, String> keys) {
-        return new Published(uri(keys.get(BOOTSTRAP)), uri(keys.get(SQOOP_STEP)), uri(keys.get(SPARK_JDBC_STEP)),
+        return new Published(uri(keys.get(BOOTSTRAP)), uri(keys.get(TRUST_STORE_BOOTSTRAP)),
+                uri(keys.get(RDS_CA_BUNDLE)), uri(keys.get(SQOOP_STEP)), uri(keys.get(SPARK_JDBC_STEP)),
                 uri(keys.get(SPARK_JOB)), uri(keys.get(MYSQL_DRIVER)));
     }
 

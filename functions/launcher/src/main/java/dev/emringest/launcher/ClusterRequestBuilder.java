@@ -68,7 +68,7 @@ public final class ClusterRequestBuilder {
                 .stepConcurrencyLevel(1)
                 .configurations(IcebergCluster.configurations(definition,
                         cluster.configurations().stream().map(ClusterRequestBuilder::configuration).toList()))
-                .bootstrapActions(bootstrapActions(cluster, assets))
+                .bootstrapActions(bootstrapActions(definition, assets))
                 .steps(ImportSteps.steps(definition, run, claimedAt, window, settings, assets))
                 .tags(tags(cluster, run))
                 .build();
@@ -145,10 +145,19 @@ public final class ClusterRequestBuilder {
         return builder.build();
     }
 
-    private static List<BootstrapActionConfig> bootstrapActions(Cluster cluster, ClusterAssets.Published assets) {
+    private static List<BootstrapActionConfig> bootstrapActions(JobDefinition definition,
+                                                                ClusterAssets.Published assets) {
         List<BootstrapActionConfig> actions = new ArrayList<>();
         actions.add(BootstrapActionConfig.builder().name("install MySQL Connector/J")
                 .scriptBootstrapAction(s -> s.path(assets.bootstrapScript()).args(assets.mysqlDriver())).build());
+        JobDefinition.Tls tls = definition.source().tls();
+        if (tls.verifies()) {
+            // Every node: Sqoop's mappers and Spark's executors connect from the core nodes too.
+            String ca = tls.ca() != null ? tls.ca() : assets.rdsCaBundle();
+            actions.add(BootstrapActionConfig.builder().name("install the database's CA trust store")
+                    .scriptBootstrapAction(s -> s.path(assets.trustStoreScript()).args(ca)).build());
+        }
+        Cluster cluster = definition.cluster();
         for (JobDefinition.BootstrapAction extra : cluster.bootstrapActions()) {
             actions.add(BootstrapActionConfig.builder().name(extra.name())
                     .scriptBootstrapAction(s -> s.path(extra.path()).args(extra.args())).build());

@@ -3,6 +3,7 @@ package dev.emringest.launcher;
 import dev.emringest.jobs.JobDefinition;
 import dev.emringest.jobs.JobDefinition.Importer;
 import dev.emringest.jobs.JobDefinition.Incremental.Mode;
+import dev.emringest.jobs.JobDefinition.Source;
 import dev.emringest.jobs.JobDefinition.Table;
 import dev.emringest.ledger.RunIdentity;
 import dev.emringest.ledger.RunRecord;
@@ -191,11 +192,9 @@ public final class ImportSteps {
      */
     private static StepConfig sqoopStep(JobDefinition definition, Table table, RunIdentity run, RunWindow window,
                                         LauncherSettings settings, ClusterAssets.Published assets) {
-        List<String> sqoop = new ArrayList<>(List.of(assets.sqoopStep(),
-                "--jdbc-url", definition.source().jdbcUrl(),
-                "--username", definition.source().username(),
-                "--password-parameter", definition.source().passwordParameter(),
-                "--table", table.name(),
+        List<String> sqoop = new ArrayList<>(List.of(assets.sqoopStep()));
+        sqoop.addAll(sourceArgs(definition.source()));
+        sqoop.addAll(List.of("--table", table.name(),
                 "--target-dir", stagingDir(run, table),
                 "--format", definition.source().stagingFormat(),
                 "--num-mappers", String.valueOf(table.mappers()),
@@ -244,11 +243,9 @@ public final class ImportSteps {
     private static StepConfig sparkJdbcStep(JobDefinition definition, RunIdentity run, Instant claimedAt,
                                             RunWindow window, LauncherSettings settings,
                                             ClusterAssets.Published assets) {
-        List<String> args = new ArrayList<>(List.of(assets.sparkJdbcStep(),
-                "--jdbc-url", definition.source().jdbcUrl(),
-                "--username", definition.source().username(),
-                "--password-parameter", definition.source().passwordParameter(),
-                "--job-jar", assets.sparkJob(),
+        List<String> args = new ArrayList<>(List.of(assets.sparkJdbcStep()));
+        args.addAll(sourceArgs(definition.source()));
+        args.addAll(List.of("--job-jar", assets.sparkJob(),
                 "--region", settings.region(),
                 "--"));
         args.addAll(runArgs(definition, run, claimedAt));
@@ -266,6 +263,29 @@ public final class ImportSteps {
             args.addAll(targetArgs(table));
         }
         return step(SPARK_JDBC_STEP, scriptRunner(settings), args, ActionOnFailure.TERMINATE_CLUSTER);
+    }
+
+    /**
+     * The source as both import steps take it: the server and user when the definition names them (else the step
+     * takes them from the secret), where the password is (names only: the step reads it with the cluster's role) and
+     * the TLS mode (the trust store is the bootstrap action's, at a fixed path on every node).
+     */
+    static List<String> sourceArgs(Source source) {
+        List<String> args = new ArrayList<>();
+        if (source.jdbcUrl() != null) {
+            args.addAll(List.of("--jdbc-url", source.jdbcUrl()));
+        }
+        if (source.username() != null) {
+            args.addAll(List.of("--username", source.username()));
+        }
+        if (source.secret() != null) {
+            args.addAll(List.of("--password-secret", source.secret().id(),
+                    "--password-key", source.secret().passwordKey()));
+        } else {
+            args.addAll(List.of("--password-parameter", source.passwordParameter()));
+        }
+        args.addAll(List.of("--tls-mode", source.tls().mode().json()));
+        return args;
     }
 
     private static StepConfig step(String name, String jar, List<String> args, ActionOnFailure onFailure) {

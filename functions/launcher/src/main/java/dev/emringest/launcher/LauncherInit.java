@@ -82,7 +82,7 @@ public final class LauncherInit {
         RunIdentity run = RunIdentity.of(settings.stackName(), request.job(), request.runKey());
         ClusterRequestBuilder.build(JobDefinitionStore.prime(parser, settings.parameterPrefix()), run, settings,
                 new ClusterAssets.Published("s3://priming/a", "s3://priming/b", "s3://priming/c", "s3://priming/d",
-                        "s3://priming/e"));
+                        "s3://priming/e", "s3://priming/f", "s3://priming/g"));
         RunJobFlowResponse.builder().jobFlowId("j-PRIMING").build();
         Ledger.prime();
         // The log and metric lines as the first launch writes them, but to no logger.

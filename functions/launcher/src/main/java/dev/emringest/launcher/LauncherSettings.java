@@ -11,24 +11,43 @@ import java.util.Map;
  * What the stack hands the launcher through its environment (see template.yaml).
  *
  * @param glueDatabases the Glue databases the stack's clusters may write Iceberg tables to ({@code GlueDatabases})
+ * @param sourceSecretPrefixes the name prefixes of the Secrets Manager secrets the stack's clusters may read
+ *     ({@code SourceSecretPrefixes})
  */
 public record LauncherSettings(String stackName, String region, String parameterPrefix, String ledgerBucket,
                                String clusterBucket, String serviceRole, String instanceProfile,
-                               List<String> subnetIds, String securityConfiguration, List<String> glueDatabases) {
+                               List<String> subnetIds, String securityConfiguration, List<String> glueDatabases,
+                               List<String> sourceSecretPrefixes) {
 
     /**
-     * A definition this stack can run: an Iceberg target's database must be one its clusters may use, or the run
-     * would fail on the cluster, after its import, on AccessDenied.
+     * A definition this stack can run: an Iceberg target's database and the source's secret must be ones its clusters
+     * may use, or the run would fail on the cluster on AccessDenied (the secret's at once, the database's after the
+     * import).
      *
-     * @throws JobDefinitionException naming {@code target.database}
+     * @throws JobDefinitionException naming {@code target.database} or {@code source.secret.id}
      */
     public void requireRunnable(JobDefinition definition) {
+        List<String> problems = new ArrayList<>();
         String database = definition.target().database();
         if (definition.target().iceberg() && !glueDatabases.contains(database)) {
-            throw new JobDefinitionException(definition.job(), List.of("target.database: '" + database
-                    + "' is not one of this stack's Glue databases (parameter GlueDatabases: "
-                    + (glueDatabases.isEmpty() ? "none" : String.join(", ", glueDatabases)) + ")"));
+            problems.add("target.database: '" + database + "' is not one of this stack's Glue databases (parameter"
+                    + " GlueDatabases: " + (glueDatabases.isEmpty() ? "none" : String.join(", ", glueDatabases)) + ")");
         }
+        JobDefinition.Secret secret = definition.source().secret();
+        if (secret != null && sourceSecretPrefixes.stream().noneMatch(secretName(secret.id())::startsWith)) {
+            problems.add("source.secret.id: '" + secret.id() + "' is not under one of the secret name prefixes this"
+                    + " stack's clusters may read (parameter SourceSecretPrefixes: " + (sourceSecretPrefixes.isEmpty()
+                    ? "none" : String.join(", ", sourceSecretPrefixes)) + ")");
+        }
+        if (!problems.isEmpty()) {
+            throw new JobDefinitionException(definition.job(), problems);
+        }
+    }
+
+    /** A secret's name: an ARN's resource after {@code secret:} (the name with its random suffix), else the id. */
+    static String secretName(String id) {
+        int at = id.indexOf(":secret:");
+        return id.startsWith("arn:") && at >= 0 ? id.substring(at + ":secret:".length()) : id;
     }
 
     public static LauncherSettings fromEnvironment(Map<String, String> env) {
@@ -49,7 +68,8 @@ public record LauncherSettings(String stackName, String region, String parameter
         List<String> subnets = list(env, "SUBNET_IDS");
         String securityConfiguration = env.getOrDefault("SECURITY_CONFIGURATION", "").trim();
         return new LauncherSettings(stack, region, prefix.replaceAll("/+$", ""), ledger, cluster, serviceRole, profile,
-                subnets, securityConfiguration.isEmpty() ? null : securityConfiguration, list(env, "GLUE_DATABASES"));
+                subnets, securityConfiguration.isEmpty() ? null : securityConfiguration, list(env, "GLUE_DATABASES"),
+                list(env, "SOURCE_SECRET_PREFIXES"));
     }
 
     private static List<String> list(Map<String, String> env, String name) {

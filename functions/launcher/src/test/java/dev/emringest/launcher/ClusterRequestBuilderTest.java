@@ -119,7 +119,7 @@ class ClusterRequestBuilderTest {
         assertEquals("strict", request.securityConfiguration());
         assertEquals("subnet-00000000000000001", request.instances().ec2SubnetId());
         LauncherSettings noSecurityConfiguration = new LauncherSettings("s", "eu-west-1", "/emr-ingest", "l", "c",
-                "r", "p", List.of(), null, List.of());
+                "r", "p", List.of(), null, List.of(), List.of());
         assertNull(ClusterRequestBuilder.build(example(Files.readString(EXAMPLES.resolve("jobs/orders.json"))),
                 RUN, noSecurityConfiguration, ASSETS).securityConfiguration());
     }

@@ -16,9 +16,10 @@ final class ExampleRequests {
     static final Path EXAMPLES = Path.of("../../examples");
     static final LauncherSettings SETTINGS = new LauncherSettings("emr-ingest", "eu-west-1", "/emr-ingest",
             "ledger-bucket", "cluster-bucket", "svc-role", "instance-profile",
-            List.of("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"), "sec-conf", List.of("shop"));
+            List.of("subnet-0123456789abcdef0", "subnet-0fedcba9876543210"), "sec-conf", List.of("shop"), List.of());
     static final ClusterAssets.Published ASSETS = new ClusterAssets.Published(
-            "s3://cluster-bucket/assets/aa/install-mysql-driver.sh", "s3://cluster-bucket/assets/bb/sqoop-import.sh",
+            "s3://cluster-bucket/assets/aa/install-mysql-driver.sh", "s3://cluster-bucket/assets/ff/install-trust-store.sh",
+            "s3://cluster-bucket/assets/ab/rds-global-bundle.pem", "s3://cluster-bucket/assets/bb/sqoop-import.sh",
             "s3://cluster-bucket/assets/ee/spark-jdbc-import.sh", "s3://cluster-bucket/assets/cc/spark-job.jar",
             "s3://cluster-bucket/assets/dd/mysql-connector-j.jar");
     static final RunIdentity RUN = RunIdentity.of("emr-ingest", "orders", "2026-11-25T02:00:00Z");

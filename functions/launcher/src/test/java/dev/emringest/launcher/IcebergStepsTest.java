@@ -90,7 +90,8 @@ class IcebergStepsTest {
 
     private static List<String> sqoopSource(String table, String mappers) {
         return List.of(ASSETS.sqoopStep(), "--jdbc-url", "jdbc:mysql://shop-db.internal:3306/shop",
-                "--username", "ingest", "--password-parameter", "/emr-ingest/secrets/shop-db", "--table", table,
+                "--username", "ingest", "--password-parameter", "/emr-ingest/secrets/shop-db", "--tls-mode", "verify-identity",
+                "--table", table,
                 "--target-dir", staging(table.toLowerCase(java.util.Locale.ROOT)), "--format", "avro",
                 "--num-mappers", mappers, "--tools-jar", ASSETS.sparkJob(), "--region", "eu-west-1");
     }

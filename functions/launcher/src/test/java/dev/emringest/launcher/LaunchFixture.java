@@ -27,8 +27,9 @@ final class LaunchFixture {
     static final String STACK = "emr-ingest";
     static final String PREFIX = "/emr-ingest";
     static final LauncherSettings SETTINGS = new LauncherSettings(STACK, "eu-west-1", PREFIX, "ledger-bucket",
-            "cluster-bucket", "svc-role", "instance-profile", List.of(), null, List.of("shop"));
+            "cluster-bucket", "svc-role", "instance-profile", List.of(), null, List.of("shop"), List.of());
     static final ClusterAssets.Published ASSETS = new ClusterAssets.Published("s3://cluster-bucket/a/bootstrap.sh",
+            "s3://cluster-bucket/a/install-trust-store.sh", "s3://cluster-bucket/a/rds-global-bundle.pem",
             "s3://cluster-bucket/a/sqoop-import.sh", "s3://cluster-bucket/a/spark-jdbc-import.sh",
             "s3://cluster-bucket/a/spark-job.jar", "s3://cluster-bucket/a/mysql-connector-j.jar");
     /** Two incremental tables: one by time with a minute's lag, one by key. */

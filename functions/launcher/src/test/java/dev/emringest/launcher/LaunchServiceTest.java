@@ -271,7 +271,7 @@ class LaunchServiceTest {
     @Test
     void theDatabaseCheckIsForIcebergJobsOnly() {
         LauncherSettings none = new LauncherSettings("s", "eu-west-1", "/emr-ingest", "l", "c", "r", "p",
-                List.of(), null, List.of());
+                List.of(), null, List.of(), List.of());
         var parser = new dev.emringest.jobs.JobDefinitionParser("/emr-ingest");
         var iceberg = parser.parse("sales", LaunchFixture.example("defaults.json"), icebergJob("shop"), "v1");
         JobDefinitionException e = assertThrows(JobDefinitionException.class, () -> none.requireRunnable(iceberg));

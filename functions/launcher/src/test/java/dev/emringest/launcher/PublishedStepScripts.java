@@ -36,20 +36,27 @@ abstract class PublishedStepScripts {
     enum Step {
         SQOOP(ClusterAssets.SQOOP_STEP, "--tools-jar",
                 List.of("--jdbc-url", DB, "--username", "app_user", "--password-parameter", "/emr-ingest/secrets/db",
-                        "--table", "orders", "--target-dir", "/emr-ingest/staging/run_1/orders", "--format", "avro",
+                        "--tls-mode", "required", "--table", "orders", "--target-dir", "/emr-ingest/staging/run_1/orders", "--format", "avro",
                         "--num-mappers", "2", "--tools-jar", JAR),
                 List.of("--split-by", "id", "--columns", "id,total", "--region", "eu-west-1",
                         "--primary-key-file", "hdfs:///emr-ingest/staging/run_1/orders.primary-key"),
                 List.of()),
         SPARK_JDBC(ClusterAssets.SPARK_JDBC_STEP, "--job-jar",
                 List.of("--jdbc-url", DB, "--username", "app_user", "--password-parameter", "/emr-ingest/secrets/db",
-                        "--job-jar", JAR),
+                        "--tls-mode", "required", "--job-jar", JAR),
                 List.of("--region", "eu-west-1"),
                 List.of("--", "--run-key", "2026-11-25T02:00:00Z", "--table", "orders", "--output",
                         "s3://lake/shop/orders"));
 
         static final List<String> WINDOW = List.of("--where-column", "--lower-bound", "--upper-bound", "--above-key",
                 "--up-to-key");
+        /** Instead of --password-parameter (and then --jdbc-url and --username may come from the secret). */
+        static final List<String> SECRET = List.of("--password-secret", "--password-key");
+        /** Required unless a secret gives them, with the message saying so. */
+        static final Map<String, String> SOURCE = Map.of(
+                "--jdbc-url", "options --jdbc-url and --username are required with --password-parameter",
+                "--username", "options --jdbc-url and --username are required with --password-parameter",
+                "--password-parameter", "one of --password-parameter and --password-secret is required");
 
         final String script;
         final String jarOption;
@@ -69,6 +76,7 @@ abstract class PublishedStepScripts {
         List<String> options() {
             List<String> all = new ArrayList<>(required.keySet());
             all.addAll(optional.keySet());
+            all.addAll(SECRET);
             if (this == SQOOP) {
                 all.addAll(WINDOW);
             }

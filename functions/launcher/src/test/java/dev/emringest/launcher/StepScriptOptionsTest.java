@@ -55,6 +55,51 @@ class StepScriptOptionsTest extends PublishedStepScripts {
 
     @ParameterizedTest
     @EnumSource(Step.class)
+    void theJdbcUrlSetsNoTlsOptionOfItsOwn(Step step) {
+        for (String option : List.of("useSSL=false", "sslMode=DISABLED", "SSLMODE=REQUIRED",
+                "trustCertificateKeyStoreUrl=file:/tmp/t.p12", "enabledTLSProtocols=TLSv1.2", "requireSSL=true",
+                "verifyServerCertificate=false", "clientCertificateKeyStorePassword=x")) {
+            String name = option.substring(0, option.indexOf('=')).toLowerCase(java.util.Locale.ROOT);
+            assertRejected(step, step.args("--jdbc-url", DB + "?connectTimeout=5000&" + option),
+                    "option --jdbc-url sets TLS option '" + name + "': --tls-mode decides TLS");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void theTlsModeIsOneOfFour(Step step) {
+        for (String mode : List.of("verify-identity", "verify-ca", "required", "disabled")) {
+            // the modes that verify stop at the trust store instead (absent here), after the driver
+            assertAccepted(step, step.args("--tls-mode", mode));
+        }
+        for (String mode : List.of("VERIFY_IDENTITY", "preferred", "verify-full", "off")) {
+            assertRejected(step, step.args("--tls-mode", mode), "option --tls-mode must be verify-identity,"
+                    + " verify-ca, required or disabled, got '" + mode + "'");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void aSecretGivesThePasswordAndMayGiveTheUserAndTheServer(Step step) {
+        List<String> secret = List.of("--password-secret", "rds!db-0123-abcd", "--password-key", "pw");
+        assertAccepted(step, step.args(secret, "--password-parameter", null, "--jdbc-url", null, "--username", null));
+        assertAccepted(step, step.args(List.of("--password-secret",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:emr-ingest/shop-AbCdEf"),
+                "--password-parameter", null));
+        assertRejected(step, step.args(secret), "options --password-parameter and --password-secret cannot be"
+                + " combined");
+        assertRejected(step, step.args(List.of("--password-key", "pw")), "option --password-key needs"
+                + " --password-secret");
+        for (String id : List.of("shop db", "a;b", "arn:aws:ssm:eu-west-1:123456789012:parameter/x")) {
+            assertRejected(step, step.args(List.of("--password-secret", id), "--password-parameter", null),
+                    "option --password-secret must be a Secrets Manager secret's name or ARN, got '" + id + "'");
+        }
+        assertRejected(step, step.args(List.of("--password-secret", "s", "--password-key", "a b"),
+                "--password-parameter", null), "option --password-key must be a JSON key");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
     void theJarMustBeAJarInS3(Step step) {
         for (String uri : List.of("https://bucket/spark-job.jar", "s3://bucket/spark-job.zip", "s3:///spark-job.jar",
                 "s3://bucket")) {

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the published step scripts hand on once every check passed: the node's commands are stand-ins that record
- * their arguments (a MySQL driver file is there, {@code aws} answers {@code s3 cp} and {@code ssm get-parameter},
- * {@code hadoop} writes the credential store), so the scripts run to the end.
+ * their arguments (a MySQL driver file and a trust store are there, {@code aws} answers {@code s3 cp},
+ * {@code ssm get-parameter} and {@code secretsmanager get-secret-value}, {@code hadoop} writes the credential store
+ * and, for a secret, the connection fields an RDS secret holds), so the scripts run to the end.
  */
 class StepScriptPassThroughTest extends PublishedStepScripts {
 
@@ -42,6 +43,7 @@ class StepScriptPassThroughTest extends PublishedStepScripts {
                 case $1 in
                   s3) printf 'jar' >"$5" ;;
                   ssm) printf 'not-a-real-password\\n' ;;
+                  secretsmanager) printf '{"password": "not-a-real-password"}\\n' ;;
                   *) exit 99 ;;
                 esac
                 """);
@@ -50,7 +52,10 @@ class StepScriptPassThroughTest extends PublishedStepScripts {
                 printf '%s\\0' "$@" >"$FAKE_LOG/hadoop-$1.args"
                 printf '%s' "$HADOOP_CLASSPATH" >"$FAKE_LOG/hadoop-$1.classpath"
                 case $1 in
-                  dev.emringest.credentials.StoreCredential) cat >/dev/null; printf 'store' >"${2#jceks://file}" ;;
+                  dev.emringest.credentials.StoreCredential)
+                    cat >/dev/null
+                    printf 'store' >"${2#jceks://file}"
+                    if [[ $4 == --json-key ]]; then printf '%s' "$FAKE_SECRET_FIELDS" >"$7"; fi ;;
                   dev.emringest.spark.PrimaryKey) exit "${FAKE_PRIMARY_KEY_EXIT:-0}" ;;
                 esac
                 """);
@@ -58,7 +63,10 @@ class StepScriptPassThroughTest extends PublishedStepScripts {
             executable(dir.resolve(tool), "#!/usr/bin/env bash\nprintf '%s\\0' \"$@\" >\"$FAKE_LOG/" + tool
                     + ".args\"\n");
         }
+        Path tls = Files.createDirectories(dir.resolve("tls"));
+        Files.writeString(tls.resolve("truststore.p12"), "not a store");
         node = new LinkedHashMap<>(Map.of(
+                "EMR_INGEST_TLS_DIR", tls.toString(),
                 "EMR_INGEST_LIB_DIR", lib.toString(),
                 "EMR_INGEST_AWS", dir.resolve("aws").toString(),
                 "EMR_INGEST_HADOOP", dir.resolve("hadoop").toString(),
@@ -91,7 +99,7 @@ class StepScriptPassThroughTest extends PublishedStepScripts {
         List<String> submitted = recorded("spark-submit");
         int at = submitted.indexOf("--jdbc-url");
         assertTrue(submitted.get(at - 1).endsWith("/spark-job.jar"), submitted.toString());
-        List<String> expected = new ArrayList<>(List.of("--jdbc-url", DB, "--username", "app_user",
+        List<String> expected = new ArrayList<>(List.of("--jdbc-url", DB + "?sslMode=REQUIRED", "--username", "app_user",
                 "--password-alias", "emr-ingest.jdbc.password"));
         expected.addAll(job);
         assertEquals(expected, submitted.subList(at, submitted.size()));
@@ -106,7 +114,8 @@ class StepScriptPassThroughTest extends PublishedStepScripts {
         List<String> store = recorded("hadoop-dev.emringest.credentials.StoreCredential");
         String provider = store.get(1);
         assertTrue(provider.matches("jceks://file/.*/creds\\.jceks"), provider);
-        assertEquals(List.of("dev.emringest.spark.PrimaryKey", DB, "app_user", provider, "emr-ingest.jdbc.password",
+        assertEquals(List.of("dev.emringest.spark.PrimaryKey", DB + "?sslMode=REQUIRED", "app_user", provider,
+                "emr-ingest.jdbc.password",
                 "orders", file), recorded("hadoop-dev.emringest.spark.PrimaryKey"));
         String classpath = Files.readString(log.resolve("hadoop-dev.emringest.spark.PrimaryKey.classpath"));
         assertTrue(classpath.matches(".*/tools\\.jar:" + node.get("EMR_INGEST_LIB_DIR") + "/mysql-connector-j\\.jar"),
@@ -131,5 +140,46 @@ class StepScriptPassThroughTest extends PublishedStepScripts {
         assertTrue(result.stderr().contains("sqoop-import.sh: could not record the primary key of table orders"
                 + " (a merge without target.mergeKey needs one)"), result.stderr());
         assertFalse(Files.exists(log.resolve("sqoop.args")), "nothing imported");
+    }
+
+    @Test
+    void aSecretGivesTheServerAndTheUserAndVerifiedTlsTrustsTheNodesStore() throws IOException {
+        node.put("FAKE_SECRET_FIELDS", "username=rds_user\nhost=shop.abc.eu-west-1.rds.amazonaws.com\ndbname=shop\n");
+        List<String> secret = List.of("--password-secret", "rds!db-0123", "--password-key", "password");
+        for (Step step : Step.values()) {
+            ran(step, step.args(secret, "--password-parameter", null, "--jdbc-url", null, "--username", null,
+                    "--tls-mode", "verify-identity"));
+            List<String> store = recorded("hadoop-dev.emringest.credentials.StoreCredential");
+            assertEquals(List.of("--json-key", "password", "--fields"), store.subList(3, 6), store.toString());
+            List<String> importer = recorded(step == Step.SQOOP ? "sqoop" : "spark-submit");
+            String trustStore = node.get("EMR_INGEST_TLS_DIR") + "/truststore.p12";
+            String connect = step == Step.SQOOP ? "--connect" : "--jdbc-url";
+            assertEquals("jdbc:mysql://shop.abc.eu-west-1.rds.amazonaws.com:3306/shop?sslMode=VERIFY_IDENTITY"
+                    + "&trustCertificateKeyStoreUrl=file:" + trustStore + "&trustCertificateKeyStoreType=PKCS12"
+                    + "&trustCertificateKeyStorePassword=emr-ingest-truststore",
+                    importer.get(importer.indexOf(connect) + 1));
+            assertEquals("rds_user", importer.get(importer.indexOf("--username") + 1));
+        }
+    }
+
+    @Test
+    void aSecretWithoutTheServerFailsNamingWhatItLacks() {
+        node.put("FAKE_SECRET_FIELDS", "username=rds_user\n");
+        Result result = run(Step.SQOOP, Step.SQOOP.args(List.of("--password-secret", "rds!db-0123"),
+                "--password-parameter", null, "--jdbc-url", null), node);
+        assertEquals(1, result.exitCode(), result.stderr());
+        assertTrue(result.stderr().contains("no --jdbc-url, and secret rds!db-0123 does not hold 'host', 'dbname'"),
+                result.stderr());
+        assertFalse(Files.exists(log.resolve("sqoop.args")), "nothing imported");
+    }
+
+    @Test
+    void aVerifyingModeNeedsTheBootstrapActionsTrustStore() {
+        node.put("EMR_INGEST_TLS_DIR", work.resolve("no-such-dir").toString());
+        Result result = run(Step.SPARK_JDBC, Step.SPARK_JDBC.args("--tls-mode", "verify-ca"), node);
+        assertEquals(1, result.exitCode(), result.stderr());
+        assertTrue(result.stderr().contains("truststore.p12 not found: did the bootstrap action"
+                + " install-trust-store.sh run?"), result.stderr());
+        assertFalse(Files.exists(log.resolve("spark-submit.args")), "nothing imported");
     }
 }

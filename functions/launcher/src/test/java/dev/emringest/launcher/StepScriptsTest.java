@@ -81,7 +81,7 @@ class StepScriptsTest extends PublishedStepScripts {
     void helpPrintsTheUsage(Step step) {
         Result result = run(step, List.of("--help"));
         assertEquals(0, result.exitCode(), result.stderr());
-        assertTrue(result.stderr().startsWith("usage: " + step.script + " --jdbc-url URL"), result.stderr());
+        assertTrue(result.stderr().startsWith("usage: " + step.script + " [--jdbc-url URL]"), result.stderr());
     }
 
     // ------------------------------------------------------------------------------------------------ any option
@@ -137,7 +137,8 @@ class StepScriptsTest extends PublishedStepScripts {
     @EnumSource(Step.class)
     void everyRequiredOptionIsRequired(Step step) {
         for (String option : step.required.keySet()) {
-            assertRejected(step, step.args(option, null), "missing required option " + option);
+            assertRejected(step, step.args(option, null), Step.SOURCE.getOrDefault(option,
+                    "missing required option " + option));
         }
     }
 }

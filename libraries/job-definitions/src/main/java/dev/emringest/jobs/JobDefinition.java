@@ -39,9 +39,43 @@ public record JobDefinition(String job, String version, Importer importer, Sourc
         return Enum.valueOf(type, name.toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
-    /** @param maxConnections the most database connections the run holds at once, over all its tables */
-    public record Source(String jdbcUrl, String username, String passwordParameter, String stagingFormat,
-                         int maxConnections, List<Table> tables) {}
+    /**
+     * Where the password comes from is exactly one of {@code passwordParameter} and {@code secret}; the cluster reads
+     * it with its own role, never the launcher.
+     *
+     * @param jdbcUrl null: built on the cluster from the secret's {@code host}, {@code port} and {@code dbname}
+     * @param username null: the secret's {@code username}
+     * @param passwordParameter an SSM SecureString's name, or null
+     * @param secret a Secrets Manager secret, or null
+     * @param maxConnections the most database connections the run holds at once, over all its tables
+     */
+    public record Source(String jdbcUrl, String username, String passwordParameter, Secret secret, Tls tls,
+                         String stagingFormat, int maxConnections, List<Table> tables) {}
+
+    /** A Secrets Manager secret (a JSON object) by name or ARN, and the key of the password in it. */
+    public record Secret(String id, String passwordKey) {}
+
+    /**
+     * How the importers' connections use TLS.
+     *
+     * @param ca the S3 URI of the PEM of the CAs to trust; null: the Amazon RDS global bundle (when the mode verifies)
+     */
+    public record Tls(TlsMode mode, String ca) {
+
+        /** Whether the server's certificate is checked against {@code ca}: then the nodes need a trust store. */
+        public boolean verifies() {
+            return mode == TlsMode.VERIFY_IDENTITY || mode == TlsMode.VERIFY_CA;
+        }
+    }
+
+    public enum TlsMode {
+        VERIFY_IDENTITY, VERIFY_CA, REQUIRED, DISABLED;
+
+        /** As the schema spells it; also what the step option {@code --tls-mode} carries. */
+        public String json() {
+            return schemaName(this);
+        }
+    }
 
     /**
      * @param incremental null for a table imported whole on every run

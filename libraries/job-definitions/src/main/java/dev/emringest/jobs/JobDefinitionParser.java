@@ -8,12 +8,15 @@ import dev.emringest.jobs.JobDefinition.Importer;
 import dev.emringest.jobs.JobDefinition.Incremental.Mode;
 import dev.emringest.jobs.JobDefinition.InstanceGroup;
 import dev.emringest.jobs.JobDefinition.Schedule;
+import dev.emringest.jobs.JobDefinition.Secret;
 import dev.emringest.jobs.JobDefinition.Source;
 import dev.emringest.jobs.JobDefinition.SparkStep;
 import dev.emringest.jobs.JobDefinition.Table;
 import dev.emringest.jobs.JobDefinition.TableMode;
 import dev.emringest.jobs.JobDefinition.TableTarget;
 import dev.emringest.jobs.JobDefinition.Target;
+import dev.emringest.jobs.JobDefinition.Tls;
+import dev.emringest.jobs.JobDefinition.TlsMode;
 import dev.emringest.jobs.JobDefinition.Transform;
 import dev.emringest.json.InputErrors;
 import dev.emringest.json.JsonDocuments;
@@ -57,8 +60,17 @@ public final class JobDefinitionParser {
             "user", "password", "password1", "password2", "password3",
             "allowloadlocalinfile", "allowlocalinfile", "allowurlinlocalinfile", "allowloadlocalinfileinpath",
             "autodeserialize", "queryinterceptors", "exceptioninterceptors", "connectionlifecycleinterceptors",
-            "propertiestransform", "socketfactory", "clientcertificatekeystoreurl",
-            "trustcertificatekeystoreurl", "servercertificatekeystoreurl");
+            "propertiestransform", "socketfactory", "servercertificatekeystoreurl");
+    /**
+     * Connector/J's TLS options (and their older aliases): one place, {@code source.tls}, decides TLS, and the step
+     * scripts write these from it.
+     */
+    private static final Set<String> TLS_JDBC_OPTIONS = Set.of(
+            "sslmode", "usessl", "requiressl", "verifyservercertificate", "trustcertificatekeystoreurl",
+            "trustcertificatekeystoretype", "trustcertificatekeystorepassword", "fallbacktosystemtruststore",
+            "clientcertificatekeystoreurl", "clientcertificatekeystoretype", "clientcertificatekeystorepassword",
+            "fallbacktosystemkeystore", "tlsversions", "enabledtlsprotocols", "tlsciphersuites",
+            "enabledsslciphersuites");
     private static final Pattern RELEASE = Pattern.compile("^emr-(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})$");
 
     private final JobSchema schema = new JobSchema();
@@ -135,7 +147,12 @@ public final class JobDefinitionParser {
                             JobDefinition.fromSchemaName(Mode.class, inc.getString("mode")), inc.getInt("lagSeconds", 0)),
                     target.iceberg() ? tableTarget(target, t) : null));
         }
-        Source source = new Source(s.getString("jdbcUrl"), s.getString("username"), s.getString("passwordParameter"),
+        JsonObject secret = s.getJsonObject("secret");
+        JsonObject tls = object(s, "tls");
+        Source source = new Source(text(s, "jdbcUrl"), text(s, "username"), text(s, "passwordParameter"),
+                secret == null ? null : new Secret(secret.getString("id"), secret.getString("passwordKey", "password")),
+                new Tls(JobDefinition.fromSchemaName(TlsMode.class, tls.getString("mode", "verify-identity")),
+                        text(tls, "ca")),
                 s.getString("stagingFormat", "avro"), s.getInt("maxConnections", Math.max(DEFAULT_MAX_CONNECTIONS,
                         tables.stream().mapToInt(Table::mappers).max().orElse(1))), tables);
 
@@ -246,11 +263,7 @@ public final class JobDefinitionParser {
 
     private List<String> ruleProblems(JobDefinition d) {
         List<String> problems = new ArrayList<>();
-        if (!d.source().passwordParameter().startsWith(secretsPrefix)) {
-            problems.add("source.passwordParameter: must name a SecureString under " + secretsPrefix
-                    + " (the only path the cluster role may read)");
-        }
-        jdbcOptionProblem(d.source().jdbcUrl()).ifPresent(problems::add);
+        problems.addAll(sourceProblems(d.source()));
         Set<String> seen = new HashSet<>();
         List<Table> tables = d.source().tables();
         for (int i = 0; i < tables.size(); i++) {
@@ -311,6 +324,35 @@ public final class JobDefinitionParser {
         return problems;
     }
 
+    /** Where the password, the user and the server come from, and the URL's own options. */
+    private List<String> sourceProblems(Source source) {
+        List<String> problems = new ArrayList<>();
+        if (source.passwordParameter() != null && source.secret() != null) {
+            problems.add("source.secret: give either source.passwordParameter or source.secret, not both");
+        } else if (source.passwordParameter() == null && source.secret() == null) {
+            problems.add("source.passwordParameter: is required, unless source.secret names a Secrets Manager secret");
+        } else if (source.passwordParameter() != null && !source.passwordParameter().startsWith(secretsPrefix)) {
+            problems.add("source.passwordParameter: must name a SecureString under " + secretsPrefix
+                    + " (the only path the cluster role may read)");
+        }
+        if (source.secret() == null) {
+            if (source.jdbcUrl() == null) {
+                problems.add("source.jdbcUrl: is required, unless source.secret holds host and dbname");
+            }
+            if (source.username() == null) {
+                problems.add("source.username: is required, unless source.secret holds username");
+            }
+        }
+        if (source.jdbcUrl() != null) {
+            jdbcOptionProblem(source.jdbcUrl()).ifPresent(problems::add);
+        }
+        if (source.tls().ca() != null && !source.tls().verifies()) {
+            problems.add("source.tls.ca: only with source.tls.mode verify-identity or verify-ca (mode '"
+                    + source.tls().mode().json() + "' checks no certificate)");
+        }
+        return problems;
+    }
+
     private static Optional<String> jdbcOptionProblem(String jdbcUrl) {
         int query = jdbcUrl.indexOf('?');
         if (query < 0) {
@@ -325,9 +367,13 @@ public final class JobDefinitionParser {
             } catch (IllegalArgumentException e) {
                 return Optional.of("source.jdbcUrl: option '" + InputErrors.printable(name) + "' is badly encoded");
             }
+            if (TLS_JDBC_OPTIONS.contains(decoded.toLowerCase(Locale.ROOT))) {
+                return Optional.of("source.jdbcUrl: option '" + InputErrors.printable(decoded)
+                        + "' is not allowed (source.tls decides TLS: its mode and its CA)");
+            }
             if (FORBIDDEN_JDBC_OPTIONS.contains(decoded.toLowerCase(Locale.ROOT))) {
                 return Optional.of("source.jdbcUrl: option '" + InputErrors.printable(decoded)
-                        + "' is not allowed (credentials belong in source.passwordParameter; local-file and "
+                        + "' is not allowed (credentials belong in source.passwordParameter or source.secret; local-file and "
                         + "deserialization options are unsafe)");
             }
         }

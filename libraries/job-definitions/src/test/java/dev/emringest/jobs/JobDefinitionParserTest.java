@@ -257,6 +257,55 @@ class JobDefinitionParserTest {
                 () -> "expected a problem naming " + field + " in " + e.problems());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        both password sources  | /source/secret             | {"id": "emr-ingest/shop"}                    | source.secret: give either
+        neither                | /source/passwordParameter  |                                              | source.passwordParameter: is required
+        no user without secret | /source/username           |                                              | source.username: is required
+        secret without id      | /source/secret             | {"passwordKey": "pw"}                        | source.secret.id: is required
+        secret id with a space | /source/secret             | {"id": "shop db"}                            | source.secret.id: must match
+        secret id as a number  | /source/secret             | {"id": 42}                                   | source.secret.id: is integer
+        empty password key     | /source/secret             | {"id": "emr-ingest/shop", "passwordKey": ""} | source.secret.passwordKey: must match
+        unknown secret field   | /source/secret             | {"id": "emr-ingest/shop", "version": "1"}    | source.secret.version: is not allowed
+        useSSL in the URL      | /source/jdbcUrl            | "jdbc:mysql://h:3306/d?useSSL=false"         | source.jdbcUrl: option 'useSSL' is not allowed (source.tls decides TLS
+        encoded sslMode        | /source/jdbcUrl            | "jdbc:mysql://h:3306/d?ssl%4Dode=DISABLED"   | source.jdbcUrl: option 'sslMode' is not allowed (source.tls decides TLS
+        trust store in the URL | /source/jdbcUrl            | "jdbc:mysql://h/d?trustCertificateKeyStorePassword=x" | source.jdbcUrl: option 'trustCertificateKeyStorePassword' is not allowed
+        unknown TLS mode       | /source/tls/mode           | "verify-full"                                | source.tls.mode: must be one of
+        TLS mode as boolean    | /source/tls/mode           | true                                         | source.tls.mode: must be one of
+        CA over https          | /source/tls/ca             | "https://truststore.example/ca.pem"          | source.tls.ca: must match
+        CA that is a bucket    | /source/tls/ca             | "s3://certs"                                 | source.tls.ca: must match
+        CA that checks nothing | /source/tls                | {"mode": "required", "ca": "s3://certs/ca.pem"} | source.tls.ca: only with source.tls.mode verify-identity or verify-ca
+        unknown TLS field      | /source/tls/verify         | true                                         | source.tls.verify: is not allowed
+        """)
+    void rejectsABadSourceNamingTheField(String name, String pointer, String value, String problem)
+            throws IOException {
+        String job = edit(example("jobs/orders.json"), pointer, value);
+        JobDefinitionException e = assertThrows(JobDefinitionException.class,
+                () -> parser.parse("orders", example("defaults.json"), job, "v1"));
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith(problem)),
+                () -> "expected '" + problem + "...' in " + e.problems());
+    }
+
+    @Test
+    void aSecretMayGiveTheUserAndTheServerAndTlsVerifiesTheRdsCaByDefault() throws IOException {
+        JobDefinition plain = parser.parse("orders", example("defaults.json"), example("jobs/orders.json"), "v1");
+        assertEquals(new JobDefinition.Tls(JobDefinition.TlsMode.VERIFY_IDENTITY, null), plain.source().tls());
+        assertTrue(plain.source().tls().verifies());
+        assertNull(plain.source().secret());
+
+        String job = edit(edit(edit(edit(example("jobs/orders.json"), "/source/jdbcUrl", null), "/source/username",
+                null), "/source/passwordParameter", null), "/source/secret", "{\"id\": \"rds!db-0123-abcd\"}");
+        String withTls = edit(job, "/source/tls", "{\"mode\": \"verify-ca\", \"ca\": \"s3://certs/shop/ca.pem\"}");
+        JobDefinition.Source source = parser.parse("orders", example("defaults.json"), withTls, "v1").source();
+        assertNull(source.jdbcUrl());
+        assertNull(source.username());
+        assertNull(source.passwordParameter());
+        assertEquals(new JobDefinition.Secret("rds!db-0123-abcd", "password"), source.secret());
+        assertEquals(new JobDefinition.Tls(JobDefinition.TlsMode.VERIFY_CA, "s3://certs/shop/ca.pem"), source.tls());
+        String disabled = edit(job, "/source/tls/mode", "\"disabled\"");
+        assertEquals(false, parser.parse("orders", example("defaults.json"), disabled, "v1").source().tls().verifies());
+    }
+
     @Test
     void theRunsDatabaseConnectionsAreBoundedByMaxConnections() throws IOException {
         assertEquals(8, parser.parse("orders", example("defaults.json"), example("jobs/orders.json"), "v1").source()
@@ -374,8 +423,9 @@ class JobDefinitionParserTest {
     void eachMissingFieldIsNamed() {
         JobDefinitionException e = assertThrows(JobDefinitionException.class,
                 () -> parser.parse("orders", null, "{\"source\": {\"tables\": [{}]}, \"extra\": 1}", "v1"));
-        for (String field : List.of("target: is required", "cluster: is required", "source.jdbcUrl: is required",
-                "source.username: is required", "source.tables[0].name: is required", "extra: is not allowed")) {
+        // source.jdbcUrl and source.username are rules after the schema: a source.secret may give them.
+        for (String field : List.of("target: is required", "cluster: is required",
+                "source.tables[0].name: is required", "extra: is not allowed")) {
             assertTrue(e.problems().contains(field), () -> field + " missing from " + e.problems());
         }
     }

@@ -73,7 +73,7 @@ final class ClusterJobs {
     private final String defaults;
     private final ClusterAssets.Published assets;
     private final LauncherSettings settings = new LauncherSettings(STACK, MotoServer.REGION, PREFIX, "ledger",
-            CLUSTER_BUCKET, "svc-role", "instance-profile", List.of(), "", List.of());
+            CLUSTER_BUCKET, "svc-role", "instance-profile", List.of(), "", List.of(), List.of());
     private int clusters;
 
     /** Seeds moto as the account: the cluster bucket, the password in SSM, the launcher's assets published. */
