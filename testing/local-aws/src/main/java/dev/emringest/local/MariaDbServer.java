@@ -25,6 +25,12 @@ import java.util.stream.Stream;
  * it and a random password ({@link #password()}). Administration runs through the {@code mariadb} client over the
  * server's own socket as the OS user that owns the data directory (unix-socket authentication), so no admin
  * password exists.
+ *
+ * <p>It always serves TLS, with a certificate for 127.0.0.1 from its own new CA ({@link #caPem()}), so tests can prove
+ * that clients verify the server against the CA they are given, and, with {@link #requireSecureTransport(boolean)},
+ * that a client without TLS is refused. Clients that merely prefer TLS (Connector/J's default {@code PREFERRED}, the
+ * {@code mariadb} client's default {@code --ssl}) now get it, unverified; one that turns TLS off still connects in
+ * plain text while {@code require_secure_transport} is off.
  */
 public final class MariaDbServer implements AutoCloseable {
 
@@ -40,9 +46,10 @@ public final class MariaDbServer implements AutoCloseable {
     private final String database;
     private final String user;
     private final String password;
+    private final String caPem;
 
     private MariaDbServer(Process process, Path home, Path socket, Path log, String client, int port,
-                          String database, String user, String password) {
+                          String database, String user, String password, String caPem) {
         this.process = process;
         this.home = home;
         this.socket = socket;
@@ -52,6 +59,7 @@ public final class MariaDbServer implements AutoCloseable {
         this.database = database;
         this.user = user;
         this.password = password;
+        this.caPem = caPem;
     }
 
     /** One server for the whole JVM, stopped (and its files removed) when the JVM exits. */
@@ -64,8 +72,9 @@ public final class MariaDbServer implements AutoCloseable {
     }
 
     /**
-     * Initialises a data directory in a new temp dir, starts the server on a free 127.0.0.1 port, waits until it
-     * accepts connections and creates {@code database} and {@code user} (with a random password).
+     * Initialises a data directory in a new temp dir, makes a CA and a server certificate in its {@code tls/}, starts
+     * the server with them on a free 127.0.0.1 port, waits until it accepts connections and creates {@code database}
+     * and {@code user} (with a random password).
      */
     public static MariaDbServer start(String database, String user) {
         requireIdentifier(database);
@@ -78,6 +87,12 @@ public final class MariaDbServer implements AutoCloseable {
             Path socket = home.resolve("mysqld.sock");
             Path log = home.resolve("server.log");
             String osUser = System.getProperty("user.name");
+            Path tls = Files.createDirectory(home.resolve("tls"));
+            // A CA of this server's own (a random suffix in its name): one server's CA verifies no other server.
+            CertificateAuthority ca = CertificateAuthority.create(
+                    "emr-ingest test CA " + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
+            Files.writeString(tls.resolve("ca.pem"), ca.pem());
+            ca.issueServerCertificate(tls.resolve("server-cert.pem"), tls.resolve("server-key.pem"));
 
             install.initialise(data, osUser, home.resolve("install-db.log"));
 
@@ -88,13 +103,15 @@ public final class MariaDbServer implements AutoCloseable {
                     "--skip-name-resolve", "--character-set-server=utf8mb4",
                     "--collation-server=utf8mb4_unicode_ci", "--default-time-zone=+00:00",
                     "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=48M",
-                    "--innodb-flush-log-at-trx-commit=2", "--max-connections=200", "--log-error=" + log);
+                    "--innodb-flush-log-at-trx-commit=2", "--max-connections=200", "--log-error=" + log,
+                    "--ssl-ca=" + tls.resolve("ca.pem"), "--ssl-cert=" + tls.resolve("server-cert.pem"),
+                    "--ssl-key=" + tls.resolve("server-key.pem"));
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("stdout.log").toFile()))
                     .start();
             String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
             MariaDbServer mariadb = new MariaDbServer(process, home, socket, log, install.client(), port, database,
-                    user, password);
+                    user, password, ca.pem());
             mariadb.awaitReady();
             mariadb.admin("CREATE DATABASE `" + database + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n"
                     + "CREATE USER '" + user + "'@'127.0.0.1' IDENTIFIED BY '" + password + "';\n"
@@ -127,6 +144,20 @@ public final class MariaDbServer implements AutoCloseable {
     /** {@code jdbc:mysql://127.0.0.1:<port>/<database>}, the form job definitions accept. */
     public String jdbcUrl() {
         return "jdbc:mysql://127.0.0.1:" + port + "/" + database;
+    }
+
+    /** The PEM text of the CA that signed the server's certificate: what a job names as its CA to verify it. */
+    public String caPem() {
+        return caPem;
+    }
+
+    /**
+     * Turns {@code require_secure_transport} on or off: on, the server refuses TCP clients without TLS, as an RDS
+     * instance with {@code require_secure_transport=1} does. MariaDB refuses them as if the password were wrong
+     * (error 1045, "Access denied for user ..."), not with MySQL's "insecure transport" error. Global; starts off.
+     */
+    public void requireSecureTransport(boolean on) {
+        admin("SET GLOBAL require_secure_transport=" + (on ? "ON" : "OFF") + ";\n");
     }
 
     /** Runs SQL as the server's administrator (unix socket), failing with the client's output. */
