@@ -107,8 +107,11 @@ public final class LocalRun {
         return run(moto, options, source(options, db, out), Files.createTempDirectory("emr-ingest-local-"), out);
     }
 
-    /** @param user null when the definition's own user is kept (the options' database) */
-    record Source(String jdbcUrl, String user, String password) {}
+    /**
+     * @param user null when the definition's own user is kept (the options' database)
+     * @param caPem the CA of the server's certificate, which the job then trusts; null: the definition's own TLS
+     */
+    record Source(String jdbcUrl, String user, String password, String caPem) {}
 
     /** The example database in a MariaDB of its own, or the one the options name. */
     private static Source source(LocalRunOptions options, MariaDbServer db, PrintStream out) throws SQLException {
@@ -119,13 +122,13 @@ public final class LocalRun {
                         + " variable " + LocalRunOptions.PASSWORD_VARIABLE);
             }
             out.println("== source database " + options.jdbcUrl());
-            return new Source(options.jdbcUrl(), null, password);
+            return new Source(options.jdbcUrl(), null, password, null);
         }
         ExampleSource.create(db.jdbcUrl(), db.user(), db.password());
         out.println("== source database: MariaDB at " + db.jdbcUrl() + ", user " + db.user() + " (a random password)");
         out.println("tables orders (" + ExampleSource.ORDERS + " rows) and customers (" + ExampleSource.CUSTOMERS
                 + " rows): NULLs, unicode, decimals, timestamps");
-        return new Source(db.jdbcUrl(), db.user(), db.password());
+        return new Source(db.jdbcUrl(), db.user(), db.password(), db.caPem());
     }
 
     /** As ./verify does: testing/install-mariadb.sh installs MariaDB's server and client when they are missing. */
@@ -164,6 +167,14 @@ public final class LocalRun {
             db.put("username", source.user());
         }
         db.put("passwordParameter", ExampleAccount.PASSWORD_PARAMETER);
+        if (source.caPem() != null) {
+            // Verified TLS, as against RDS, with the example server's own CA in place of the RDS bundle.
+            String key = "local-run/mariadb-ca.pem";
+            aws.s3().putObject(r -> r.bucket(ExampleAccount.CLUSTER_BUCKET).key(key),
+                    RequestBody.fromString(source.caPem()));
+            db.putObject("tls").put("mode", "verify-identity").put("ca", "s3://" + ExampleAccount.CLUSTER_BUCKET
+                    + "/" + key);
+        }
         if (options.fail()) {
             // One table of the run fails; the others are still written and recorded.
             ((ArrayNode) db.get("tables")).addObject().put("name", LocalRunOptions.MISSING_TABLE).put("mappers", 1);
@@ -171,7 +182,8 @@ public final class LocalRun {
         ExampleAccount.put(aws.ssm(), ExampleAccount.PREFIX + "/jobs/" + job, JSON.writeValueAsString(definition));
         out.println("seeded SSM " + ExampleAccount.PREFIX + "/defaults, " + ExampleAccount.PREFIX + "/jobs/" + job
                 + " (from " + (options.job() != null ? jobFile : "examples/jobs/orders.json") + ", source.jdbcUrl "
-                + source.jdbcUrl() + ") and the SecureString " + ExampleAccount.PASSWORD_PARAMETER
+                + source.jdbcUrl() + (source.caPem() != null ? ", source.tls verify-identity with the server's CA" : "")
+                + ") and the SecureString " + ExampleAccount.PASSWORD_PARAMETER
                 + (options.fail() ? "; --fail: the job also asks for table " + LocalRunOptions.MISSING_TABLE
                         + ", which the database does not have" : ""));
 

@@ -12,12 +12,14 @@ import dev.emringest.cluster.LocalCluster;
 import dev.emringest.cluster.StepRun;
 import dev.emringest.jobs.JobDefinition;
 import dev.emringest.jobs.JobDefinitionParser;
+import dev.emringest.json.JsonDocuments;
 import dev.emringest.launcher.ClusterAssets;
 import dev.emringest.launcher.ClusterRequestBuilder;
 import dev.emringest.launcher.LauncherSettings;
 import dev.emringest.ledger.RunIdentity;
 import dev.emringest.local.MariaDbServer;
 import dev.emringest.local.MotoServer;
+import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +41,7 @@ import org.apache.spark.sql.types.StructField;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.emr.model.RunJobFlowRequest;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
@@ -53,6 +56,10 @@ abstract class ContractTestBase {
     static final String SECRET = PREFIX + "/secrets/contract-db";
     static final String WRONG_SECRET = PREFIX + "/secrets/contract-db-wrong";
     static final String BUCKET = "emr-ingest-cluster";
+    /** The secret name prefix the tests' stack grants its clusters (SourceSecretPrefixes). */
+    static final String CONTRACT_SECRETS = "contract/";
+    /** The test MariaDB's CA, which every job trusts by default (its {@code source.tls.ca}). */
+    static final String CA = "s3://" + BUCKET + "/contract/mariadb-ca.pem";
     static final int BIG_ROWS = SourceTables.BIG_ROWS;
     /** The job's tables for {@link #assertTargetsEqualTheSource}: {@code events} read by 4 mappers. */
     static final String TYPED_AND_EVENTS = """
@@ -85,6 +92,8 @@ abstract class ContractTestBase {
         aws.ssm().putParameter(r -> r.name(SECRET).type(ParameterType.SECURE_STRING).value(db.password()));
         aws.ssm().putParameter(r -> r.name(WRONG_SECRET).type(ParameterType.SECURE_STRING)
                 .value("not-" + db.password()));
+        aws.s3().putObject(r -> r.bucket(BUCKET).key(CA.substring(("s3://" + BUCKET + "/").length())),
+                RequestBody.fromString(db.caPem()));
         // The launcher's own publishing: the scripts, spark-job.jar and the driver, content-addressed in S3.
         assets = new ClusterAssets(aws.s3(), BUCKET).publish();
         s3Root = Files.createDirectories(work.resolve("s3"));
@@ -127,9 +136,19 @@ abstract class ContractTestBase {
     }
 
     static JobDefinition definition(String jobJson) throws IOException {
+        return new JobDefinitionParser(PREFIX).parse("contract", defaults(), jobJson, "jobs/contract@1");
+    }
+
+    /**
+     * The example defaults, and TLS as production has it: verified, identity included, against the test MariaDB's CA
+     * (its certificate names 127.0.0.1). A job's own {@code source.tls} replaces it.
+     */
+    static String defaults() throws IOException {
         Path examples = Path.of(System.getProperty("repo.root"), "examples");
-        return new JobDefinitionParser(PREFIX).parse("contract", Files.readString(examples.resolve("defaults.json")),
-                jobJson, "jobs/contract@1");
+        JsonObject defaults = JsonDocuments.read(Files.readString(examples.resolve("defaults.json"))).asJsonObject();
+        return JsonDocuments.JSON.createObjectBuilder(defaults).add("source", JsonDocuments.JSON.createObjectBuilder()
+                .add("tls", JsonDocuments.JSON.createObjectBuilder().add("mode", "verify-identity").add("ca", CA)))
+                .build().toString();
     }
 
     static RunJobFlowRequest request(JobDefinition definition, String runKey, Instant claimedAt) {

@@ -133,7 +133,7 @@ class IcebergContractIT extends ContractTestBase {
                      "incremental": {"column": "updated_at", "mode": "lastmodified", "lagSeconds": 60}}]},
                  "target": {"s3Uri": "%s", "format": "iceberg", "database": "%s", "mode": "%s"}}"""
                 .formatted(importer, db.jdbcUrl(), db.user(), SECRET, table, WAREHOUSE, DATABASE, mode);
-        return new JobDefinitionParser(PREFIX).parse("ice", Files.readString(examples.resolve("defaults.json")), json,
+        return new JobDefinitionParser(PREFIX).parse("ice", defaults(), json,
                 "jobs/ice@1");
     }
 

@@ -81,7 +81,7 @@ class IncrementalContractIT extends ContractTestBase {
                  "target": {"s3Uri": "%s"},
                  "cluster": {"releaseLabel": "emr-7.10.0"}}"""
                 .formatted(db.jdbcUrl(), db.user(), passwordParameter, TARGET);
-        return new JobDefinitionParser(PREFIX).parse("inc", Files.readString(examples.resolve("defaults.json")), job,
+        return new JobDefinitionParser(PREFIX).parse("inc", defaults(), job,
                 "jobs/inc@1");
     }
 

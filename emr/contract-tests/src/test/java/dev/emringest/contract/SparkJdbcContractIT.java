@@ -75,7 +75,8 @@ class SparkJdbcContractIT extends ContractTestBase {
         assertEquals(1, run.steps().size());
         assertSucceeded(run);
         String output = run.steps().get(0).output();
-        assertTrue(output.contains("reading table typed over JDBC from " + db.jdbcUrl() + " as " + db.user()
+        assertTrue(output.contains("reading table typed over JDBC from " + db.jdbcUrl() + "?sslMode=VERIFY_IDENTITY&")
+                && output.contains("trustCertificateKeyStorePassword=emr-ingest-truststore as " + db.user()
                 + ", 1 partition"), output);
         assertTrue(output.contains("4 partitions on id in [1, " + BIG_ROWS + "]"), output);
         assertTrue(output.contains("IngestJob: table events: " + BIG_ROWS + " rows written"), output);
@@ -85,7 +86,7 @@ class SparkJdbcContractIT extends ContractTestBase {
         // 4 partitioned reads, no shuffle: 4 Parquet files in the run's partition (the claim's date), plus a manifest.
         Path partition = s3Root.resolve("contract-lake/raw/jdbc/events/ingest_date=2026-11-25/_run_id=" + runId);
         String manifest = assertManifestDescribes(partition, target("contract-lake/raw/jdbc", "events", runId));
-        assertTrue(manifest.contains("\"input\":\"" + db.jdbcUrl() + "\""), manifest);
+        assertTrue(manifest.contains("\"input\":\"" + db.jdbcUrl() + "?sslMode=VERIFY_IDENTITY&"), manifest);
         assertEquals(4, parquetFiles(partition).size(), parquetFiles(partition).toString());
         Dataset<Row> written = spark().read().parquet(partition.toUri().toString());
         assertEquals(List.of("_run_key", "_ingested_at"), Arrays.stream(written.columns())

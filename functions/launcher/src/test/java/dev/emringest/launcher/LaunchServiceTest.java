@@ -282,6 +282,29 @@ class LaunchServiceTest {
     }
 
     @Test
+    void aSecretOutsideTheStacksPrefixesIsRefusedNamingItsIdBeforeAnyCluster() {
+        String job = LaunchFixture.example("jobs/orders.json").replace(
+                "\"passwordParameter\": \"/emr-ingest/secrets/shop-db\"", "\"secret\": {\"id\": \"%s\"}");
+        var parser = new dev.emringest.jobs.JobDefinitionParser("/emr-ingest");
+        LauncherSettings rds = new LauncherSettings("s", "eu-west-1", "/emr-ingest", "l", "c", "r", "p", List.of(),
+                null, List.of(), List.of("rds!db-", "emr-ingest/"));
+        for (String id : List.of("rds!db-0123", "emr-ingest/shop",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0123-AbCdEf")) {
+            rds.requireRunnable(parser.parse("orders", LaunchFixture.example("defaults.json"), job.formatted(id), "v1"));
+        }
+        for (String id : List.of("rds!cluster-0123", "other/emr-ingest/shop",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:other-AbCdEf")) {
+            var definition = parser.parse("orders", LaunchFixture.example("defaults.json"), job.formatted(id), "v1");
+            JobDefinitionException e = assertThrows(JobDefinitionException.class, () -> rds.requireRunnable(definition));
+            assertEquals(List.of("source.secret.id: '" + id + "' is not under one of the secret name prefixes this"
+                    + " stack's clusters may read (parameter SourceSecretPrefixes: rds!db-, emr-ingest/)"), e.problems());
+        }
+        f.job("orders", job.formatted("rds!db-0123"));
+        assertThrows(JobDefinitionException.class, () -> f.launch("orders", RUN_KEY), "SETTINGS grant no secret");
+        assertEquals(0, f.emr.runJobFlows.size());
+    }
+
+    @Test
     void aRunRefusedForItsDatabaseLaunchesOnceTheDefinitionIsFixed() {
         f.job("sales", icebergJob("sales"));
         assertThrows(JobDefinitionException.class, () -> f.launch("sales", RUN_KEY));

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -99,6 +100,20 @@ public final class MotoServer implements AutoCloseable {
         post("/moto-api/reset");
     }
 
+    /**
+     * Creates a Secrets Manager secret in {@link #REGION}, as an operator would: the functions build no Secrets Manager
+     * client (the launcher never reads a secret; the cluster reads it with the AWS CLI), so this speaks Secrets
+     * Manager's JSON protocol itself.
+     */
+    public void createSecret(String name, String secretString) {
+        String body = JSON.writeValueAsString(Map.of("Name", name, "SecretString", secretString));
+        request("POST", "/", body, Map.of("X-Amz-Target", "secretsmanager.CreateSecret",
+                "Content-Type", "application/x-amz-json-1.1",
+                // moto takes the region from the credential scope
+                "Authorization", "AWS4-HMAC-SHA256 Credential=testing/20261130/" + REGION
+                        + "/secretsmanager/aws4_request, SignedHeaders=host, Signature=0"));
+    }
+
     /** Starts moto's request recorder: every request from now on is kept, bodies included. */
     public void startRecording() {
         post("/moto-api/recorder/reset-recording");
@@ -151,11 +166,22 @@ public final class MotoServer implements AutoCloseable {
     }
 
     private String request(String method, String path) {
+        return request(method, path, null, Map.of());
+    }
+
+    private String request(String method, String path, String body, Map<String, String> headers) {
         try {
             HttpURLConnection connection = (HttpURLConnection) endpoint.resolve(path).toURL().openConnection();
             connection.setRequestMethod(method);
             connection.setConnectTimeout(2000);
             connection.setReadTimeout(30000);
+            headers.forEach(connection::setRequestProperty);
+            if (body != null) {
+                connection.setDoOutput(true);
+                try (var out = connection.getOutputStream()) {
+                    out.write(body.getBytes(StandardCharsets.UTF_8));
+                }
+            }
             int status = connection.getResponseCode();
             if (status != 200) {
                 throw new IllegalStateException(method + " " + path + " answered " + status);

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.emr.model.RunJobFlowRequest;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 import tools.jackson.databind.JsonNode;
@@ -52,6 +53,7 @@ final class ClusterJobs {
     private static final String SECRET = PREFIX + "/secrets/bench-db";
     private static final String CLUSTER_BUCKET = "emr-ingest-cluster";
     private static final String LAKE = "bench-lake";
+    private static final String CA_KEY = "bench/mariadb-ca.pem";
     /** The claim's time: the runs' {@code ingest_date}. */
     private static final Instant CLAIMED_AT = Instant.parse("2026-01-15T02:00:00Z");
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -87,6 +89,7 @@ final class ClusterJobs {
         AwsClients aws = moto.clients();
         aws.s3().createBucket(r -> r.bucket(CLUSTER_BUCKET));
         aws.ssm().putParameter(r -> r.name(SECRET).type(ParameterType.SECURE_STRING).value(db.password()));
+        aws.s3().putObject(r -> r.bucket(CLUSTER_BUCKET).key(CA_KEY), RequestBody.fromString(db.caPem()));
         this.assets = new ClusterAssets(aws.s3(), CLUSTER_BUCKET).publish();
     }
 
@@ -125,17 +128,19 @@ final class ClusterJobs {
     }
 
     /**
-     * The job definition over {@code examples/defaults.json}: the bench's database and tables; spark-jdbc on a release
-     * without Sqoop (emr-7.10.0), as the contract tests run it.
+     * The job definition over {@code examples/defaults.json}: the bench's database and tables over verified TLS (as
+     * production reads, and as the raw read's client encrypts); spark-jdbc on a release without Sqoop (emr-7.10.0), as
+     * the contract tests run it.
      */
     private String job(String importer, List<String> tables) {
         String list = tables.stream().map(t -> "{\"name\": \"" + t + "\", \"splitBy\": \"id\", \"mappers\": 4}")
                 .collect(Collectors.joining(", "));
         return """
                 {"importer": "%s",
-                 "source": {"jdbcUrl": "%s", "username": "%s", "passwordParameter": "%s", "tables": [%s]},
+                 "source": {"jdbcUrl": "%s", "username": "%s", "passwordParameter": "%s", "tables": [%s],
+                            "tls": {"mode": "verify-identity", "ca": "s3://%s/%s"}},
                  "target": {"s3Uri": "s3://%s/raw"}%s}"""
-                .formatted(importer, db.jdbcUrl(), db.user(), SECRET, list, LAKE,
+                .formatted(importer, db.jdbcUrl(), db.user(), SECRET, list, CLUSTER_BUCKET, CA_KEY, LAKE,
                         importer.equals("spark-jdbc") ? ", \"cluster\": {\"releaseLabel\": \"emr-7.10.0\"}" : "");
     }
 
