@@ -167,6 +167,7 @@ public final class LocalRun {
             db.put("username", source.user());
         }
         db.put("passwordParameter", ExampleAccount.PASSWORD_PARAMETER);
+        db.remove("secret");
         if (source.caPem() != null) {
             // Verified TLS, as against RDS, with the example server's own CA in place of the RDS bundle.
             String key = "local-run/mariadb-ca.pem";

@@ -36,9 +36,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * work dir ({@link #hdfsRoot}), and {@code s3://} URIs of the {@code localBuckets} are directories; everything else,
  * the cluster bucket's assets among it, stays as it is.
  *
- * <p>Work dir layout: {@code bin/} (stand-ins), {@code emr-ingest-lib/}, {@code tmp/}, {@code hadoop-tmp/},
- * {@code sqoop-classes/} (the node, see {@link StepRunner}), {@code hdfs/}, {@code fetched/} (scripts and jars from
- * S3) and {@code logs/} (one file per step).
+ * <p>Work dir layout: {@code bin/} (stand-ins), {@code emr-ingest-lib/}, {@code emr-ingest-tls/}, {@code tmp/},
+ * {@code hadoop-tmp/}, {@code sqoop-classes/} (the node, see {@link StepRunner}), {@code hdfs/}, {@code fetched/}
+ * (scripts and jars from S3) and {@code logs/} (one file per step).
  */
 public final class LocalCluster {
 
@@ -98,6 +98,11 @@ public final class LocalCluster {
     /** Where the bootstrap action installs the MySQL driver. */
     public Path libDir() {
         return runner.libDir();
+    }
+
+    /** Where the bootstrap action installs the TLS trust store, {@code truststore.p12} (not created until it does). */
+    public Path tlsDir() {
+        return runner.tlsDir();
     }
 
     /** The steps' {@code TMPDIR}. */

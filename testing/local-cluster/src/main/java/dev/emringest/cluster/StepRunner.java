@@ -23,7 +23,9 @@ import java.util.stream.Stream;
  * Runs the on-cluster scripts the way EMR does (script-runner: {@code bash SCRIPT ARGS...}, each argument its own
  * element), with the scripts' documented test overrides pointing at local stand-ins:
  * <ul>
- * <li>{@code aws}: {@code aws_standin.py}, which answers {@code ssm get-parameter} and {@code s3 cp} from moto;</li>
+ * <li>{@code aws}: {@code aws_standin.py}, which answers {@code ssm get-parameter},
+ * {@code secretsmanager get-secret-value} and {@code s3 cp} from moto;</li>
+ * <li>{@code keytool} (bootstrap actions, {@code EMR_INGEST_KEYTOOL}): this JDK's;</li>
  * <li>{@code sqoop}: real Sqoop 1.4.7 ({@code org.apache.sqoop.Sqoop}) in its own JVM on the classpath of
  * {@code testing/sqoop-runtime} (Hadoop 3.3.6), plus {@code HADOOP_CLASSPATH} as the real launcher adds it;</li>
  * <li>{@code hadoop}: {@code java -cp <same classpath>:$HADOOP_CLASSPATH CLASS ARGS}, as {@code hadoop CLASS} runs;</li>
@@ -35,7 +37,11 @@ import java.util.stream.Stream;
  * from, and runs the {@code --class} in its own JVM with the application jar, {@code --jars} and
  * {@code --driver-class-path} ahead of this JVM's classpath (Spark itself). Spark runs in local mode.</li>
  * </ul>
- * While a step runs, a watcher reads {@code /proc/<pid>/cmdline} of every process on the machine. Each run's output
+ * The node's fixed directories are under the work dir: the MySQL driver's ({@code EMR_INGEST_LIB_DIR},
+ * {@link #libDir}) and the TLS trust store's ({@code EMR_INGEST_TLS_DIR}, {@link #tlsDir}), both given to the
+ * bootstrap actions and to every step script.
+ *
+ * <p>While a step runs, a watcher reads {@code /proc/<pid>/cmdline} of every process on the machine. Each run's output
  * (stdout and stderr together) goes to the log file it is given. {@link LocalCluster} decides what runs when.
  */
 public final class StepRunner {
@@ -62,6 +68,7 @@ public final class StepRunner {
     private final Path work;
     private final Path bin;
     private final Path libDir;
+    private final Path tlsDir;
     private final Path tmp;
     private final Path hadoopTmp;
     private final Path bindir;
@@ -76,6 +83,7 @@ public final class StepRunner {
         this.moto = moto;
         this.bin = mkdirs(work.resolve("bin"));
         this.libDir = work.resolve("emr-ingest-lib");
+        this.tlsDir = work.resolve("emr-ingest-tls");
         this.tmp = mkdirs(work.resolve("tmp"));
         this.hadoopTmp = mkdirs(work.resolve("hadoop-tmp"));
         this.bindir = mkdirs(work.resolve("sqoop-classes"));
@@ -112,6 +120,14 @@ public final class StepRunner {
         return libDir;
     }
 
+    /**
+     * Where the bootstrap action installs the TLS trust store, {@code truststore.p12} ({@code EMR_INGEST_TLS_DIR}); not
+     * created until it does.
+     */
+    public Path tlsDir() {
+        return tlsDir;
+    }
+
     /** Every directory a step may leave files in. */
     public List<Path> scratchDirs() {
         return List.of(tmp, hadoopTmp, bindir, libDir);
@@ -122,7 +138,10 @@ public final class StepRunner {
         return tmp;
     }
 
-    /** A bootstrap action: {@code bash SCRIPT ARGS...} with the driver directory and {@code aws s3 cp}. */
+    /**
+     * A bootstrap action: {@code bash SCRIPT ARGS...} with the driver and trust store directories, {@code aws s3 cp}
+     * and this JDK's keytool.
+     */
     public Result bootstrap(Path script, List<String> args, Path log) {
         return run(script(script, args), bootstrapTools(), log);
     }
@@ -169,7 +188,10 @@ public final class StepRunner {
     }
 
     private Map<String, String> bootstrapTools() {
-        return Map.of("EMR_INGEST_LIB_DIR", libDir.toString(), "EMR_INGEST_S3_CP", bin.resolve("aws") + " s3 cp");
+        return Map.of("EMR_INGEST_LIB_DIR", libDir.toString(),
+                "EMR_INGEST_TLS_DIR", tlsDir.toString(),
+                "EMR_INGEST_S3_CP", bin.resolve("aws") + " s3 cp",
+                "EMR_INGEST_KEYTOOL", Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     }
 
     private Map<String, String> sqoopTools() {
@@ -201,10 +223,14 @@ public final class StepRunner {
         return all;
     }
 
-    /** What both import steps find on the node (driver directory, aws and hadoop), and {@code more}. */
+    /**
+     * What both import steps find on the node (driver and trust store directories, aws and hadoop), and
+     * {@code more}.
+     */
     private Map<String, String> stepTools(Map<String, String> more) {
         Map<String, String> env = new HashMap<>(Map.of(
                 "EMR_INGEST_LIB_DIR", libDir.toString(),
+                "EMR_INGEST_TLS_DIR", tlsDir.toString(),
                 "EMR_INGEST_AWS", bin.resolve("aws").toString(),
                 "EMR_INGEST_HADOOP", bin.resolve("hadoop").toString()));
         env.putAll(more);
