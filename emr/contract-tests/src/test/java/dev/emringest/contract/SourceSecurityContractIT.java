@@ -76,7 +76,7 @@ class SourceSecurityContractIT extends ContractTestBase {
         RunJobFlowRequest request = request(sqoopJob("\"secret\": {\"id\": \"" + RDS_CREDENTIALS + "\"}"), "sqoop-1");
         assertEquals(List.of("install MySQL Connector/J", "install the database's CA trust store"),
                 request.bootstrapActions().stream().map(a -> a.name()).toList());
-        assertEquals(List.of(CA), request.bootstrapActions().get(1).scriptBootstrapAction().args());
+        assertEquals(List.of(CA, assets.sparkJob()), request.bootstrapActions().get(1).scriptBootstrapAction().args());
         ClusterRun run = runCluster(request);
         assertSucceeded(run);
         assertTrue(Files.isRegularFile(cluster.tlsDir().resolve("truststore.p12")));

@@ -155,7 +155,7 @@ public final class ClusterRequestBuilder {
             // Every node: Sqoop's mappers and Spark's executors connect from the core nodes too.
             String ca = tls.ca() != null ? tls.ca() : assets.rdsCaBundle();
             actions.add(BootstrapActionConfig.builder().name("install the database's CA trust store")
-                    .scriptBootstrapAction(s -> s.path(assets.trustStoreScript()).args(ca)).build());
+                    .scriptBootstrapAction(s -> s.path(assets.trustStoreScript()).args(ca, assets.sparkJob())).build());
         }
         Cluster cluster = definition.cluster();
         for (JobDefinition.BootstrapAction extra : cluster.bootstrapActions()) {

@@ -32,17 +32,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code emr/bootstrap/install-trust-store.sh} and the RDS CA bundle as the launcher bundles them (its build copies
- * {@code emr/bootstrap/*.sh} and {@code *.pem} into {@code assets/}), the script run with {@code bash SCRIPT URI} as a
- * bootstrap action runs it: {@code EMR_INGEST_S3_CP} is a stand-in that copies {@code s3://bucket/KEY} from a local
- * directory, {@code EMR_INGEST_KEYTOOL} this JDK's keytool, {@code EMR_INGEST_TLS_DIR} a fresh directory per case.
+ * {@code emr/bootstrap/install-trust-store.sh}, the RDS CA bundle and spark-job.jar as the launcher bundles them (its
+ * build copies {@code emr/bootstrap/*.sh} and {@code *.pem} into {@code assets/}), the script run with {@code bash
+ * SCRIPT PEM_URI JAR_URI} as a bootstrap action runs it: {@code EMR_INGEST_S3_CP} is a stand-in that copies
+ * {@code s3://bucket/KEY} from a local directory, {@code EMR_INGEST_JAVA} this JDK's java, {@code EMR_INGEST_TLS_DIR}
+ * a fresh directory per case.
  */
 class TrustStoreBootstrapTest {
 
     static final String SCRIPT = "install-trust-store.sh";
     static final String BUNDLE = "rds-global-bundle.pem";
     static final String PASSWORD = "emr-ingest-truststore";
-    static final String KEYTOOL = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    static final String JAR = "s3://bucket/spark-job.jar";
 
     @TempDir
     static Path work;
@@ -62,6 +64,7 @@ class TrustStoreBootstrapTest {
         bundle = PublishedStepScripts.bundled(BUNDLE);
         bucket = Files.createDirectories(work.resolve("bucket"));
         Files.write(bucket.resolve(BUNDLE), bundle);
+        Files.write(bucket.resolve("spark-job.jar"), PublishedStepScripts.bundled("spark-job.jar"));
         tmp = Files.createDirectories(work.resolve("tmp"));
         copy = work.resolve("s3-cp");
         Files.writeString(copy, """
@@ -95,7 +98,7 @@ class TrustStoreBootstrapTest {
     }
 
     static Result run(Path tlsDir, String uri) {
-        return run(tlsDir, List.of(uri), Map.of());
+        return run(tlsDir, List.of(uri, JAR), Map.of());
     }
 
     /** {@code bash SCRIPT ARGS}, with {@code overrides} over the stand-ins' environment. */
@@ -107,7 +110,7 @@ class TrustStoreBootstrapTest {
         env.keySet().removeIf(k -> k.startsWith("EMR_INGEST_"));
         env.put("EMR_INGEST_TLS_DIR", tlsDir.toString());
         env.put("EMR_INGEST_S3_CP", copy.toString());
-        env.put("EMR_INGEST_KEYTOOL", KEYTOOL);
+        env.put("EMR_INGEST_JAVA", JAVA);
         env.put("TMPDIR", tmp.toString());
         // a null value unsets the variable
         overrides.forEach((name, value) -> {
@@ -122,8 +125,7 @@ class TrustStoreBootstrapTest {
             Path err = Files.createTempFile(work, "stderr", ".txt");
             Process process = builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            // one short keytool JVM per certificate: the RDS bundle's 115 take a minute or two on a busy machine
-            if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            if (!process.waitFor(2, TimeUnit.MINUTES)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 throw new AssertionError("timed out: " + command);
@@ -215,16 +217,16 @@ class TrustStoreBootstrapTest {
     }
 
     @Test
-    void withoutKeytoolOnThePathJavaHomesIsUsed() throws Exception {
-        // a PATH holding only what the script and the copy stand-in run: no keytool
+    void withoutJavaOnThePathJavaHomesIsUsed() throws Exception {
+        // a PATH holding only what the script and the copy stand-in run: no java
         Path tools = Files.createDirectories(work.resolve("tools"));
         String bash = which("bash").toString();
-        for (String name : List.of("bash", "cp", "mktemp", "rm", "mkdir", "grep", "sort", "uniq", "install", "mv")) {
+        for (String name : List.of("bash", "cp", "mktemp", "rm", "mkdir", "head", "sed", "tr", "install", "mv")) {
             Path tool = tools.resolve(name);
             Files.writeString(tool, "#!" + bash + "\nexec " + which(name) + " \"$@\"\n");
             Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
         }
-        ProcessBuilder check = new ProcessBuilder("bash", "-c", "command -v keytool || echo none");
+        ProcessBuilder check = new ProcessBuilder("bash", "-c", "command -v java || echo none");
         check.environment().put("PATH", tools.toString());
         assertEquals("none", new String(check.start().getInputStream().readAllBytes(), StandardCharsets.UTF_8)
                 .strip());
@@ -233,12 +235,11 @@ class TrustStoreBootstrapTest {
         Map<String, String> env = new HashMap<>();
         env.put("PATH", tools.toString());
         env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("EMR_INGEST_KEYTOOL", null);
+        env.put("EMR_INGEST_JAVA", null);
 
-        Result result = run(tlsDir, List.of(uri), env);
+        Result result = run(tlsDir, List.of(uri, JAR), env);
 
         assertEquals(0, result.exitCode(), result.stdout() + result.stderr());
-        assertTrue(result.stdout().contains(": importing 1 certificate with " + KEYTOOL + "\n"), result.stdout());
         assertTrue(result.stdout().contains(": installed 1 certificate from " + uri), result.stdout());
         assertEquals(1, load(tlsDir.resolve("truststore.p12")).size());
     }
@@ -258,12 +259,12 @@ class TrustStoreBootstrapTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             empty.pem     | copy of s3://bucket/empty.pem produced no file or an empty file
-            text.pem      | s3://bucket/text.pem is not a PEM CA bundle: no line '-----BEGIN CERTIFICATE-----'
-            key.pem       | s3://bucket/key.pem holds a private key
+            text.pem      | could not build a trust store from s3://bucket/text.pem: the file holds no certificate
+            key.pem       | could not build a trust store from s3://bucket/key.pem: the file holds a private key
             missing.pem   | could not copy s3://bucket/missing.pem (command:
-            garbage.pem   | keytool could not import certificate 2 of s3://bucket/garbage.pem (alias ca-2)
-            truncated.pem | s3://bucket/truncated.pem ends inside certificate 2 (no END CERTIFICATE line)
-            crl.pem       | crl.pem line 25: a PEM block other than a certificate ('-----BEGIN X509 CRL-----')
+            garbage.pem   | could not build a trust store from s3://bucket/garbage.pem: a certificate does not parse
+            truncated.pem | could not build a trust store from s3://bucket/truncated.pem: a certificate does not parse
+            crl.pem       | could not build a trust store from s3://bucket/crl.pem: the file holds a PEM block other than a certificate (X509 CRL)
             """)
     void aBadBundleFailsNamingTheProblemAndInstallsNothing(String key, String message) throws IOException {
         String one = firstCertificates(1);
@@ -313,14 +314,17 @@ class TrustStoreBootstrapTest {
 
     @Test
     void aBadArgumentIsRefusedBeforeAnyCopy() {
-        assertRefused(List.of(), "missing argument 1: the S3 URI of the PEM CA bundle (usage: " + SCRIPT
-                + " s3://bucket/key.pem)");
+        String usage = "expected 2 arguments, the S3 URIs of the PEM CA bundle and of spark-job.jar (usage: " + SCRIPT
+                + " s3://bucket/ca.pem s3://bucket/spark-job.jar)";
+        assertRefused(List.of(), usage);
+        assertRefused(List.of("s3://bucket/a.pem"), usage);
+        assertRefused(List.of("s3://bucket/a.pem", JAR, "s3://bucket/b.pem"), usage);
         for (String uri : List.of("https://b/ca.pem", "s3://bucket/", "s3:///ca.pem", "bucket/ca.pem")) {
-            assertRefused(List.of(uri), "argument 1 must be an S3 URI of the form s3://bucket/key, got '" + uri
+            assertRefused(List.of(uri, JAR), "argument 1 must be an S3 URI of the form s3://bucket/key, got '" + uri
                     + "'");
         }
-        assertRefused(List.of("s3://bucket/a.pem", "s3://bucket/b.pem"),
-                "expected exactly one argument (the S3 URI of the PEM CA bundle), got 2");
+        assertRefused(List.of("s3://bucket/a.pem", "s3://bucket/job.zip"),
+                "argument 2 must be the S3 URI of a jar (s3://bucket/key.jar), got 's3://bucket/job.zip'");
     }
 
     private static void assertRefused(List<String> args, String message) {
@@ -333,12 +337,12 @@ class TrustStoreBootstrapTest {
     }
 
     @Test
-    void aKeytoolThatIsNotThereIsNamedBeforeAnyCopy() {
-        Path tlsDir = work.resolve("tls-no-keytool");
-        Result result = run(tlsDir, List.of("s3://bucket/" + BUNDLE),
-                Map.of("EMR_INGEST_KEYTOOL", work.resolve("no-such-keytool").toString()));
+    void aJavaThatIsNotThereIsNamedBeforeAnyCopy() {
+        Path tlsDir = work.resolve("tls-no-java");
+        Result result = run(tlsDir, List.of("s3://bucket/" + BUNDLE, JAR),
+                Map.of("EMR_INGEST_JAVA", work.resolve("no-such-java").toString()));
         assertEquals(1, result.exitCode());
-        assertEquals(SCRIPT + ": EMR_INGEST_KEYTOOL '" + work.resolve("no-such-keytool")
+        assertEquals(SCRIPT + ": EMR_INGEST_JAVA '" + work.resolve("no-such-java")
                 + "' is not an executable command\n", result.stderr());
         assertEquals("", result.stdout());
         assertFalse(Files.exists(tlsDir.resolve("truststore.p12")));

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * <ul>
  * <li>{@code aws}: {@code aws_standin.py}, which answers {@code ssm get-parameter},
  * {@code secretsmanager get-secret-value} and {@code s3 cp} from moto;</li>
- * <li>{@code keytool} (bootstrap actions, {@code EMR_INGEST_KEYTOOL}): this JDK's;</li>
+ * <li>{@code java} (bootstrap actions, {@code EMR_INGEST_JAVA}): this JDK's;</li>
  * <li>{@code sqoop}: real Sqoop 1.4.7 ({@code org.apache.sqoop.Sqoop}) in its own JVM on the classpath of
  * {@code testing/sqoop-runtime} (Hadoop 3.3.6), plus {@code HADOOP_CLASSPATH} as the real launcher adds it;</li>
  * <li>{@code hadoop}: {@code java -cp <same classpath>:$HADOOP_CLASSPATH CLASS ARGS}, as {@code hadoop CLASS} runs;</li>
@@ -140,7 +140,7 @@ public final class StepRunner {
 
     /**
      * A bootstrap action: {@code bash SCRIPT ARGS...} with the driver and trust store directories, {@code aws s3 cp}
-     * and this JDK's keytool.
+     * and this JDK's java.
      */
     public Result bootstrap(Path script, List<String> args, Path log) {
         return run(script(script, args), bootstrapTools(), log);
@@ -191,7 +191,7 @@ public final class StepRunner {
         return Map.of("EMR_INGEST_LIB_DIR", libDir.toString(),
                 "EMR_INGEST_TLS_DIR", tlsDir.toString(),
                 "EMR_INGEST_S3_CP", bin.resolve("aws") + " s3 cp",
-                "EMR_INGEST_KEYTOOL", Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+                "EMR_INGEST_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     private Map<String, String> sqoopTools() {

@@ -23,7 +23,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * {@code emr/bootstrap/install-trust-store.sh} as the local cluster runs a bootstrap action: fetched from moto's S3,
- * the CA bundle copied through the {@code aws} stand-in, this JDK's keytool, the store in {@link LocalCluster#tlsDir}.
+ * the CA bundle and spark-job.jar (its {@code TrustStoreBuilder}) copied through the {@code aws} stand-in, this JDK's
+ * java, the store in {@link LocalCluster#tlsDir}.
  * (The script's own rules are {@code TrustStoreBootstrapTest}'s, in the launcher.)
  */
 class TrustStoreBootstrapIT {
@@ -44,16 +45,18 @@ class TrustStoreBootstrapIT {
         s3 = moto.clients().s3();
         s3.createBucket(b -> b.bucket(ASSETS));
         put("install-trust-store.sh", Files.readString(REPO.resolve("emr/bootstrap/install-trust-store.sh")));
+        Path jar = REPO.resolve("emr/spark-job/target/spark-job.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build emr/spark-job first (./mvnw package)");
+        }
+        s3.putObject(b -> b.bucket(ASSETS).key("spark-job.jar"), RequestBody.fromFile(jar));
     }
 
     private void put(String key, String text) {
         s3.putObject(b -> b.bucket(ASSETS).key(key), RequestBody.fromString(text));
     }
 
-    /**
-     * The RDS bundle up to its third certificate, its leading text included (each keytool run is a JVM: the whole
-     * bundle is slow).
-     */
+    /** The RDS bundle up to its third certificate, its leading text included. */
     private static String threeCertificates() throws IOException {
         String pem = Files.readString(REPO.resolve("emr/bootstrap/rds-global-bundle.pem"));
         String end = "-----END CERTIFICATE-----\n";
@@ -66,7 +69,7 @@ class TrustStoreBootstrapIT {
 
     private ClusterRun bootstrap(LocalCluster cluster, String bundleKey) {
         ClusterSpec spec = new ClusterSpec("trust", List.of(new ClusterSpec.Action("install the trust store",
-                "s3://" + ASSETS + "/install-trust-store.sh", List.of("s3://" + ASSETS + "/" + bundleKey))),
+                "s3://" + ASSETS + "/install-trust-store.sh", List.of("s3://" + ASSETS + "/" + bundleKey, "s3://" + ASSETS + "/spark-job.jar"))),
                 List.of(), Map.of());
         return cluster.run(spec, new LocalCluster.Listener() {});
     }
@@ -105,8 +108,8 @@ class TrustStoreBootstrapIT {
         ClusterRun run = bootstrap(cluster, "with-key.pem");
 
         assertEquals(StepRun.FAILED, run.bootstrap().state());
-        assertTrue(run.bootstrap().output().contains("install-trust-store.sh: s3://" + ASSETS
-                + "/with-key.pem holds a private key"), run.bootstrap().output());
+        assertTrue(run.bootstrap().output().contains("install-trust-store.sh: could not build a trust store from s3://"
+                + ASSETS + "/with-key.pem: the file holds a private key"), run.bootstrap().output());
         assertFalse(Files.exists(cluster.tlsDir().resolve("truststore.p12")));
     }
 }
