@@ -144,11 +144,15 @@ abstract class ContractTestBase {
      * (its certificate names 127.0.0.1). A job's own {@code source.tls} replaces it.
      */
     static String defaults() throws IOException {
-        Path examples = Path.of(System.getProperty("repo.root"), "examples");
-        JsonObject defaults = JsonDocuments.read(Files.readString(examples.resolve("defaults.json"))).asJsonObject();
+        JsonObject defaults = JsonDocuments.read(exampleDefaults()).asJsonObject();
         return JsonDocuments.JSON.createObjectBuilder(defaults).add("source", JsonDocuments.JSON.createObjectBuilder()
                 .add("tls", JsonDocuments.JSON.createObjectBuilder().add("mode", "verify-identity").add("ca", CA)))
                 .build().toString();
+    }
+
+    /** {@code examples/defaults.json} as it is. */
+    static String exampleDefaults() throws IOException {
+        return Files.readString(Path.of(System.getProperty("repo.root"), "examples", "defaults.json"));
     }
 
     static RunJobFlowRequest request(JobDefinition definition, String runKey, Instant claimedAt) {

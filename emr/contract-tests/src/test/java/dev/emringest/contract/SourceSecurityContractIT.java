@@ -1,11 +1,13 @@
 package dev.emringest.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.emringest.cluster.ClusterRun;
 import dev.emringest.ledger.RunIdentity;
 import dev.emringest.local.CertificateAuthority;
+import dev.emringest.local.MotoServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +46,8 @@ class SourceSecurityContractIT extends ContractTestBase {
         aws.s3().putObject(r -> r.bucket(BUCKET).key("contract/other-ca.pem"),
                 RequestBody.fromString(CertificateAuthority.create("emr-ingest contract other CA").pem()));
         db.requireSecureTransport(true);
+        // From here on every request moto receives is kept: the ones above stored the password, none after may hold it.
+        moto.startRecording();
     }
 
     @AfterAll
@@ -121,10 +125,10 @@ class SourceSecurityContractIT extends ContractTestBase {
         // password over TLS to the same server, show it is the transport.
         String source = "\"jdbcUrl\": \"" + db.jdbcUrl() + "\", \"username\": \"" + db.user()
                 + "\", \"passwordParameter\": \"" + SECRET + "\", \"tls\": {\"mode\": \"disabled\"}";
-        ClusterRun sqoop = runCluster(request(sqoopJob(source), "plain-sqoop"));
+        ClusterRun sqoop = runCluster(request(withoutTheCa(sqoopJob(source)), "plain-sqoop", null));
         assertTrue(sqoop.steps().get(0).output().contains("sslMode=DISABLED"), sqoop.steps().get(0).output());
         assertFailedWith(sqoop.steps().get(0), "Access denied for user '" + db.user() + "'");
-        ClusterRun jdbc = runCluster(request(sparkJdbcJob(source), "plain-jdbc"));
+        ClusterRun jdbc = runCluster(request(withoutTheCa(sparkJdbcJob(source)), "plain-jdbc", null));
         assertFailedWith(jdbc.steps().get(0), "Access denied for user '" + db.user() + "'");
         assertNoRowsOf("plain-sqoop");
         assertNoRowsOf("plain-jdbc");
@@ -137,6 +141,19 @@ class SourceSecurityContractIT extends ContractTestBase {
                 "the runs above read the secrets");
         assertPasswordNowhereAfterTheRuns(a -> a.contains("org.apache.sqoop.Sqoop") && a.contains("--password-alias"),
                 "Sqoop", List.of(), "emr-ingest-");
+        List<MotoServer.Recorded> requests = moto.recording();
+        assertTrue(requests.stream().anyMatch(r -> "secretsmanager.GetSecretValue".equals(r.target())),
+                "the steps read the secrets from moto");
+        for (MotoServer.Recorded request : requests) {
+            assertFalse(request.url().contains(db.password()) || request.body().contains(db.password()),
+                    "a request holds the password: " + request.method() + " " + request.url());
+        }
+    }
+
+    /** The job over the example defaults as they are: the tests' defaults name a CA, which {@code disabled} refuses. */
+    private static dev.emringest.jobs.JobDefinition withoutTheCa(String job) throws IOException {
+        return new dev.emringest.jobs.JobDefinitionParser(PREFIX).parse("contract", exampleDefaults(), job,
+                "jobs/contract@1");
     }
 
     /** No Parquet file of the run was written: at most a manifest saying why it failed. */
