@@ -16,26 +16,20 @@
 # a JVM per certificate. The store's password is the fixed string "emr-ingest-truststore": it protects nothing secret
 # (a trust store holds public certificates; the store is mode 0644), and it is not the database's.
 #
-# The store is built in a private temporary directory and installed atomically (mode 0644, directory 0755): a failure
-# never leaves a broken file at the fixed path. Every failure exits 1 with a message on stderr naming what failed.
+# The store is built in a private temporary directory and installed atomically (mode 0644, directory 0755;
+# node-install.sh): a failure never leaves a broken file at the fixed path. Every failure exits 1 with a message on
+# stderr naming what failed.
 #
-# Environment (for local tests; EMR sets none of these):
+# Environment (for local tests; EMR sets none of these), besides node-install.sh's:
 #   EMR_INGEST_TLS_DIR   destination directory (default /opt/emr-ingest/tls)
-#   EMR_INGEST_S3_CP     copy command, split on whitespace, called as "<cmd> SRC DEST" (default "aws s3 cp")
 #   EMR_INGEST_JAVA      java to use, a path or a command name (default: java on PATH, else $JAVA_HOME/bin/java, else
 #                        the first /usr/lib/jvm/*/bin/java)
-#   TMPDIR               where the private work directory is created (default /tmp)
-#
-# Bash 4.2 (EMR 6 on Amazon Linux 2) runs this.
 set -euo pipefail
 
-readonly prog=${0##*/}
-readonly store_name=truststore.p12
+# shellcheck source=node-install.sh
+source "$(dirname -- "$0")/node-install.sh"
 
-die() {
-  printf '%s: %s\n' "$prog" "$*" >&2
-  exit 1
-}
+readonly store_name=truststore.p12
 
 if [[ $# -ne 2 || -z $1 || -z $2 ]]; then
   die "expected 2 arguments, the S3 URIs of the PEM CA bundle and of spark-job.jar (usage: $prog s3://bucket/ca.pem s3://bucket/spark-job.jar)"
@@ -48,13 +42,7 @@ fi
 if [[ $jar_src != s3://?*/?*.jar ]]; then
   die "argument 2 must be the S3 URI of a jar (s3://bucket/key.jar), got '$jar_src'"
 fi
-
 tls_dir=${EMR_INGEST_TLS_DIR:-/opt/emr-ingest/tls}
-dest=$tls_dir/$store_name
-read -r -a s3_cp <<<"${EMR_INGEST_S3_CP:-aws s3 cp}"
-if [[ ${#s3_cp[@]} -eq 0 ]]; then
-  die "EMR_INGEST_S3_CP is set but empty"
-fi
 
 # java: EMR_INGEST_JAVA, else on PATH, else the JDK's or JRE's under JAVA_HOME or /usr/lib/jvm.
 java=
@@ -68,7 +56,6 @@ elif java=$(command -v java); then
 elif [[ -n ${JAVA_HOME:-} && -x $JAVA_HOME/bin/java ]]; then
   java=$JAVA_HOME/bin/java
 else
-  java=
   for candidate in /usr/lib/jvm/*/bin/java; do
     if [[ -x $candidate ]]; then
       java=$candidate
@@ -80,42 +67,14 @@ else
   fi
 fi
 
-# Root privileges only where needed: not when already root, nor when the destination is (or can be made) ours.
-use_sudo=false
-if [[ $EUID -ne 0 ]]; then
-  mkdir -p -- "$tls_dir" 2>/dev/null || true
-  if [[ ! -d $tls_dir || ! -w $tls_dir ]]; then
-    use_sudo=true
-  fi
-fi
-as_root() {
-  if [[ $use_sudo == true ]]; then
-    sudo "$@"
-  else
-    "$@"
-  fi
-}
-
-# Everything is built in a private temporary directory first, then installed atomically with the right mode.
-work_dir=$(mktemp -d "${TMPDIR:-/tmp}/emr-ingest-bootstrap.XXXXXX")
-trap 'rm -rf -- "$work_dir"' EXIT
+make_work_dir
 download=$work_dir/ca-bundle.pem
 jar=$work_dir/spark-job.jar
 store=$work_dir/$store_name
-
 echo "$prog: copying $src and $jar_src"
-if ! "${s3_cp[@]}" "$src" "$download"; then
-  die "could not copy $src (command: ${s3_cp[*]}); check the URI and that the cluster's instance role may read it"
-fi
-if [[ ! -s $download ]]; then
-  die "copy of $src produced no file or an empty file"
-fi
-if ! "${s3_cp[@]}" "$jar_src" "$jar"; then
-  die "could not copy $jar_src (command: ${s3_cp[*]})"
-fi
-if [[ $(head -c 2 "$jar") != PK ]]; then
-  die "$jar_src is not a jar (no zip header)"
-fi
+copy_from_s3 "$src" "$download"
+copy_from_s3 "$jar_src" "$jar"
+require_jar "$jar" "$jar_src"
 
 if ! count=$("$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$jar" dev.emringest.credentials.TrustStoreBuilder \
   "$download" "$store" </dev/null 2>"$work_dir/builder.err"); then
@@ -129,10 +88,5 @@ if [[ $count -eq 1 ]]; then
   certificates=certificate
 fi
 
-as_root install -d -m 0755 "$tls_dir" || die "could not create $tls_dir"
-if ! as_root install -m 0644 "$store" "$dest.tmp"; then
-  as_root rm -f -- "$dest.tmp" || true
-  die "could not write $dest.tmp"
-fi
-as_root mv -f -- "$dest.tmp" "$dest" || die "could not move the trust store into place at $dest"
-echo "$prog: installed $count $certificates from $src into $dest (PKCS12)"
+install_file "$store" "$tls_dir" "$store_name"
+echo "$prog: installed $count $certificates from $src into $tls_dir/$store_name (PKCS12)"

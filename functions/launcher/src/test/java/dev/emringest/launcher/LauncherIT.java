@@ -58,6 +58,13 @@ class LauncherIT extends HandlersOnMoto {
         String driverKey = bootstrap.args().get(0).substring("s3://emr-ingest-cluster/".length());
         assertTrue(aws.s3().headObject(r -> r.bucket(ExampleAccount.CLUSTER_BUCKET).key(driverKey)).contentLength() > 1_000_000,
                 "the MySQL driver was published where the bootstrap action fetches it");
+        // The example verifies TLS against the RDS CAs: the trust store's action gets the published bundle.
+        var trust = emr.listBootstrapActions(r -> r.clusterId(clusterId)).bootstrapActions().get(1);
+        assertTrue(trust.scriptPath().endsWith("/install-trust-store.sh"), trust.scriptPath());
+        String bundleKey = trust.args().get(0).substring("s3://emr-ingest-cluster/".length());
+        assertTrue(bundleKey.matches("assets/[0-9a-f]{64}/rds-global-bundle\\.pem"), bundleKey);
+        assertTrue(aws.s3().getObjectAsBytes(r -> r.bucket(ExampleAccount.CLUSTER_BUCKET).key(bundleKey)).asUtf8String()
+                .contains("-----BEGIN CERTIFICATE-----"));
 
         RunRecord record = ledger.read("orders", "2026-11-25T02:00:00Z").orElseThrow().value();
         assertEquals(RunState.LAUNCHED, record.state());
@@ -73,7 +80,7 @@ class LauncherIT extends HandlersOnMoto {
         var s3 = aws.s3();
         List<String> assetKeys = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("assets/")).contents().stream()
                 .map(o -> o.key()).filter(k -> !k.startsWith("assets/published/")).toList();
-        assertEquals(5, assetKeys.size(), assetKeys.toString());
+        assertEquals(7, assetKeys.size(), assetKeys.toString());
         for (String key : assetKeys) {
             byte[] bytes = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
             String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));

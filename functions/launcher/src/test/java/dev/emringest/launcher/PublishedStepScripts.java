@@ -167,14 +167,20 @@ abstract class PublishedStepScripts {
         }
         env.put("TMPDIR", work.toString());
         env.putAll(overrides);
+        return execute(builder, work);
+    }
+
+    /** Runs the process to its end (stdin empty, output through files in {@code scratch}), or fails after 60 s. */
+    static Result execute(ProcessBuilder builder, Path scratch) {
         try {
-            Path out = Files.createTempFile(work, "stdout", ".txt");
-            Path err = Files.createTempFile(work, "stderr", ".txt");
+            Path out = Files.createTempFile(scratch, "stdout", ".txt");
+            Path err = Files.createTempFile(scratch, "stderr", ".txt");
             Process process = builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
-                throw new AssertionError("timed out: " + command);
+                throw new AssertionError("timed out: " + builder.command());
             }
             return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
         } catch (IOException e) {

@@ -23,7 +23,6 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,8 +52,6 @@ class TrustStoreBootstrapTest {
     static Path copy;
     static Path tmp;
     static byte[] bundle;
-
-    record Result(int exitCode, String stdout, String stderr) {}
 
     @BeforeAll
     static void fetchTheBundledScriptAndBundle() throws IOException {
@@ -97,12 +94,12 @@ class TrustStoreBootstrapTest {
         return pem.substring(start, end);
     }
 
-    static Result run(Path tlsDir, String uri) {
+    static PublishedStepScripts.Result run(Path tlsDir, String uri) {
         return run(tlsDir, List.of(uri, JAR), Map.of());
     }
 
     /** {@code bash SCRIPT ARGS}, with {@code overrides} over the stand-ins' environment. */
-    static Result run(Path tlsDir, List<String> args, Map<String, String> overrides) {
+    static PublishedStepScripts.Result run(Path tlsDir, List<String> args, Map<String, String> overrides) {
         List<String> command = new ArrayList<>(List.of("bash", script.toString()));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).directory(script.getParent().toFile());
@@ -120,23 +117,7 @@ class TrustStoreBootstrapTest {
                 env.put(name, value);
             }
         });
-        try {
-            Path out = Files.createTempFile(work, "stdout", ".txt");
-            Path err = Files.createTempFile(work, "stderr", ".txt");
-            Process process = builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!process.waitFor(2, TimeUnit.MINUTES)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                throw new AssertionError("timed out: " + command);
-            }
-            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return PublishedStepScripts.execute(builder, work);
     }
 
     static KeyStore load(Path store) throws IOException, GeneralSecurityException {
@@ -163,7 +144,7 @@ class TrustStoreBootstrapTest {
     @Test
     void theRdsBundleBecomesAPkcs12TrustStoreOfEveryCertificateInItsOrder() throws Exception {
         Path tlsDir = work.resolve("tls-rds");
-        Result result = run(tlsDir, "s3://bucket/" + BUNDLE);
+        PublishedStepScripts.Result result = run(tlsDir, "s3://bucket/" + BUNDLE);
 
         assertEquals(0, result.exitCode(), result.stdout() + result.stderr());
         assertEquals("", result.stderr());
@@ -206,7 +187,7 @@ class TrustStoreBootstrapTest {
         Files.writeString(tlsDir.resolve("truststore.p12"), "an older store");
         String uri = object("two.pem", "a comment line\r\n" + firstCertificates(2).replace("\n", "\r\n"));
 
-        Result result = run(tlsDir, uri);
+        PublishedStepScripts.Result result = run(tlsDir, uri);
 
         assertEquals(0, result.exitCode(), result.stdout() + result.stderr());
         assertTrue(result.stdout().contains(": installed 2 certificates from " + uri), result.stdout());
@@ -237,7 +218,7 @@ class TrustStoreBootstrapTest {
         env.put("JAVA_HOME", System.getProperty("java.home"));
         env.put("EMR_INGEST_JAVA", null);
 
-        Result result = run(tlsDir, List.of(uri, JAR), env);
+        PublishedStepScripts.Result result = run(tlsDir, List.of(uri, JAR), env);
 
         assertEquals(0, result.exitCode(), result.stdout() + result.stderr());
         assertTrue(result.stdout().contains(": installed 1 certificate from " + uri), result.stdout());
@@ -283,7 +264,7 @@ class TrustStoreBootstrapTest {
         }
         Path tlsDir = work.resolve("tls-" + key);
 
-        Result result = run(tlsDir, "s3://bucket/" + key);
+        PublishedStepScripts.Result result = run(tlsDir, "s3://bucket/" + key);
 
         String context = key + "\n" + result.stdout() + result.stderr();
         assertEquals(1, result.exitCode(), context);
@@ -303,7 +284,7 @@ class TrustStoreBootstrapTest {
         Path tlsDir = Files.createDirectories(work.resolve("tls-kept"));
         Files.writeString(tlsDir.resolve("truststore.p12"), "the store installed before");
 
-        Result result = run(tlsDir, object("kept.pem", firstCertificates(1) + "-----BEGIN CERTIFICATE-----\n"));
+        PublishedStepScripts.Result result = run(tlsDir, object("kept.pem", firstCertificates(1) + "-----BEGIN CERTIFICATE-----\n"));
 
         assertEquals(1, result.exitCode(), result.stderr());
         assertEquals("the store installed before", Files.readString(tlsDir.resolve("truststore.p12")));
@@ -329,7 +310,7 @@ class TrustStoreBootstrapTest {
 
     private static void assertRefused(List<String> args, String message) {
         Path tlsDir = work.resolve("tls-args");
-        Result result = run(tlsDir, args, Map.of());
+        PublishedStepScripts.Result result = run(tlsDir, args, Map.of());
         assertEquals(1, result.exitCode(), args.toString());
         assertEquals(SCRIPT + ": " + message + "\n", result.stderr(), args.toString());
         assertEquals("", result.stdout(), args.toString());
@@ -339,7 +320,7 @@ class TrustStoreBootstrapTest {
     @Test
     void aJavaThatIsNotThereIsNamedBeforeAnyCopy() {
         Path tlsDir = work.resolve("tls-no-java");
-        Result result = run(tlsDir, List.of("s3://bucket/" + BUNDLE, JAR),
+        PublishedStepScripts.Result result = run(tlsDir, List.of("s3://bucket/" + BUNDLE, JAR),
                 Map.of("EMR_INGEST_JAVA", work.resolve("no-such-java").toString()));
         assertEquals(1, result.exitCode());
         assertEquals(SCRIPT + ": EMR_INGEST_JAVA '" + work.resolve("no-such-java")
