@@ -126,7 +126,10 @@ public final class SamTemplate {
         }
         Map<String, Object> parameter = map(template, "Parameters", name);
         if (parameter.containsKey("Default")) {
-            return parameter.get("Default");
+            Object value = parameter.get("Default");
+            // A list parameter's default is written as CloudFormation takes it: one comma-separated string.
+            return value instanceof String list && String.valueOf(parameter.get("Type")).startsWith("CommaDelimitedList")
+                    ? List.of(list.split(",", -1)) : value;
         }
         throw new IllegalArgumentException(where + ": no value for " + name + " (give it in the references)");
     }
