@@ -70,6 +70,8 @@ public final class ExampleAccount {
         env.put("SUBNET_IDS", String.join(",", SUBNET_IDS));
         env.put("SECURITY_CONFIGURATION", "");
         env.put("GLUE_DATABASES", String.join(",", GLUE_DATABASES));
+        // The stack's default: no Secrets Manager secret (the example's password is a SecureString).
+        env.put("SOURCE_SECRET_PREFIXES", "");
         return env;
     }
 
