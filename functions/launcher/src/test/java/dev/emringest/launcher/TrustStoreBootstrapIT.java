@@ -35,9 +35,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * build copies {@code emr/bootstrap/*.sh} and {@code *.pem} into {@code assets/}), the script run with {@code bash
  * SCRIPT PEM_URI JAR_URI} as a bootstrap action runs it: {@code EMR_INGEST_S3_CP} is a stand-in that copies
  * {@code s3://bucket/KEY} from a local directory, {@code EMR_INGEST_JAVA} this JDK's java, {@code EMR_INGEST_TLS_DIR}
- * a fresh directory per case.
+ * a fresh directory per case. An integration test: the build bundles spark-job.jar only when it packages the launcher.
  */
-class TrustStoreBootstrapTest {
+class TrustStoreBootstrapIT {
 
     static final String SCRIPT = "install-trust-store.sh";
     static final String BUNDLE = "rds-global-bundle.pem";
