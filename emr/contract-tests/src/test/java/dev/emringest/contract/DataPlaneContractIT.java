@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.emr.model.RunJobFlowRequest;
 import software.amazon.awssdk.services.emr.model.StepConfig;
 
 /**
- * The launcher's step list for a job, executed locally in order by {@link LocalCluster}: the bootstrap action, then
+ * The launcher's step list for a job, executed locally in order by {@link LocalCluster}: the bootstrap actions, then
  * per table the Sqoop step (real Sqoop 1.4.7, Hadoop's local job runner, real MariaDB, password from moto's SSM) and
  * the Spark step ({@code IngestJob} in this JVM, Spark local mode). The scripts run are the bytes the launcher
  * published to (moto's) S3.

@@ -26,8 +26,8 @@ import software.amazon.awssdk.services.emr.model.StepConfig;
 
 /**
  * {@code importer: spark-jdbc}: the launcher's step list for a job on a release without Sqoop, executed locally in
- * order by {@link dev.emringest.cluster.LocalCluster}: the bootstrap action, then per table
- * {@code spark-jdbc-import.sh} (the published bytes, run as {@code bash SCRIPT ARGS...} the way script-runner runs
+ * order by {@link dev.emringest.cluster.LocalCluster}: the bootstrap actions (driver, trust store), then the one
+ * {@code spark-jdbc-import.sh} step (the published bytes, run as {@code bash SCRIPT ARGS...} the way script-runner runs
  * it) with the password from moto's SSM put into a jceks
  * store by {@code StoreCredential}, and {@code spark-submit} a stand-in that runs {@code IngestJob} in its own JVM
  * (Spark local mode) with the script's {@code --conf}s as Spark configuration. Same MariaDB tables, same checks as
