@@ -159,6 +159,25 @@ class SparkJdbcContractIT extends ContractTestBase {
         sql("DROP TABLE late");
     }
 
+    @Test
+    @Order(5)
+    void splitsOnDatetimeAndDecimalColumnsReadEveryRowOnce() throws Exception {
+        // The driver's own MIN/MAX query types the bounds as Spark's reader does (Timestamp, BigDecimal); typed's
+        // all-NULL row goes to the first partition.
+        String job = job(SECRET, """
+                {"name": "typed", "splitBy": "amount", "mappers": 2},
+                {"name": "events", "splitBy": "happened", "mappers": 3}""");
+        String runKey = "split-types-1";
+        StepRun step = execute(request(definition(job), runKey, Instant.parse("2026-11-28T08:00:00Z"))).steps()
+                .get(0);
+        assertEquals(0, step.exitCode(), step.output());
+        assertTrue(step.output().matches("(?s).*reading table typed over JDBC .* 2 partitions on amount in \\[-?\\d+,"
+                + " -?\\d+].*"), step.output());
+        assertTrue(step.output().contains("3 partitions on happened in [2024-01-01 00:00:37.0, "), step.output());
+        assertTargetsEqualTheSource("contract-lake/raw/jdbc", RunIdentity.of("emr-ingest", "contract", runKey)
+                .runId());
+    }
+
     private static void sql(String statement) throws Exception {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
              java.sql.Statement s = c.createStatement()) {
@@ -167,14 +186,14 @@ class SparkJdbcContractIT extends ContractTestBase {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void missingSecretFailsTheStepBeforeSparkRuns() throws Exception {
         String job = job(PREFIX + "/secrets/absent", "{\"name\": \"typed\"}");
         assertStoppedForTheAbsentSecret(execute(request(job, "absent-secret")).steps().get(0));
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void thePasswordIsInNoStepArgumentProcessArgumentLogLineOrFileLeftBehind() throws IOException {
         assertPasswordNowhereAfterTheRuns(a -> a.contains("dev.emringest.spark.IngestJob")
                         && a.contains("--password-alias") && a.contains("--jdbc-url")

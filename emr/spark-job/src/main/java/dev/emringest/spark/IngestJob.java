@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -127,7 +128,8 @@ public final class IngestJob {
         try {
             List<Future<TableResult>> futures = new ArrayList<>();
             for (JobArguments table : run.tables()) {
-                futures.add(pool.submit(() -> runTable(spark, table, at, connections, run.maxConnections())));
+                futures.add(pool.submit(() -> runTable(spark, table, run.tables().size() == 1, at, connections,
+                        run.maxConnections())));
             }
             List<TableResult> results = new ArrayList<>();
             for (Future<TableResult> future : futures) {
@@ -149,9 +151,9 @@ public final class IngestJob {
         }
     }
 
-    private static TableResult runTable(SparkSession spark, JobArguments table, Instant ingestedAt,
+    private static TableResult runTable(SparkSession spark, JobArguments table, boolean onlyTable, Instant ingestedAt,
                                         Semaphore connections, int maxConnections) {
-        SparkSession session = TableSession.of(spark, table.table());
+        SparkSession session = TableSession.of(spark, table.table(), onlyTable);
         String manifest = partition(table, ingestedAt) + "/" + MANIFEST;
         // Over JDBC the table holds a connection per partition; the staged path reads no database.
         int permits = table.jdbc().map(j -> Math.min(j.numPartitions(), maxConnections)).orElse(0);
@@ -237,13 +239,15 @@ public final class IngestJob {
             IcebergTarget.Outcome outcome = IcebergTarget.write(spark, result.drop(RUN_KEY_COLUMN, INGEST_DATE_COLUMN),
                     arguments.runId(), arguments.runKey(), arguments.tableTarget().get(),
                     () -> primaryKey(spark, arguments));
-            return Manifests.write(spark, arguments, ingestedAt, partition, maxKey[0], outcome);
+            return Manifests.write(spark, arguments, ingestedAt, partition, maxKey[0],
+                    spark.table(arguments.tableTarget().get().name()).schema(), outcome);
         }
         // Straight into the run's partition directory, replacing only it: the files hold no partition column (the
         // directory names them, as partitionBy writes them), and no per-task sort by partition values is planned, which
         // partitionBy costs even with one value.
-        result.drop(INGEST_DATE_COLUMN, RUN_ID_COLUMN).write().mode(SaveMode.Overwrite).parquet(partition);
-        return Manifests.write(spark, arguments, ingestedAt, partition, maxKey[0], null);
+        Dataset<Row> files = result.drop(INGEST_DATE_COLUMN, RUN_ID_COLUMN);
+        files.write().mode(SaveMode.Overwrite).parquet(partition);
+        return Manifests.write(spark, arguments, ingestedAt, partition, maxKey[0], files.schema(), null);
     }
 
     /**
@@ -327,7 +331,7 @@ public final class IngestJob {
      * ({@code hadoop.security.credential.provider.path}, set by the step script to a jceks store on this node) by
      * alias, and goes to the JDBC reader as a connection property only; it is never logged.
      *
-     * <p>With a split column: {@code SELECT MIN, MAX} of it, then {@code numPartitions} parallel range reads
+     * <p>With a split column: {@code SELECT MIN, MAX} of it ({@link SourceQueries}), then {@code numPartitions} parallel range reads
      * (Spark's stride partitioning: the first and last ranges are open, NULLs go to the first, so every row is read
      * once). Without one, or for an empty table, a single read.
      */
@@ -361,11 +365,18 @@ public final class IngestJob {
         }
         List<String> where = predicates(window);
         String quotedTable = relation(quoteIdentifier(table), where);
+        // The driver's own connection for the one-row queries (SourceQueries), with the reader's properties.
+        Properties connection = new Properties();
+        options.forEach((k, v) -> {
+            if (!k.equals("url") && !k.equals("driver") && !k.equals("fetchsize")) {
+                connection.setProperty(k, v);
+            }
+        });
         if (maxKeyColumn != null) {
-            Map<String, String> maxQuery = new HashMap<>(options);
             String key = quoteIdentifier(maxKeyColumn);
-            maxQuery.put("query", "SELECT MAX(" + key + ") AS max_key FROM " + quotedTable);
-            maxKey[0] = toLong(table, maxKeyColumn, spark.read().format("jdbc").options(maxQuery).load().first().get(0));
+            maxKey[0] = toLong(table, maxKeyColumn, SourceQueries.row(jdbc.url(), connection, "SELECT MAX(" + key
+                    + ") AS max_key FROM " + quotedTable, "cannot read the maximum of " + maxKeyColumn + " of table "
+                    + table)[0]);
             where.add(maxKey[0] == null ? "1 = 0" : key + " <= " + maxKey[0].longValue());
             quotedTable = relation(quoteIdentifier(table), where);
         }
@@ -375,12 +386,11 @@ public final class IngestJob {
         String partitioning = "1 partition";
         if (jdbc.splitBy() != null) {
             String column = quoteIdentifier(jdbc.splitBy());
-            Map<String, String> boundsQuery = new HashMap<>(options);
-            boundsQuery.put("query", "SELECT MIN(" + column + ") AS lo, MAX(" + column + ") AS hi FROM "
-                    + quotedTable);
-            Row bounds = spark.read().format("jdbc").options(boundsQuery).load().first();
-            if (!bounds.isNullAt(0)) {
-                String[] range = bounds(table, jdbc.splitBy(), bounds.get(0), bounds.get(1));
+            Object[] minMax = SourceQueries.row(jdbc.url(), connection, "SELECT MIN(" + column + ") AS lo, MAX("
+                    + column + ") AS hi FROM " + quotedTable, "cannot read the bounds of " + jdbc.splitBy()
+                    + " of table " + table);
+            if (minMax[0] != null) {
+                String[] range = bounds(table, jdbc.splitBy(), minMax[0], minMax[1]);
                 read.put("partitionColumn", jdbc.splitBy());
                 read.put("lowerBound", range[0]);
                 read.put("upperBound", range[1]);

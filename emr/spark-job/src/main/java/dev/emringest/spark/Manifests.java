@@ -17,8 +17,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
@@ -35,37 +35,39 @@ final class Manifests {
     private Manifests() {}
 
     /**
-     * Writes the manifest of a table written by the run into {@code partition}; returns its rows. With
-     * {@code --max-key-column}, also {@code "maxKey"}: the highest key read, null when no row was read. For an
-     * Iceberg target ({@code table} not null) the manifest describes the run's rows and commit instead of files:
+     * Writes the manifest of a table written by the run into {@code partition}; returns its rows. {@code schema} is
+     * the schema written: the files' (as Spark stored it in their footers) or the Iceberg table's. With
+     * {@code --max-key-column}, also {@code "maxKey"}: the highest key read, null when no row was read. For an Iceberg
+     * target ({@code table} not null) the manifest describes the run's rows and commit instead of files:
      * {@code "commit"} as {@link IcebergTarget.Commit#json}, null when the run had no rows.
+     *
+     * <p>A files target's rows are counted from what is stored: each Parquet file's footer, without a Spark job.
      */
     static long write(SparkSession spark, JobArguments arguments, Instant ingestedAt, String partition, Long maxKey,
-                      IcebergTarget.Outcome table) {
+                      StructType schema, IcebergTarget.Outcome table) {
         Path dir = new Path(partition);
         List<String> files = new ArrayList<>();
         long bytes = 0;
-        long rows;
-        StructType schema;
-        try {
-            FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            if (table != null) {
-                rows = table.rows();
-                schema = spark.table(arguments.tableTarget().orElseThrow().name()).schema();
-            } else {
-                for (FileStatus file : fs.listStatus(dir)) {
+        long rows = 0;
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        if (table != null) {
+            rows = table.rows();
+        } else {
+            try {
+                for (FileStatus file : dir.getFileSystem(conf).listStatus(dir)) {
                     String name = file.getPath().getName();
                     if (file.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
                         files.add("{\"name\":" + quote(name) + ",\"bytes\":" + file.getLen() + "}");
                         bytes += file.getLen();
+                        try (ParquetFileReader footer = ParquetFileReader.open(HadoopInputFile.fromStatus(file,
+                                conf))) {
+                            rows += footer.getRecordCount();
+                        }
                     }
                 }
-                Dataset<Row> written = spark.read().parquet(partition);
-                rows = written.count();
-                schema = written.schema();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot count the rows of the Parquet files in " + partition, e);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + partition, e);
         }
         store(spark, new Path(dir, IngestJob.MANIFEST), head(arguments, ingestedAt)
                 + ",\"rowCount\":" + rows

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -57,13 +56,8 @@ public final class PrimaryKey {
         properties.setProperty("user", user);
         properties.setProperty("password", new String(password));
         Arrays.fill(password, '\0');
-        try {
-            Class.forName(IngestJob.MYSQL_DRIVER);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("the MySQL driver " + IngestJob.MYSQL_DRIVER + " is not on the classpath");
-        }
         TreeMap<Integer, String> columns = new TreeMap<>();
-        try (Connection connection = DriverManager.getConnection(url, properties);
+        try (Connection connection = SourceQueries.open(url, properties);
              ResultSet keys = connection.getMetaData().getPrimaryKeys(connection.getCatalog(), null, table)) {
             while (keys.next()) {
                 columns.put(keys.getInt("KEY_SEQ"), keys.getString("COLUMN_NAME"));

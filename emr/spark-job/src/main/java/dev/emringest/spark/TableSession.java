@@ -12,14 +12,20 @@ final class TableSession {
 
     private TableSession() {}
 
-    static SparkSession of(SparkSession run, String table) {
-        SparkSession session = run.newSession();
-        // A new session starts from the SparkConf: the run session's SQL settings (a time zone, say) go along.
-        scala.collection.JavaConverters.mapAsJavaMap(run.conf().getAll()).forEach((key, value) -> {
-            if (session.conf().isModifiable(key)) {
-                session.conf().set(key, value);
-            }
-        });
+    /**
+     * The table's session; a run of one table has no other table to keep apart from, and uses the run's session (a
+     * new session builds its whole session state again).
+     */
+    static SparkSession of(SparkSession run, String table, boolean onlyTable) {
+        SparkSession session = onlyTable ? run : run.newSession();
+        if (!onlyTable) {
+            // A new session starts from the SparkConf: the run session's SQL settings (a time zone, say) go along.
+            scala.collection.JavaConverters.mapAsJavaMap(run.conf().getAll()).forEach((key, value) -> {
+                if (session.conf().isModifiable(key)) {
+                    session.conf().set(key, value);
+                }
+            });
+        }
         session.sparkContext().setLocalProperty("spark.scheduler.pool", "table-" + table);
         return session;
     }
