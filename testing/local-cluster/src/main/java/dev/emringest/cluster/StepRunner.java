@@ -94,7 +94,7 @@ public final class StepRunner {
                 log4j.appender.stderr=org.apache.log4j.ConsoleAppender
                 log4j.appender.stderr.Target=System.err
                 log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
-                log4j.appender.stderr.layout.ConversionPattern=%d{HH:mm:ss} %p %c{1}: %m%n
+                log4j.appender.stderr.layout.ConversionPattern=%d{HH:mm:ss.SSS} %p %c{1}: %m%n
                 log4j.logger.org.apache.hadoop.conf.Configuration.deprecation=WARN
                 log4j.logger.org.apache.hadoop.mapred.LocalJobRunner=WARN
                 log4j.logger.org.apache.hadoop.mapred.Task=WARN
