@@ -342,22 +342,28 @@ store_password() {
   provider="jceks://file$store"
   alias=emr-ingest.jdbc.password
 
-  if ! "${aws_cmd[@]}" s3 cp --only-show-errors "$jar_uri" "$jar" ${region_args[@]+"${region_args[@]}"} >&2; then
-    die "could not copy $jar_uri (does the cluster's instance role allow s3:GetObject on the assets?)"
-  fi
-
   # The secret goes from the AWS CLI's stdout straight into StoreCredential's stdin: it is in no shell variable, no
-  # process's argv and no output. pipefail makes a failed read fail the step.
-  local read_args store_args=() fields=$work_dir/source.fields
+  # process's argv and no output. The read starts at once, while the jar is copied: until StoreCredential reads it,
+  # the secret waits in the pipe, not on disk.
+  local read_args store_args=() fields=$work_dir/source.fields secret_pipe read_pid read_status=0 store_status=0
   if [[ -n $password_parameter ]]; then
     read_args=(ssm get-parameter --name "$password_parameter" --with-decryption --query Parameter.Value --output text)
   else
     read_args=(secretsmanager get-secret-value --secret-id "$password_secret" --query SecretString --output text)
     store_args=(--json-key "$password_key" --fields "$fields")
   fi
-  if ! "${aws_cmd[@]}" "${read_args[@]}" ${region_args[@]+"${region_args[@]}"} |
-    HADOOP_CLASSPATH="$jar" "${hadoop_cmd[@]}" dev.emringest.credentials.StoreCredential "$provider" "$alias" \
-      ${store_args[@]+"${store_args[@]}"} >&2; then
+  exec {secret_pipe}< <("${aws_cmd[@]}" "${read_args[@]}" ${region_args[@]+"${region_args[@]}"})
+  read_pid=$!
+
+  if ! "${aws_cmd[@]}" s3 cp --only-show-errors "$jar_uri" "$jar" ${region_args[@]+"${region_args[@]}"} >&2; then
+    exec {secret_pipe}<&-
+    die "could not copy $jar_uri (does the cluster's instance role allow s3:GetObject on the assets?)"
+  fi
+  HADOOP_CLASSPATH="$jar" "${hadoop_cmd[@]}" dev.emringest.credentials.StoreCredential "$provider" "$alias" \
+    ${store_args[@]+"${store_args[@]}"} <&"$secret_pipe" >&2 || store_status=$?
+  exec {secret_pipe}<&-
+  wait "$read_pid" || read_status=$?
+  if [[ $read_status -ne 0 || $store_status -ne 0 ]]; then
     if [[ -n $password_parameter ]]; then
       die "could not store the password from SSM parameter $password_parameter for table $table (does the cluster's instance role allow ssm:GetParameter and kms:Decrypt on it?)"
     fi
