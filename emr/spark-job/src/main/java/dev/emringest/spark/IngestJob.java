@@ -331,9 +331,9 @@ public final class IngestJob {
      * ({@code hadoop.security.credential.provider.path}, set by the step script to a jceks store on this node) by
      * alias, and goes to the JDBC reader as a connection property only; it is never logged.
      *
-     * <p>With a split column: {@code SELECT MIN, MAX} of it ({@link SourceQueries}), then {@code numPartitions} parallel range reads
-     * (Spark's stride partitioning: the first and last ranges are open, NULLs go to the first, so every row is read
-     * once). Without one, or for an empty table, a single read.
+     * <p>With a split column: {@code SELECT MIN, MAX} of it ({@link SourceQueries}), then {@code numPartitions}
+     * parallel range reads (Spark's stride partitioning: the first and last ranges are open, NULLs go to the first, so
+     * every row is read once). Without one, or for an empty table, a single read.
      */
     static Dataset<Row> readJdbc(SparkSession spark, String table, JobArguments.Jdbc jdbc) {
         return readJdbc(spark, table, jdbc, null, null, new Long[1]);
