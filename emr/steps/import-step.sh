@@ -58,6 +58,7 @@ readonly trust_store_password=emr-ingest-truststore
 declare -A opt=()
 work_dir=
 child_pid=
+secret_pipe=
 
 usage() {
   local line lead="usage: $prog"
@@ -326,10 +327,12 @@ on_signal() {
   exit "$status"
 }
 
-# The private work dir emr-ingest-$1.XXXXXXXX (work_dir), with the jar of option $2 copied into it as $3 (jar) and the
-# password stored there: the store's URI in provider, its alias in alias. Then the source's connection (resolve_source).
-store_password() {
-  local kind=$1 jar_uri=${opt[$2]} jar_name=$3
+# The private work dir emr-ingest-$1.XXXXXXXX (work_dir), with the jar of option $2 copied into it as $3 (jar). The
+# secret's read starts first, while the jar is copied: the AWS CLI (read_pid) writes it into a pipe, which the file
+# descriptor secret_pipe reads. Until a process reads it there, the secret waits in the pipe, not on disk; it is in no
+# shell variable, no process's argv and no output.
+start_secret_read() {
+  local kind=$1 jar_uri=${opt[$2]} jar_name=$3 read_args
   trap cleanup EXIT
   trap 'on_signal 129' HUP
   trap 'on_signal 130' INT
@@ -338,19 +341,10 @@ store_password() {
   work_dir=$(mktemp -d "${TMPDIR:-/tmp}/emr-ingest-$kind.XXXXXXXX") || die "could not create a private work directory"
   chmod 0700 "$work_dir"
   jar=$work_dir/$jar_name
-  store=$work_dir/creds.jceks
-  provider="jceks://file$store"
-  alias=emr-ingest.jdbc.password
-
-  # The secret goes from the AWS CLI's stdout straight into StoreCredential's stdin: it is in no shell variable, no
-  # process's argv and no output. The read starts at once, while the jar is copied: until StoreCredential reads it,
-  # the secret waits in the pipe, not on disk.
-  local read_args store_args=() fields=$work_dir/source.fields secret_pipe read_pid read_status=0 store_status=0
   if [[ -n $password_parameter ]]; then
     read_args=(ssm get-parameter --name "$password_parameter" --with-decryption --query Parameter.Value --output text)
   else
     read_args=(secretsmanager get-secret-value --secret-id "$password_secret" --query SecretString --output text)
-    store_args=(--json-key "$password_key" --fields "$fields")
   fi
   exec {secret_pipe}< <("${aws_cmd[@]}" "${read_args[@]}" ${region_args[@]+"${region_args[@]}"})
   read_pid=$!
@@ -359,19 +353,59 @@ store_password() {
     exec {secret_pipe}<&-
     die "could not copy $jar_uri (does the cluster's instance role allow s3:GetObject on the assets?)"
   fi
+}
+
+# The step's end when the secret could not be read (the AWS CLI's exit status $1) or, $2 not empty, stored.
+secret_failed() {
+  local read_status=$1 stored=${2:+store}
+  if [[ -n $password_parameter ]]; then
+    die "could not ${stored:-read} the password from SSM parameter $password_parameter for table $table (does the cluster's instance role allow ssm:GetParameter and kms:Decrypt on it?)"
+  fi
+  die "could not ${stored:-read} the password from secret $password_secret for table $table (is it under the stack's SourceSecretPrefixes, so the cluster's instance role may read it, and does it hold key '$password_key'?)"
+}
+
+# The secret from the pipe into a Hadoop credential store in the work dir (StoreCredential, from the jar): the store's
+# URI in provider, its alias in alias. Then the source's connection (resolve_source), with what the secret gave.
+store_password() {
+  local store_args=() fields=$work_dir/source.fields read_status=0 store_status=0
+  store=$work_dir/creds.jceks
+  provider="jceks://file$store"
+  alias=emr-ingest.jdbc.password
+  if [[ -n $password_secret ]]; then
+    store_args=(--json-key "$password_key" --fields "$fields")
+  fi
   HADOOP_CLASSPATH="$jar" "${hadoop_cmd[@]}" dev.emringest.credentials.StoreCredential "$provider" "$alias" \
     ${store_args[@]+"${store_args[@]}"} <&"$secret_pipe" >&2 || store_status=$?
   exec {secret_pipe}<&-
+  secret_pipe=
   wait "$read_pid" || read_status=$?
-  if [[ $read_status -ne 0 || $store_status -ne 0 ]]; then
-    if [[ -n $password_parameter ]]; then
-      die "could not store the password from SSM parameter $password_parameter for table $table (does the cluster's instance role allow ssm:GetParameter and kms:Decrypt on it?)"
-    fi
-    die "could not store the password from secret $password_secret for table $table (is it under the stack's SourceSecretPrefixes, so the cluster's instance role may read it, and does it hold key '$password_key'?)"
+  if [[ $read_status -ne 0 ]]; then
+    secret_failed "$read_status"
+  elif [[ $store_status -ne 0 ]]; then
+    secret_failed 0 stored
   fi
   [[ -s $store ]] || die "credential store $store was not written"
   chmod 0600 "$store"
   resolve_source "$fields"
+}
+
+# For an importer that takes the secret on its standard input (run_import gives it the pipe): waits for the AWS CLI to
+# end, so a secret that cannot be read fails the step before the importer starts. The secret waits in the pipe
+# meanwhile; one larger than the pipe (64 KiB) would keep the CLI from ending, so the wait has a deadline.
+await_secret() {
+  local read_status=0 deadline=$((SECONDS + 300))
+  while kill -0 "$read_pid" 2>/dev/null; do
+    if ((SECONDS > deadline)); then
+      kill -TERM "$read_pid" 2>/dev/null || true
+      die "the read of the password did not end within 300 s (a secret larger than 64 KiB does not fit the pipe it waits in)"
+    fi
+    sleep 0.02
+  done
+  wait "$read_pid" || read_status=$?
+  if [[ $read_status -ne 0 ]]; then
+    secret_failed "$read_status"
+  fi
+  resolve_source /dev/null
 }
 
 # The connection: what the options left out (jdbc_url, username) from the secret's fields file $1, checked as the
@@ -438,8 +472,15 @@ run_import() {
   printf '%s: running:' "$prog"
   printf ' %q' "$@"
   printf '\n'
-  "$@" </dev/null &
-  child_pid=$!
+  if [[ -n ${secret_pipe-} ]]; then
+    "$@" <&"$secret_pipe" &
+    child_pid=$!
+    exec {secret_pipe}<&-
+    secret_pipe=
+  else
+    "$@" </dev/null &
+    child_pid=$!
+  fi
   wait "$child_pid" || status=$?
   child_pid=
   if [[ $status -ne 0 ]]; then

@@ -73,20 +73,31 @@ table=$(IFS=,; printf '%s' "${tables[*]-}")
 command_from_env spark_submit_cmd EMR_INGEST_SPARK_SUBMIT spark-submit
 read -r -a spark_submit_opts <<<"${EMR_INGEST_SPARK_SUBMIT_OPTS:-}"
 prepare_node
-store_password spark-jdbc --job-jar spark-job.jar
+start_secret_read spark-jdbc --job-jar spark-job.jar
+if [[ -n $jdbc_url && -n $username ]]; then
+  # Only the password to take from the secret: the driver reads it from the pipe, as its standard input.
+  await_secret
+  password_args=(--password-stdin text)
+  [[ -z $password_secret ]] || password_args=(--password-stdin "json:$password_key")
+  store_conf=()
+else
+  store_password
+  password_args=(--password-alias "$alias")
+  store_conf=(--conf "spark.hadoop.hadoop.security.credential.provider.path=$provider")
+fi
 
 # ---------------------------------------------------------------------------------------------------- spark-submit
 submit_args=(
   --deploy-mode client
   --class dev.emringest.spark.IngestJob
-  --conf "spark.hadoop.hadoop.security.credential.provider.path=$provider"
+  ${store_conf[@]+"${store_conf[@]}"}
   --jars "$driver_jar"
   --driver-class-path "$driver_jar"
   ${spark_submit_opts[@]+"${spark_submit_opts[@]}"}
   "$jar"
   --jdbc-url "$jdbc_url"
   --username "$username"
-  --password-alias "$alias"
+  "${password_args[@]}"
   "${job_args[@]}"
 )
 

@@ -109,7 +109,8 @@ command_from_env sqoop_cmd EMR_INGEST_SQOOP sqoop
 read -r -a sqoop_opts <<<"${EMR_INGEST_SQOOP_OPTS:-}"
 prepare_node
 export HADOOP_CLASSPATH="$driver_jar${HADOOP_CLASSPATH:+:$HADOOP_CLASSPATH}"
-store_password sqoop --tools-jar tools.jar
+start_secret_read sqoop --tools-jar tools.jar
+store_password
 if [[ -n $upper_literal && ! $jdbc_url =~ [?\&](connectionTimeZone|serverTimezone|forceConnectionTimeZoneToSession)= ]]; then
   jdbc_url+="&connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true"
 fi

@@ -168,7 +168,7 @@ class DataPlaneContractIT extends ContractTestBase {
     void thePasswordIsInNoStepArgumentProcessArgumentLogLineOrFileLeftBehind() throws IOException {
         // No file left behind holds it, and no credential store or private work dir is left.
         assertPasswordNowhereAfterTheRuns(a -> a.contains("org.apache.sqoop.Sqoop") && a.contains("--password-alias"),
-                "Sqoop", List.of(cluster.hdfsRoot()), "emr-ingest-sqoop.");
+                "Sqoop", true, List.of(cluster.hdfsRoot()), "emr-ingest-sqoop.");
     }
 
 }

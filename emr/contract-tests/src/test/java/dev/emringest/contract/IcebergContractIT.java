@@ -359,7 +359,7 @@ class IcebergContractIT extends ContractTestBase {
         assertTrue(processArgs.stream().anyMatch(a -> a.contains("dev.emringest.spark.PrimaryKey")
                 && a.contains("jceks://file")), "the watcher saw PrimaryKey's command line");
         assertPasswordNowhereAfterTheRuns(a -> a.contains("dev.emringest.spark.IngestJob")
-                && a.contains("--target-table"), "spark-jdbc's IngestJob", List.of(cluster.hdfsRoot()),
+                && a.contains("--target-table"), "spark-jdbc's IngestJob", true, List.of(cluster.hdfsRoot()),
                 "emr-ingest-");
     }
 }

@@ -100,6 +100,12 @@ class SourceSecurityContractIT extends ContractTestBase {
         assertTrue(run.steps().get(0).output().contains("reading table typed over JDBC from " + db.jdbcUrl()
                 + "?sslMode=VERIFY_IDENTITY&"), run.steps().get(0).output());
         assertTypedImported("jdbc-1");
+        // With the user named too, only the password comes from the secret: the driver reads it on standard input.
+        ClusterRun named = runCluster(request(sparkJdbcJob(source.replace("\"secret\"", "\"username\": \""
+                + db.user() + "\", \"secret\"")), "jdbc-2"));
+        assertSucceeded(named);
+        assertTrue(named.steps().get(0).output().contains("--password-stdin json:pw"), named.steps().get(0).output());
+        assertTypedImported("jdbc-2");
     }
 
     @Test
@@ -140,7 +146,7 @@ class SourceSecurityContractIT extends ContractTestBase {
         assertTrue(stepArgs.stream().flatMap(List::stream).anyMatch(a -> a.equals(RDS_MANAGED)),
                 "the runs above read the secrets");
         assertPasswordNowhereAfterTheRuns(a -> a.contains("org.apache.sqoop.Sqoop") && a.contains("--password-alias"),
-                "Sqoop", List.of(), "emr-ingest-");
+                "Sqoop", true, List.of(), "emr-ingest-");
         List<MotoServer.Recorded> requests = moto.recording();
         assertTrue(requests.stream().anyMatch(r -> "secretsmanager.GetSecretValue".equals(r.target())),
                 "the steps read the secrets from moto");

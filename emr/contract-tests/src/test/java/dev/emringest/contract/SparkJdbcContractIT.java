@@ -195,10 +195,13 @@ class SparkJdbcContractIT extends ContractTestBase {
     @Test
     @Order(7)
     void thePasswordIsInNoStepArgumentProcessArgumentLogLineOrFileLeftBehind() throws IOException {
+        // The password went to the driver on its standard input: no credential store, no StoreCredential.
         assertPasswordNowhereAfterTheRuns(a -> a.contains("dev.emringest.spark.IngestJob")
-                        && a.contains("--password-alias") && a.contains("--jdbc-url")
-                        && a.contains("spark.hadoop.hadoop.security.credential.provider.path=jceks://file/"),
-                "the Spark job", List.of(), "emr-ingest-spark-jdbc.");
+                        && a.contains("--password-stdin text") && a.contains("--jdbc-url")
+                        && !a.contains("credential.provider.path"),
+                "the Spark job", false, List.of(), "emr-ingest-spark-jdbc.");
+        assertFalse(processArgs.stream().anyMatch(a -> a.contains("dev.emringest.credentials.StoreCredential")),
+                "no StoreCredential ran");
     }
 
 }

@@ -72,11 +72,11 @@ public final class StoreCredential {
 
     /**
      * The password under {@code key} of the JSON object {@code document}; writes the other connection fields it holds
-     * to {@code fields}.
+     * to {@code fields}, unless null.
      *
      * @throws IllegalArgumentException saying what is wrong, never quoting the document
      */
-    static char[] fromJson(char[] document, String key, Path fields) throws IOException {
+    public static char[] fromJson(char[] document, String key, Path fields) throws IOException {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(new CharArrayReader(document));
@@ -102,7 +102,9 @@ public final class StoreCredential {
             }
             lines.append(field).append('=').append(value.asText()).append('\n');
         }
-        Files.writeString(fields, lines.toString());
+        if (fields != null) {
+            Files.writeString(fields, lines.toString());
+        }
         return password.textValue().toCharArray();
     }
 
@@ -122,7 +124,8 @@ public final class StoreCredential {
         provider.flush();
     }
 
-    static char[] readSecret(InputStream in) throws IOException {
+    /** The secret on {@code in}, without one trailing newline; the bytes read are zeroed. */
+    public static char[] readSecret(InputStream in) throws IOException {
         byte[] bytes = in.readAllBytes();
         int length = bytes.length;
         if (length > 0 && bytes[length - 1] == '\n') {

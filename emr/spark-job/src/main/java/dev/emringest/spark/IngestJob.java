@@ -35,7 +35,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Spark step: one application for all the run's tables ({@link RunArguments}). For each table it reads the staged
@@ -79,6 +83,11 @@ public final class IngestJob {
             System.err.println(RunArguments.USAGE);
             throw e;
         }
+        // Before Spark starts: a password that is not there fails the step at once.
+        run.tables().stream().flatMap(t -> t.jdbc().stream()).map(JobArguments.Jdbc::passwordStdin)
+                .filter(java.util.Objects::nonNull).findFirst()
+                .ifPresent(format -> SourcePassword.readStandardInput(System.in, format));
+        connectAhead(run);
         SparkSession spark = SparkSession.builder()
                 .appName("emr-ingest " + run.runKey())
                 // Each table's jobs go to a pool of their own: a small table is not queued behind a big one.
@@ -148,6 +157,7 @@ public final class IngestJob {
             return results;
         } finally {
             pool.shutdownNow();
+            SourceQueries.closeAhead();
         }
     }
 
@@ -202,8 +212,8 @@ public final class IngestJob {
     /** The password, to keep it out of a failure's message; null on the staged path or when it cannot be read. */
     private static String secret(SparkSession session, JobArguments table) {
         try {
-            return table.jdbc().map(j -> new String(password(session.sparkContext().hadoopConfiguration(),
-                    j.passwordAlias()))).orElse(null);
+            return table.jdbc().map(j -> new String(SourcePassword.of(session.sparkContext().hadoopConfiguration(),
+                    j))).orElse(null);
         } catch (RuntimeException e) {
             return null;
         }
@@ -246,8 +256,29 @@ public final class IngestJob {
         // directory names them, as partitionBy writes them), and no per-task sort by partition values is planned, which
         // partitionBy costs even with one value.
         Dataset<Row> files = result.drop(INGEST_DATE_COLUMN, RUN_ID_COLUMN);
-        files.write().mode(SaveMode.Overwrite).parquet(partition);
+        // Timestamps as the Parquet format's INT64 microseconds (what the Iceberg target and most readers use), not
+        // Spark's default INT96, which the format deprecates.
+        spark.conf().set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
+        files.write().mode(SaveMode.Overwrite).options(dictionaryOptions(files.schema()))
+                .parquet(partition);
         return Manifests.write(spark, arguments, ingestedAt, partition, maxKey[0], files.schema(), null);
+    }
+
+    /**
+     * Parquet's writer options that leave dictionary encoding to the columns where it may pay: strings and booleans
+     * (enumerations, flags) and the run's constant columns. A dictionary is tried on every column chunk and dropped
+     * once it does not pay; for numbers and instants from a database table (keys, amounts, event times) it seldom
+     * does, and the attempt costs time on every chunk (bench/README.md, "Data plane").
+     */
+    static Map<String, String> dictionaryOptions(StructType schema) {
+        Map<String, String> options = new HashMap<>();
+        for (StructField field : schema.fields()) {
+            boolean textual = field.dataType() instanceof StringType || field.dataType() instanceof BooleanType;
+            if (!textual && !field.name().equals(RUN_KEY_COLUMN) && !field.name().equals(INGESTED_AT_COLUMN)) {
+                options.put("parquet.enable.dictionary#" + field.name(), "false");
+            }
+        }
+        return options;
     }
 
     /**
@@ -327,9 +358,9 @@ public final class IngestJob {
     }
 
     /**
-     * Reads the table over JDBC ({@code importer: spark-jdbc}). The password comes from the Hadoop credential store
-     * ({@code hadoop.security.credential.provider.path}, set by the step script to a jceks store on this node) by
-     * alias, and goes to the JDBC reader as a connection property only; it is never logged.
+     * Reads the table over JDBC ({@code importer: spark-jdbc}). The password comes from where the step script put it
+     * ({@link SourcePassword}: the driver's standard input, or a jceks store on this node by alias), and goes to the
+     * JDBC reader as a connection property only; it is never logged.
      *
      * <p>With a split column: {@code SELECT MIN, MAX} of it ({@link SourceQueries}), then {@code numPartitions}
      * parallel range reads (Spark's stride partitioning: the first and last ranges are open, NULLs go to the first, so
@@ -347,31 +378,11 @@ public final class IngestJob {
      */
     static Dataset<Row> readJdbc(SparkSession spark, String table, JobArguments.Jdbc jdbc,
                                  JobArguments.Window window, String maxKeyColumn, Long[] maxKey) {
-        char[] password = password(spark.sparkContext().hadoopConfiguration(), jdbc.passwordAlias());
-        Map<String, String> options = new HashMap<>();
-        options.put("url", jdbc.url());
-        options.put("user", jdbc.username());
-        options.put("password", new String(password));
-        java.util.Arrays.fill(password, '\0');
-        options.put("driver", MYSQL_DRIVER);
-        // Connector/J streams rows as the server sends them with this fetch size (no server-side cursor, which would
-        // copy the rows into a temporary table on the server first); without it, it buffers the whole result set.
-        options.put("fetchsize", String.valueOf(Integer.MIN_VALUE));
-        if (window != null && window.byTime() && !jdbc.url().matches(
-                ".*[?&](connectionTimeZone|serverTimezone|forceConnectionTimeZoneToSession)=.*")) {
-            // The session's time_zone +00:00: TIMESTAMP columns compare with the window's UTC literals in UTC.
-            options.put("connectionTimeZone", "UTC");
-            options.put("forceConnectionTimeZoneToSession", "true");
-        }
+        Map<String, String> options = jdbcOptions(jdbc, SourcePassword.of(spark.sparkContext().hadoopConfiguration(),
+                jdbc), window);
         List<String> where = predicates(window);
         String quotedTable = relation(quoteIdentifier(table), where);
-        // The driver's own connection for the one-row queries (SourceQueries), with the reader's properties.
-        Properties connection = new Properties();
-        options.forEach((k, v) -> {
-            if (!k.equals("url") && !k.equals("driver") && !k.equals("fetchsize")) {
-                connection.setProperty(k, v);
-            }
-        });
+        Properties connection = connectionProperties(options);
         if (maxKeyColumn != null) {
             String key = quoteIdentifier(maxKeyColumn);
             maxKey[0] = toLong(table, maxKeyColumn, SourceQueries.row(jdbc.url(), connection, "SELECT MAX(" + key
@@ -411,20 +422,48 @@ public final class IngestJob {
         return data;
     }
 
-    /** The password stored under {@code alias} in the credential store the configuration names. */
-    static char[] password(Configuration conf, String alias) {
-        char[] password;
-        try {
-            password = conf.getPassword(alias);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read password alias " + alias + " from the credential store "
-                    + conf.get(CREDENTIAL_PROVIDER_PATH), e);
+    /** Spark's JDBC reader options for the table; {@code password} is zeroed. */
+    private static Map<String, String> jdbcOptions(JobArguments.Jdbc jdbc, char[] password,
+                                                   JobArguments.Window window) {
+        Map<String, String> options = new HashMap<>();
+        options.put("url", jdbc.url());
+        options.put("user", jdbc.username());
+        options.put("password", new String(password));
+        java.util.Arrays.fill(password, '\0');
+        options.put("driver", MYSQL_DRIVER);
+        // Connector/J streams rows as the server sends them with this fetch size (no server-side cursor, which would
+        // copy the rows into a temporary table on the server first); without it, it buffers the whole result set.
+        options.put("fetchsize", String.valueOf(Integer.MIN_VALUE));
+        if (window != null && window.byTime() && !jdbc.url().matches(
+                ".*[?&](connectionTimeZone|serverTimezone|forceConnectionTimeZoneToSession)=.*")) {
+            // The session's time_zone +00:00: TIMESTAMP columns compare with the window's UTC literals in UTC.
+            options.put("connectionTimeZone", "UTC");
+            options.put("forceConnectionTimeZoneToSession", "true");
         }
-        if (password == null) {
-            throw new IllegalStateException("password alias " + alias + " is not in the credential store ("
-                    + CREDENTIAL_PROVIDER_PATH + "=" + conf.get(CREDENTIAL_PROVIDER_PATH) + ")");
-        }
-        return password;
+        return options;
+    }
+
+    /** The driver's own connection for the one-row queries ({@link SourceQueries}), with the reader's properties. */
+    private static Properties connectionProperties(Map<String, String> options) {
+        Properties connection = new Properties();
+        options.forEach((k, v) -> {
+            if (!k.equals("url") && !k.equals("driver") && !k.equals("fetchsize")) {
+                connection.setProperty(k, v);
+            }
+        });
+        return connection;
+    }
+
+    /**
+     * When the run's first table is read over JDBC with a password the driver already holds and queries the source
+     * before its read (a split column's bounds, a key's maximum), opens that connection while Spark starts.
+     */
+    private static void connectAhead(RunArguments run) {
+        JobArguments first = run.tables().get(0);
+        first.jdbc().filter(j -> j.passwordStdin() != null
+                        && (j.splitBy() != null || first.maxKeyColumn().isPresent()))
+                .ifPresent(j -> SourceQueries.openAhead(j.url(), connectionProperties(jdbcOptions(j,
+                        SourcePassword.of(null, j), first.window().orElse(null)))));
     }
 
     /** The source table's primary key: over JDBC from the database, on the staged path from the import step. */
@@ -432,7 +471,7 @@ public final class IngestJob {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         if (arguments.jdbc().isPresent()) {
             JobArguments.Jdbc jdbc = arguments.jdbc().get();
-            return PrimaryKey.read(jdbc.url(), jdbc.username(), password(conf, jdbc.passwordAlias()),
+            return PrimaryKey.read(jdbc.url(), jdbc.username(), SourcePassword.of(conf, jdbc),
                     arguments.table());
         }
         String file = arguments.tableTarget().map(JobArguments.TableTarget::primaryKeyFile).orElseThrow(() ->

@@ -40,7 +40,8 @@ import java.util.Set;
 public final class JobArguments {
 
     public static final String USAGE = "usage: IngestJob (--input DIR --input-format parquet|avro"
-            + " | --jdbc-url URL --username USER --password-alias ALIAS [--split-by COL --num-partitions N]"
+            + " | --jdbc-url URL --username USER (--password-alias ALIAS | --password-stdin text|json:KEY)"
+            + " [--split-by COL --num-partitions N]"
             + " [--source-columns a,b,c]) --output URI --run-key KEY --table NAME [--run-id ID]"
             + " [--ingest-date YYYY-MM-DD] [--columns a,b,c] [--sql \"SELECT ... FROM source\"]"
             + " [--where-column COL ([--lower-bound INSTANT] --upper-bound INSTANT | [--above-key N [--up-to-key M]])]"
@@ -52,7 +53,10 @@ public final class JobArguments {
 
     private static final List<String> REQUIRED = List.of("--output", "--run-key", "--table");
     private static final List<String> STAGED = List.of("--input", "--input-format");
-    private static final List<String> JDBC_REQUIRED = List.of("--jdbc-url", "--username", "--password-alias");
+    private static final List<String> JDBC_REQUIRED = List.of("--jdbc-url", "--username");
+    /** Where the password is: exactly one of them. */
+    private static final List<String> JDBC_PASSWORD = List.of("--password-alias", "--password-stdin");
+    private static final java.util.regex.Pattern PASSWORD_INPUT = java.util.regex.Pattern.compile("text|json:\\S+");
     private static final List<String> JDBC_OPTIONAL = List.of("--split-by", "--num-partitions", "--source-columns");
     private static final Set<String> OPTIONAL = Set.of("--columns", "--sql", "--run-id", "--ingest-date",
             "--max-key-column");
@@ -70,15 +74,19 @@ public final class JobArguments {
     private static final int MAX_PARTITIONS = 9999;
 
     /**
-     * Where a {@code spark-jdbc} step reads: the table over JDBC. No password here, only the alias under which the
-     * step script stored it in the Hadoop credential store named by {@code hadoop.security.credential.provider.path}.
+     * Where a {@code spark-jdbc} step reads: the table over JDBC. No password here, only where it is: the alias under
+     * which the step script stored it in the Hadoop credential store named by
+     * {@code hadoop.security.credential.provider.path}, or on this process's standard input ({@link SourcePassword}).
      *
+     * @param passwordAlias the credential store's alias, or null
+     * @param passwordStdin {@code text} (the whole input is the password) or {@code json:KEY} (a Secrets Manager
+     *                      secret holding it under KEY), or null
      * @param splitBy       partition column, or null for a single partition
      * @param numPartitions parallel JDBC reads (1 without {@code splitBy})
      * @param sourceColumns columns read from the table, in order; empty means all
      */
-    public record Jdbc(String url, String username, String passwordAlias, String splitBy, int numPartitions,
-                       List<String> sourceColumns) {
+    public record Jdbc(String url, String username, String passwordAlias, String passwordStdin, String splitBy,
+                       int numPartitions, List<String> sourceColumns) {
         public Jdbc {
             sourceColumns = List.copyOf(sourceColumns);
         }
@@ -176,6 +184,9 @@ public final class JobArguments {
             jdbc = jdbc(values);
         } else {
             for (String name : JDBC_REQUIRED.subList(1, JDBC_REQUIRED.size())) {
+                requireAbsent(values, name, "needs --jdbc-url");
+            }
+            for (String name : JDBC_PASSWORD) {
                 requireAbsent(values, name, "needs --jdbc-url");
             }
             for (String name : JDBC_OPTIONAL) {
@@ -370,6 +381,15 @@ public final class JobArguments {
                 throw new IllegalArgumentException("missing required option " + name + " (reading over JDBC)");
             }
         }
+        String alias = values.get("--password-alias");
+        String input = values.get("--password-stdin");
+        if ((alias == null) == (input == null)) {
+            throw new IllegalArgumentException("give exactly one of --password-alias and --password-stdin (reading over"
+                    + " JDBC)");
+        }
+        if (input != null && !PASSWORD_INPUT.matcher(input).matches()) {
+            throw new IllegalArgumentException("option --password-stdin must be text or json:KEY, got '" + input + "'");
+        }
         String url = values.get("--jdbc-url");
         if (!url.startsWith("jdbc:") || url.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("option --jdbc-url must be a JDBC URL (jdbc:...), got '" + url + "'");
@@ -397,8 +417,7 @@ public final class JobArguments {
         }
         List<String> sourceColumns = values.containsKey("--source-columns")
                 ? parseColumns("--source-columns", values.get("--source-columns")) : List.of();
-        return new Jdbc(url, values.get("--username"), values.get("--password-alias"), splitBy, partitions,
-                sourceColumns);
+        return new Jdbc(url, values.get("--username"), alias, input, splitBy, partitions, sourceColumns);
     }
 
     private static void requireAbsent(Map<String, String> values, String name, String why) {
@@ -409,7 +428,7 @@ public final class JobArguments {
 
     private static boolean isOption(String arg) {
         return REQUIRED.contains(arg) || OPTIONAL.contains(arg) || STAGED.contains(arg)
-                || JDBC_REQUIRED.contains(arg) || JDBC_OPTIONAL.contains(arg) || WINDOW.contains(arg) || TABLE_TARGET.contains(arg);
+                || JDBC_REQUIRED.contains(arg) || JDBC_PASSWORD.contains(arg) || JDBC_OPTIONAL.contains(arg) || WINDOW.contains(arg) || TABLE_TARGET.contains(arg);
     }
 
     private static List<String> parseColumns(String option, String value) {
@@ -485,7 +504,7 @@ public final class JobArguments {
     public String toString() {
         return "JobArguments{input=" + input + ", inputFormat=" + inputFormat
                 + (jdbc == null ? "" : ", jdbcUrl=" + jdbc.url() + ", username=" + jdbc.username() + ", passwordAlias="
-                        + jdbc.passwordAlias() + ", splitBy=" + jdbc.splitBy() + ", numPartitions="
+                        + jdbc.passwordAlias() + ", passwordStdin=" + jdbc.passwordStdin() + ", splitBy=" + jdbc.splitBy() + ", numPartitions="
                         + jdbc.numPartitions() + ", sourceColumns=" + jdbc.sourceColumns())
                 + ", output=" + output
                 + ", runKey=" + runKey + ", runId=" + runId + ", ingestDate=" + ingestDate + ", table=" + table + ", columns=" + columns

@@ -37,7 +37,7 @@ public final class PrimaryKey {
         }
         Configuration conf = new Configuration();
         conf.set(IngestJob.CREDENTIAL_PROVIDER_PATH, args[2]);
-        List<String> key = read(args[0], args[1], IngestJob.password(conf, args[3]), args[4]);
+        List<String> key = read(args[0], args[1], SourcePassword.fromStore(conf, args[3]), args[4]);
         Path output = new Path(args[5]);
         try (OutputStream out = output.getFileSystem(conf).create(output, true)) {
             out.write((String.join(",", key) + "\n").getBytes(StandardCharsets.UTF_8));

@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * The driver's own small queries to the source database (a split column's bounds, a key's maximum, a table's primary
@@ -17,7 +19,66 @@ import java.util.Properties;
  */
 final class SourceQueries {
 
+    /** A connection being opened ahead ({@link #openAhead}) with these URL and properties; null when none is. */
+    private static FutureTask<Connection> ahead;
+    private static String aheadUrl;
+    private static Properties aheadProperties;
+
     private SourceQueries() {}
+
+    /**
+     * Starts opening a connection on another thread, so that Connector/J's classes, the TLS context and the handshake
+     * (about 1 s on a fresh JVM, most of it class loading) overlap SparkContext's start instead of following it. The
+     * first {@link #row} with the same URL and properties takes it; {@link #closeAhead} closes it if none did.
+     */
+    static synchronized void openAhead(String url, Properties properties) {
+        closeAhead();
+        ahead = new FutureTask<>(() -> open(url, properties));
+        aheadUrl = url;
+        aheadProperties = (Properties) properties.clone();
+        Thread thread = new Thread(ahead, "emr-ingest-connect-ahead");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Closes the connection opened ahead if no query took it. */
+    static synchronized void closeAhead() {
+        if (ahead != null) {
+            try {
+                ahead.get().close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | SQLException e) {
+                // It failed or fails to close: nothing of it is left to use.
+            }
+            ahead = null;
+        }
+    }
+
+    /** The connection opened ahead with these URL and properties, or a new one. */
+    private static Connection connect(String url, Properties properties) throws SQLException {
+        FutureTask<Connection> opened;
+        synchronized (SourceQueries.class) {
+            opened = ahead != null && aheadUrl.equals(url) && aheadProperties.equals(properties) ? ahead : null;
+            if (opened != null) {
+                ahead = null;
+            }
+        }
+        if (opened == null) {
+            return open(url, properties);
+        }
+        try {
+            return opened.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while connecting", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        }
+    }
 
     static Connection open(String url, Properties properties) throws SQLException {
         try {
@@ -37,7 +98,7 @@ final class SourceQueries {
      *                               user at most, never the password)
      */
     static Object[] row(String url, Properties properties, String sql, String what) {
-        try (Connection connection = open(url, properties);
+        try (Connection connection = connect(url, properties);
              Statement statement = connection.createStatement();
              ResultSet result = statement.executeQuery(sql)) {
             ResultSetMetaData meta = result.getMetaData();

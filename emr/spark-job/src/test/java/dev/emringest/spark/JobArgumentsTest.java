@@ -139,6 +139,16 @@ class JobArgumentsTest {
     }
 
     @Test
+    void thePasswordMayComeOnStandardInput() {
+        List<String> stdin = new java.util.ArrayList<>(JDBC);
+        stdin.set(stdin.indexOf("--password-alias"), "--password-stdin");
+        stdin.set(stdin.indexOf("emr-ingest.jdbc.password"), "json:password");
+        JobArguments.Jdbc jdbc = JobArguments.parse(stdin.toArray(String[]::new)).jdbc().orElseThrow();
+        assertEquals("json:password", jdbc.passwordStdin());
+        assertEquals(null, jdbc.passwordAlias());
+    }
+
+    @Test
     void jdbcWithoutSplitColumnIsOnePartition() {
         JobArguments.Jdbc jdbc = JobArguments.parse(args(JDBC)).jdbc().orElseThrow();
         assertEquals(null, jdbc.splitBy());
@@ -148,9 +158,15 @@ class JobArgumentsTest {
 
     @Test
     void jdbcOptionsAreChecked() {
-        assertEquals("missing required option --password-alias (reading over JDBC)",
+        assertEquals("give exactly one of --password-alias and --password-stdin (reading over JDBC)",
                 failure("--jdbc-url", "jdbc:mysql://h/d", "--username", "u", "--output", "o", "--run-key", "k",
                         "--table", "t"));
+        assertEquals("give exactly one of --password-alias and --password-stdin (reading over JDBC)",
+                failure(args(JDBC, "--password-stdin", "text")));
+        assertEquals("option --password-stdin must be text or json:KEY, got 'json:'",
+                failure("--jdbc-url", "jdbc:mysql://h/d", "--username", "u", "--password-stdin", "json:",
+                        "--output", "o", "--run-key", "k", "--table", "t"));
+        assertEquals("option --password-stdin needs --jdbc-url", failure(args(REQUIRED, "--password-stdin", "text")));
         assertEquals("option --input cannot be combined with --jdbc-url", failure(args(JDBC, "--input", "/x")));
         assertEquals("option --username needs --jdbc-url", failure(args(REQUIRED, "--username", "u")));
         assertEquals("option --split-by needs --jdbc-url", failure(args(REQUIRED, "--split-by", "id")));

@@ -61,7 +61,7 @@ class StepScriptPassThroughTest extends PublishedStepScripts {
                 """);
         for (String tool : List.of("sqoop", "spark-submit")) {
             executable(dir.resolve(tool), "#!/usr/bin/env bash\nprintf '%s\\0' \"$@\" >\"$FAKE_LOG/" + tool
-                    + ".args\"\n");
+                    + ".args\"\ncat >\"$FAKE_LOG/" + tool + ".stdin\"\n");
         }
         Path tls = Files.createDirectories(dir.resolve("tls"));
         Files.writeString(tls.resolve("truststore.p12"), "not a store");
@@ -100,9 +100,13 @@ class StepScriptPassThroughTest extends PublishedStepScripts {
         int at = submitted.indexOf("--jdbc-url");
         assertTrue(submitted.get(at - 1).endsWith("/spark-job.jar"), submitted.toString());
         List<String> expected = new ArrayList<>(List.of("--jdbc-url", DB + "?sslMode=REQUIRED", "--username", "app_user",
-                "--password-alias", "emr-ingest.jdbc.password"));
+                "--password-stdin", "text"));
         expected.addAll(job);
         assertEquals(expected, submitted.subList(at, submitted.size()));
+        // The password goes from the AWS CLI to the driver's standard input: no credential store, no StoreCredential.
+        assertEquals("not-a-real-password\n", Files.readString(log.resolve("spark-submit.stdin")));
+        assertFalse(submitted.stream().anyMatch(a -> a.contains("credential.provider.path")), submitted.toString());
+        assertFalse(Files.exists(log.resolve("hadoop-dev.emringest.credentials.StoreCredential.args")));
         assertTrue(result.stdout().contains("importing table orders,order lines; rm -rf / over JDBC"),
                 result.stdout());
     }
@@ -160,6 +164,18 @@ class StepScriptPassThroughTest extends PublishedStepScripts {
                     importer.get(importer.indexOf(connect) + 1));
             assertEquals("rds_user", importer.get(importer.indexOf("--username") + 1));
         }
+    }
+
+    @Test
+    void aSecretGivingOnlyThePasswordGoesToTheSparkDriversStandardInputAndSqoopGetsNone() throws IOException {
+        List<String> secret = List.of("--password-secret", "rds!db-0123", "--password-key", "pw");
+        ran(Step.SPARK_JDBC, Step.SPARK_JDBC.args(secret, "--password-parameter", null));
+        List<String> submitted = recorded("spark-submit");
+        assertEquals("json:pw", submitted.get(submitted.indexOf("--password-stdin") + 1), submitted.toString());
+        assertEquals("{\"password\": \"not-a-real-password\"}\n",
+                Files.readString(log.resolve("spark-submit.stdin")));
+        ran(Step.SQOOP, Step.SQOOP.args(secret, "--password-parameter", null));
+        assertEquals("", Files.readString(log.resolve("sqoop.stdin")));
     }
 
     @Test
