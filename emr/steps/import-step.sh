@@ -34,7 +34,9 @@
 # the step's jar, the job's spark-job.jar), which writes it into a Hadoop credential store (jceks) in a private
 # directory (0700, store 0600); from a secret it also writes the connection fields the secret holds (username, host,
 # port, dbname: none of them secret) for this script to take the ones the options leave out. The importer gets only the
-# store's path and the alias: the secret is never in a shell variable, a command line, step arguments or output. The
+# store's path and the alias. Or, for an importer that reads it itself (spark-jdbc-import.sh, when the options give the
+# URL and user), the pipe is the importer's standard input (await_secret, run_import). Either way the secret is never
+# in a shell variable, a command line, step arguments or output. The
 # password is read once per step: a rotation during the step reaches only connections opened after it by a process
 # that read it later. The directory is removed on every exit; HUP, INT and TERM stop the importer first.
 #
@@ -48,8 +50,8 @@
 #   TMPDIR              where the private work directory is created (default /tmp)
 #
 # The step script sets, before this file: `synopsis` (its options, one usage line each), `options` (every option it
-# takes) and `required` (those it needs). Bash 4.2 (EMR 6 on Amazon
-# Linux 2) runs this: no namerefs, and empty arrays expanded as ${a[@]+"${a[@]}"}.
+# takes) and `required` (those it needs). EMR 7 (Amazon Linux 2023) runs this with bash 5.2; it keeps to bash 4.4
+# (waiting for a process substitution's $!), with empty arrays expanded as ${a[@]+"${a[@]}"}.
 
 readonly prog=${0##*/}
 readonly identifier='^[A-Za-z_][A-Za-z0-9_]{0,63}$'
@@ -355,13 +357,13 @@ start_secret_read() {
   fi
 }
 
-# The step's end when the secret could not be read (the AWS CLI's exit status $1) or, $2 not empty, stored.
+# The step's end when the secret could not be $1 (read or store).
 secret_failed() {
-  local read_status=$1 stored=${2:+store}
+  local verb=$1
   if [[ -n $password_parameter ]]; then
-    die "could not ${stored:-read} the password from SSM parameter $password_parameter for table $table (does the cluster's instance role allow ssm:GetParameter and kms:Decrypt on it?)"
+    die "could not $verb the password from SSM parameter $password_parameter for table $table (does the cluster's instance role allow ssm:GetParameter and kms:Decrypt on it?)"
   fi
-  die "could not ${stored:-read} the password from secret $password_secret for table $table (is it under the stack's SourceSecretPrefixes, so the cluster's instance role may read it, and does it hold key '$password_key'?)"
+  die "could not $verb the password from secret $password_secret for table $table (is it under the stack's SourceSecretPrefixes, so the cluster's instance role may read it, and does it hold key '$password_key'?)"
 }
 
 # The secret from the pipe into a Hadoop credential store in the work dir (StoreCredential, from the jar): the store's
@@ -380,9 +382,9 @@ store_password() {
   secret_pipe=
   wait "$read_pid" || read_status=$?
   if [[ $read_status -ne 0 ]]; then
-    secret_failed "$read_status"
+    secret_failed read
   elif [[ $store_status -ne 0 ]]; then
-    secret_failed 0 stored
+    secret_failed store
   fi
   [[ -s $store ]] || die "credential store $store was not written"
   chmod 0600 "$store"
@@ -403,7 +405,7 @@ await_secret() {
   done
   wait "$read_pid" || read_status=$?
   if [[ $read_status -ne 0 ]]; then
-    secret_failed "$read_status"
+    secret_failed read
   fi
   resolve_source /dev/null
 }

@@ -13,13 +13,15 @@
 # --table values) are named in this script's messages.
 #
 # The option rules (the source's among them: where the password is, what a secret may give, the TLS mode), the private
-# work directory and the password's way into a Hadoop credential store (jceks) are import-step.sh's, shared with
-# sqoop-import.sh. The JDBC URL the Spark job gets carries the TLS options; its executors find the trust store on their
-# own nodes. The password is stored with StoreCredential from the --job-jar (the
-# job's spark-job.jar). spark-submit runs the Spark job in client mode, so its driver runs here, on the master node,
-# next to the store: it gets the store's path through spark.hadoop.hadoop.security.credential.provider.path and only
-# the alias on its command line, reads the password with Configuration.getPassword and hands it to the JDBC reader as
-# a connection property.
+# work directory and the password's read are import-step.sh's, shared with sqoop-import.sh. The JDBC URL the Spark job
+# gets carries the TLS options; its executors find the trust store on their own nodes. spark-submit runs the Spark job
+# in client mode, so its driver runs here, on the master node. When the options give the URL and the user, the
+# password goes from the AWS CLI through a pipe to the driver's standard input (--password-stdin text, or json:KEY for
+# a secret), with no credential store and no JVM started to write one. Otherwise the secret must give the user or the
+# server: as for Sqoop, it is stored with StoreCredential from the --job-jar (the job's spark-job.jar) in a Hadoop
+# credential store (jceks), and the driver gets the store's path through
+# spark.hadoop.hadoop.security.credential.provider.path and only the alias (--password-alias) on its command line.
+# Either way the driver hands the password to the JDBC reader as a connection property.
 #
 # The MySQL Connector/J jar installed by emr/bootstrap/install-mysql-driver.sh goes to spark-submit as --jars and
 # --driver-class-path.
