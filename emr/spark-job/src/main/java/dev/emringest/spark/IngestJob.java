@@ -268,7 +268,7 @@ public final class IngestJob {
      * Parquet's writer options that leave dictionary encoding to the columns where it may pay: strings and booleans
      * (enumerations, flags) and the run's constant columns. A dictionary is tried on every column chunk and dropped
      * once it does not pay; for numbers and instants from a database table (keys, amounts, event times) it seldom
-     * does, and the attempt costs time on every chunk (bench/README.md, "Data plane").
+     * does, and the attempt costs time on every chunk (emr/README.md, "Output layout", says how much).
      */
     static Map<String, String> dictionaryOptions(StructType schema) {
         Map<String, String> options = new HashMap<>();
