@@ -13,8 +13,9 @@
 # dev.emringest.credentials.TrustStoreBuilder, from the job's spark-job.jar (argument 2), builds the store in one JVM
 # with the JDK alone: each certificate a trusted entry (ca-1, ca-2, ... in the bundle's order, expired ones too), text
 # outside the PEM blocks ignored, a private key or any other block refused without being printed. keytool would take
-# a JVM per certificate. The store's password is the fixed string "emr-ingest-truststore": it protects nothing secret
-# (a trust store holds public certificates; the store is mode 0644), and it is not the database's.
+# a JVM per certificate. The store has no MAC and no encrypted entries (a trust store holds public certificates; the
+# store is mode 0644): it loads under any password, such as the URL's fixed "emr-ingest-truststore", which is not the
+# database's.
 #
 # The store is built in a private temporary directory and installed atomically (mode 0644, directory 0755;
 # node-install.sh): a failure never leaves a broken file at the fixed path. Every failure exits 1 with a message on

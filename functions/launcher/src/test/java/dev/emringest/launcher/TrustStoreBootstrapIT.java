@@ -176,6 +176,15 @@ class TrustStoreBootstrapIT {
         }
         assertTrue(expired > 0, "the bundle's expired CAs are imported too");
         assertEquals(115, Collections.list(keyStore.aliases()).size());
+        // no MAC and no encrypted certificates (each would cost every JDBC connection 10,000 PBKDF2 iterations):
+        // the store loads whole under any password, or none
+        for (char[] password : new char[][] {"another password".toCharArray(), null}) {
+            KeyStore plain = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(store)) {
+                plain.load(in, password);
+            }
+            assertEquals(115, plain.size());
+        }
         X509Certificate first = (X509Certificate) keyStore.getCertificate("ca-1");
         assertTrue(first.getSubjectX500Principal().getName().contains("Amazon RDS"),
                 first.getSubjectX500Principal().getName());
