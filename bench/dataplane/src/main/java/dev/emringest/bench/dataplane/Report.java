@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.IntToDoubleFunction;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+import java.util.stream.DoubleStream;
 import java.util.stream.IntStream;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -42,7 +44,8 @@ final class Report {
     /** Per importer: the Done-when figures of issue 16. */
     record Summary(double fixedCostPerRunSeconds, double fixedCostPerTableSeconds, double oneMillionSeconds,
                    double oneMillionMinusFixedCostTimesRawRead, double fourTablesSeconds,
-                   double onePerTableSeconds, double fourTablesVsOnePerTable, double oneMillionDbCpuVsRawRead) {}
+                   double onePerTableSeconds, double fourTablesVsOnePerTable, double oneMillionDbCpuVsRawRead,
+                   List<Double> oneMillionMinusFixedCostTimesRawReadPerRun) {}
 
     private final int runs;
     private final SourceDatabase source;
@@ -100,7 +103,9 @@ final class Report {
         double singles = jobs(importer, SINGLES, Measurement::seconds);
         return new Summary(fixed, perTable, oneMillion, (oneMillion - fixed) / raw(ONE_MILLION, Read::seconds), four,
                 singles, four / singles, jobs(importer, List.of(ONE_MILLION), Measurement::dbCpuSeconds)
-                / raw(ONE_MILLION, Read::dbCpuSeconds));
+                / raw(ONE_MILLION, Read::dbCpuSeconds), IntStream.range(0, runs).mapToObj(run -> (jobSamples(
+                importer, List.of(ONE_MILLION), run).get(0).seconds() - jobSamples(importer, List.of(ONE_ROW_JOB), run)
+                .get(0).seconds()) / rawSamples(ONE_MILLION, run).stream().mapToDouble(Read::seconds).sum()).toList());
     }
 
     String markdown() {
@@ -131,6 +136,10 @@ final class Report {
         out.append("- **1M minus the fixed cost per run, × raw read**: ").append(each(s -> "**%.1f×** ((%.1f − %.1f)"
                 .formatted(s.oneMillionMinusFixedCostTimesRawRead(), s.oneMillionSeconds(),
                         s.fixedCostPerRunSeconds()) + " / %.2f s)".formatted(raw))).append(".\n");
+        out.append("- The same from each run's own raw read, 1M and 1-row jobs (a slower or faster hour of the machine"
+                + " cancels out), run by run: ").append(each(s -> s.oneMillionMinusFixedCostTimesRawReadPerRun()
+                .stream().map("%.1f×"::formatted).collect(Collectors.joining(", ")) + " (median %.1f×)".formatted(
+                median(s.oneMillionMinusFixedCostTimesRawReadPerRun().stream().mapToDouble(d -> d))))).append(".\n");
         out.append("- **4-table job vs one application per table**: ").append(each(s -> "**%.2f×** (%.1f s vs %.1f s)"
                 .formatted(s.fourTablesVsOnePerTable(), s.fourTablesSeconds(), s.onePerTableSeconds())))
                 .append(".\n");
@@ -194,7 +203,11 @@ final class Report {
     }
 
     private double medianOfRuns(IntToDoubleFunction ofRun) {
-        double[] values = IntStream.range(0, runs).mapToDouble(ofRun).sorted().toArray();
+        return median(IntStream.range(0, runs).mapToDouble(ofRun));
+    }
+
+    private static double median(DoubleStream of) {
+        double[] values = of.sorted().toArray();
         int middle = values.length / 2;
         return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
