@@ -136,7 +136,7 @@ final class Report {
         out.append("- **1M minus the fixed cost per run, × raw read**: ").append(each(s -> "**%.1f×** ((%.1f − %.1f)"
                 .formatted(s.oneMillionMinusFixedCostTimesRawRead(), s.oneMillionSeconds(),
                         s.fixedCostPerRunSeconds()) + " / %.2f s)".formatted(raw))).append(".\n");
-        out.append("- The same from each run's own raw read, 1M and 1-row jobs (a slower or faster hour of the machine"
+        out.append("- The same from each run's own raw read, 1M and 1-row jobs (the machine's drift between runs"
                 + " cancels out), run by run: ").append(each(s -> s.oneMillionMinusFixedCostTimesRawReadPerRun()
                 .stream().map("%.1f×"::formatted).collect(Collectors.joining(", ")) + " (median %.1f×)".formatted(
                 median(s.oneMillionMinusFixedCostTimesRawReadPerRun().stream().mapToDouble(d -> d))))).append(".\n");
