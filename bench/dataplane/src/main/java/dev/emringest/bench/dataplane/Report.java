@@ -50,16 +50,18 @@ final class Report {
     private final int runs;
     private final SourceDatabase source;
     private final Map<String, List<Read>> reads;
+    private final List<Read> driverReads;
     private final Map<String, Map<String, List<Measurement>>> measured;
     private final String environment;
     private final double othersCpuShare;
 
     /** @param othersCpuShare the share of the machine's CPU time other processes took during the runs */
-    Report(int runs, SourceDatabase source, Map<String, List<Read>> reads,
+    Report(int runs, SourceDatabase source, Map<String, List<Read>> reads, List<Read> driverReads,
            Map<String, Map<String, List<Measurement>>> measured, String environment, double othersCpuShare) {
         this.runs = runs;
         this.source = source;
         this.reads = reads;
+        this.driverReads = driverReads;
         this.measured = measured;
         this.environment = environment;
         this.othersCpuShare = othersCpuShare;
@@ -129,6 +131,10 @@ final class Report {
                 .formatted(SourceDatabase.READERS, raw, rows(ONE_MILLION) / raw)
                 + " %.2f CPU-s per million rows.%n".formatted(raw(ONE_MILLION, Read::dbCpuSeconds)
                 / rows(ONE_MILLION) * 1e6));
+        double driver = median(driverReads.stream().mapToDouble(Read::seconds));
+        out.append(("- The importers' driver alone (Connector/J in the bench's warm JVM, the same %d range queries on as"
+                + " many threads, TLS, streamed, each column through the getter Spark's JDBC reader calls): 1M rows in"
+                + " %.2f s, %.1f× the raw read.%n").formatted(SourceDatabase.READERS, driver, driver / raw));
         out.append("- Fixed cost per run (the 1-row job): ").append(each(s -> "%.1f s"
                 .formatted(s.fixedCostPerRunSeconds()))).append(".\n");
         out.append("- Fixed cost per table ((4 one-row tables − 1-row) / 3): ").append(each(s -> "%.1f s"
@@ -166,6 +172,7 @@ final class Report {
         JOBS.forEach(j -> jobs.put(j.name(), j.tables()));
         json.put("jobs", jobs);
         json.put("rawReads", reads);
+        json.put("driverReads", driverReads);
         json.put("measurements", measured);
         json.put("lines", lines());
         Map<String, Summary> summaries = new LinkedHashMap<>();

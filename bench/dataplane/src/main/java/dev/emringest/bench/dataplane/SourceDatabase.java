@@ -10,10 +10,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,27 +146,13 @@ final class SourceDatabase {
      * timed from starting the clients to the last one's exit.
      */
     Read rawRead(String table) throws SQLException {
-        long min;
-        long max;
-        try (Connection c = connect(); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT MIN(id), MAX(id) FROM " + table)) {
-            r.next();
-            min = r.getLong(1);
-            max = r.getLong(2);
-        }
         List<ProcessBuilder> readers = new ArrayList<>();
-        long span = max - min + 1;
-        for (int i = 0; i < READERS; i++) {
-            long from = min + span * i / READERS;
-            long to = min + span * (i + 1) / READERS - 1;
+        for (long[] range : ranges(table)) {
             readers.add(new ProcessBuilder(client, "--defaults-file=" + clientOptions, "--quick", "--batch", "-e",
-                    "SELECT * FROM " + table + " WHERE id BETWEEN " + from + " AND " + to, db.database())
+                    "SELECT * FROM " + table + " WHERE id BETWEEN " + range[0] + " AND " + range[1], db.database())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.PIPE));
         }
-        MachineLoad load = new MachineLoad();
-        double cpu = cpuSeconds();
-        long started = System.nanoTime();
-        try {
+        return timed(() -> {
             List<Process> running = new ArrayList<>();
             for (ProcessBuilder reader : readers) {
                 running.add(reader.start());
@@ -173,6 +163,107 @@ final class SourceDatabase {
                     throw new IllegalStateException("the raw read of " + table + " failed: " + errors);
                 }
             }
+        });
+    }
+
+    /**
+     * The importers' JDBC driver alone, in this JVM: the raw read's {@value #READERS} range queries through
+     * Connector/J on as many threads, over TLS ({@code sslMode=REQUIRED}: the jobs' cipher, without their
+     * certificate check, which costs once per connection), streamed as the Spark job reads ({@code fetchSize}
+     * {@code Integer.MIN_VALUE}), each column through the getter Spark's JDBC reader calls for its type. The rows read
+     * must be the table's.
+     */
+    Read driverRead(String table) throws SQLException {
+        List<long[]> ranges = ranges(table);
+        long[] rows = new long[ranges.size()];
+        Read read = timed(() -> {
+            List<Thread> readers = new ArrayList<>();
+            List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+            for (int i = 0; i < ranges.size(); i++) {
+                int reader = i;
+                readers.add(new Thread(() -> {
+                    try {
+                        rows[reader] = driverRead(table, ranges.get(reader));
+                    } catch (SQLException | RuntimeException e) {
+                        failures.add(e);
+                    }
+                }, "driver-read-" + i));
+            }
+            for (Thread reader : readers) {
+                reader.start();
+            }
+            for (Thread reader : readers) {
+                reader.join();
+            }
+            if (!failures.isEmpty()) {
+                throw new IllegalStateException("the driver's read of " + table + " failed", failures.get(0));
+            }
+        });
+        if (Arrays.stream(rows).sum() != rows(table)) {
+            throw new IllegalStateException("ROW COUNTS DO NOT MATCH: the driver read " + Arrays.stream(rows)
+                    .sum() + " rows of " + table + ", which has " + rows(table));
+        }
+        return read;
+    }
+
+    private long driverRead(String table, long[] range) throws SQLException {
+        long rows = 0;
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl() + "?sslMode=REQUIRED", db.user(), db.password());
+             PreparedStatement s = c.prepareStatement("SELECT * FROM " + table + " WHERE id BETWEEN " + range[0]
+                     + " AND " + range[1], ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+            s.setFetchSize(Integer.MIN_VALUE);
+            try (ResultSet r = s.executeQuery()) {
+                int[] types = new int[r.getMetaData().getColumnCount()];
+                for (int i = 0; i < types.length; i++) {
+                    types[i] = r.getMetaData().getColumnType(i + 1);
+                }
+                while (r.next()) {
+                    for (int i = 1; i <= types.length; i++) {
+                        switch (types[i - 1]) {
+                            case Types.BIGINT -> r.getLong(i);
+                            case Types.INTEGER -> r.getInt(i);
+                            case Types.DECIMAL -> r.getBigDecimal(i);
+                            case Types.TIMESTAMP -> r.getTimestamp(i);
+                            default -> r.getString(i);
+                        }
+                        r.wasNull();
+                    }
+                    rows++;
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** {@value #READERS} equal ranges of {@code id}, from its MIN to its MAX. */
+    private List<long[]> ranges(String table) throws SQLException {
+        long min;
+        long max;
+        try (Connection c = connect(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT MIN(id), MAX(id) FROM " + table)) {
+            r.next();
+            min = r.getLong(1);
+            max = r.getLong(2);
+        }
+        List<long[]> ranges = new ArrayList<>();
+        long span = max - min + 1;
+        for (int i = 0; i < READERS; i++) {
+            ranges.add(new long[] {min + span * i / READERS, min + span * (i + 1) / READERS - 1});
+        }
+        return ranges;
+    }
+
+    private interface Reading {
+        void run() throws IOException, InterruptedException;
+    }
+
+    /** Wall time, the server's CPU time and the other processes' share of the machine while {@code reading} runs. */
+    private Read timed(Reading reading) {
+        MachineLoad load = new MachineLoad();
+        double cpu = cpuSeconds();
+        long started = System.nanoTime();
+        try {
+            reading.run();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
