@@ -8,6 +8,7 @@ import static dev.emringest.bench.dataplane.DataPlane.ONE_ROW_JOB;
 import static dev.emringest.bench.dataplane.DataPlane.ONE_ROW_TABLES;
 import static dev.emringest.bench.dataplane.DataPlane.SINGLES;
 import static dev.emringest.bench.dataplane.DataPlane.TWO_HUNDRED_K;
+import static dev.emringest.bench.dataplane.DataPlane.TWO_MILLION;
 
 import dev.emringest.bench.dataplane.ClusterJobs.Measurement;
 import dev.emringest.bench.dataplane.DataPlane.Job;
@@ -32,6 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
 final class Report {
 
     private static final String PER_TABLE = "4 tables, one application per table (its 4 one-table jobs, summed)";
+    /** The 2nd 1M table alone: the raw read the further million compares with. */
+    private static final Job SECOND_MILLION = new Job("2nd 1M table", List.of(TWO_MILLION.tables().get(1)));
 
     /**
      * One line of the table, medians over the runs; {@code raw*} are the raw read's of the same tables (null for the
@@ -41,11 +44,17 @@ final class Report {
     record Line(String path, String job, long rows, double seconds, double dbCpuSeconds, Double rawSeconds,
                 Double rawDbCpuSeconds, double othersCpuShare) {}
 
-    /** Per importer: the Done-when figures of issue 16. */
+    /**
+     * Per importer: the Done-when figures of issue 16. The further million rows are the 2nd 1M table's cost in a run
+     * of both less the fixed cost per table ((1M + a 2nd 1M table) − 1M − per table); the 1M job less them is the
+     * fixed cost per run with the data path's warm-up.
+     */
     record Summary(double fixedCostPerRunSeconds, double fixedCostPerTableSeconds, double oneMillionSeconds,
                    double oneMillionMinusFixedCostTimesRawRead, double fourTablesSeconds,
                    double onePerTableSeconds, double fourTablesVsOnePerTable, double oneMillionDbCpuVsRawRead,
-                   List<Double> oneMillionMinusFixedCostTimesRawReadPerRun) {}
+                   List<Double> oneMillionMinusFixedCostTimesRawReadPerRun, double furtherMillionSeconds,
+                   double furtherMillionTimesRawRead, List<Double> furtherMillionTimesRawReadPerRun,
+                   double fixedCostPerRunWithWarmUpSeconds) {}
 
     private final int runs;
     private final SourceDatabase source;
@@ -69,7 +78,7 @@ final class Report {
 
     List<Line> lines() {
         List<Line> lines = new ArrayList<>();
-        for (Job job : List.of(ONE_MILLION, TWO_HUNDRED_K, FOUR_TABLES)) {
+        for (Job job : List.of(ONE_MILLION, TWO_MILLION, TWO_HUNDRED_K, FOUR_TABLES)) {
             double seconds = raw(job, Read::seconds);
             double cpu = raw(job, Read::dbCpuSeconds);
             lines.add(new Line("raw read", job.name() + (job == FOUR_TABLES ? " (one after another)" : ""),
@@ -101,13 +110,25 @@ final class Report {
         double perTable = (jobs(importer, List.of(ONE_ROW_TABLES), Measurement::seconds) - fixed)
                 / (ONE_ROW_TABLES.tables().size() - 1);
         double oneMillion = jobs(importer, List.of(ONE_MILLION), Measurement::seconds);
+        double further = jobs(importer, List.of(TWO_MILLION), Measurement::seconds) - oneMillion - perTable;
         double four = jobs(importer, List.of(FOUR_TABLES), Measurement::seconds);
         double singles = jobs(importer, SINGLES, Measurement::seconds);
         return new Summary(fixed, perTable, oneMillion, (oneMillion - fixed) / raw(ONE_MILLION, Read::seconds), four,
                 singles, four / singles, jobs(importer, List.of(ONE_MILLION), Measurement::dbCpuSeconds)
-                / raw(ONE_MILLION, Read::dbCpuSeconds), IntStream.range(0, runs).mapToObj(run -> (jobSamples(
-                importer, List.of(ONE_MILLION), run).get(0).seconds() - jobSamples(importer, List.of(ONE_ROW_JOB), run)
-                .get(0).seconds()) / rawSamples(ONE_MILLION, run).stream().mapToDouble(Read::seconds).sum()).toList());
+                / raw(ONE_MILLION, Read::dbCpuSeconds), IntStream.range(0, runs).mapToObj(run -> (seconds(importer,
+                ONE_MILLION, run) - seconds(importer, ONE_ROW_JOB, run)) / rawSeconds(ONE_MILLION, run)).toList(),
+                further, further / raw(SECOND_MILLION, Read::seconds), IntStream.range(0, runs).mapToObj(run -> (
+                seconds(importer, TWO_MILLION, run) - seconds(importer, ONE_MILLION, run) - (seconds(importer,
+                ONE_ROW_TABLES, run) - seconds(importer, ONE_ROW_JOB, run)) / (ONE_ROW_TABLES.tables().size() - 1))
+                / rawSeconds(SECOND_MILLION, run)).toList(), oneMillion - further);
+    }
+
+    private double seconds(String importer, Job job, int run) {
+        return jobSamples(importer, List.of(job), run).get(0).seconds();
+    }
+
+    private double rawSeconds(Job job, int run) {
+        return rawSamples(job, run).stream().mapToDouble(Read::seconds).sum();
     }
 
     String markdown() {
@@ -139,19 +160,31 @@ final class Report {
                 .formatted(s.fixedCostPerRunSeconds()))).append(".\n");
         out.append("- Fixed cost per table ((4 one-row tables − 1-row) / 3): ").append(each(s -> "%.1f s"
                 .formatted(s.fixedCostPerTableSeconds()))).append(".\n");
-        out.append("- **1M minus the fixed cost per run, × raw read**: ").append(each(s -> "**%.1f×** ((%.1f − %.1f)"
+        out.append("- 1M minus the 1-row job, × raw read: ").append(each(s -> "%.1f× ((%.1f − %.1f)"
                 .formatted(s.oneMillionMinusFixedCostTimesRawRead(), s.oneMillionSeconds(),
                         s.fixedCostPerRunSeconds()) + " / %.2f s)".formatted(raw))).append(".\n");
         out.append("- The same from each run's own raw read, 1M and 1-row jobs (the machine's drift between runs"
-                + " cancels out), run by run: ").append(each(s -> s.oneMillionMinusFixedCostTimesRawReadPerRun()
-                .stream().map("%.1f×"::formatted).collect(Collectors.joining(", ")) + " (median %.1f×)".formatted(
-                median(s.oneMillionMinusFixedCostTimesRawReadPerRun().stream().mapToDouble(d -> d))))).append(".\n");
+                + " cancels out), run by run: ").append(each(s -> perRunList(
+                s.oneMillionMinusFixedCostTimesRawReadPerRun()))).append(".\n");
+        out.append("- **A further million rows in the run, × their raw read** ((1M + a 2nd 1M table) − 1M − the fixed"
+                + " cost per table): ").append(each(s -> "**%.1f×** (%.1f s / %.2f s)".formatted(
+                s.furtherMillionTimesRawRead(), s.furtherMillionSeconds(), raw(SECOND_MILLION, Read::seconds))))
+                .append(".\n");
+        out.append("- The same run by run: ").append(each(s -> perRunList(s.furtherMillionTimesRawReadPerRun())))
+                .append(".\n");
+        out.append("- **Fixed cost per run, the data path's warm-up included** (1M − the further million rows): ")
+                .append(each(s -> "**%.1f s**".formatted(s.fixedCostPerRunWithWarmUpSeconds()))).append(".\n");
         out.append("- **4-table job vs one application per table**: ").append(each(s -> "**%.2f×** (%.1f s vs %.1f s)"
                 .formatted(s.fourTablesVsOnePerTable(), s.fourTablesSeconds(), s.onePerTableSeconds())))
                 .append(".\n");
         out.append("- DB CPU per million rows of the 1M job ÷ the raw read's: ").append(each(s -> "%.2f×"
                 .formatted(s.oneMillionDbCpuVsRawRead()))).append(".\n");
         return out.toString();
+    }
+
+    private static String perRunList(List<Double> ratios) {
+        return ratios.stream().map("%.1f×"::formatted).collect(Collectors.joining(", ")) + " (median %.1f×)"
+                .formatted(median(ratios.stream().mapToDouble(d -> d)));
     }
 
     /** {@code importer figure; importer figure} */
