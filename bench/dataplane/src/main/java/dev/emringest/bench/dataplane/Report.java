@@ -115,12 +115,16 @@ final class Report {
         double singles = jobs(importer, SINGLES, Measurement::seconds);
         return new Summary(fixed, perTable, oneMillion, (oneMillion - fixed) / raw(ONE_MILLION, Read::seconds), four,
                 singles, four / singles, jobs(importer, List.of(ONE_MILLION), Measurement::dbCpuSeconds)
-                / raw(ONE_MILLION, Read::dbCpuSeconds), IntStream.range(0, runs).mapToObj(run -> (seconds(importer,
-                ONE_MILLION, run) - seconds(importer, ONE_ROW_JOB, run)) / rawSeconds(ONE_MILLION, run)).toList(),
-                further, further / raw(SECOND_MILLION, Read::seconds), IntStream.range(0, runs).mapToObj(run -> (
-                seconds(importer, TWO_MILLION, run) - seconds(importer, ONE_MILLION, run) - (seconds(importer,
-                ONE_ROW_TABLES, run) - seconds(importer, ONE_ROW_JOB, run)) / (ONE_ROW_TABLES.tables().size() - 1))
-                / rawSeconds(SECOND_MILLION, run)).toList(), oneMillion - further);
+                / raw(ONE_MILLION, Read::dbCpuSeconds), perRun(run -> (seconds(importer, ONE_MILLION, run)
+                - seconds(importer, ONE_ROW_JOB, run)) / rawSeconds(ONE_MILLION, run)), further,
+                further / raw(SECOND_MILLION, Read::seconds), perRun(run -> (seconds(importer, TWO_MILLION, run)
+                - seconds(importer, ONE_MILLION, run) - (seconds(importer, ONE_ROW_TABLES, run) - seconds(importer,
+                ONE_ROW_JOB, run)) / (ONE_ROW_TABLES.tables().size() - 1)) / rawSeconds(SECOND_MILLION, run)),
+                oneMillion - further);
+    }
+
+    private List<Double> perRun(IntToDoubleFunction ofRun) {
+        return IntStream.range(0, runs).mapToDouble(ofRun).boxed().toList();
     }
 
     private double seconds(String importer, Job job, int run) {
