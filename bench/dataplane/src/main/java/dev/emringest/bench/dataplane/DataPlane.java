@@ -37,8 +37,8 @@ public final class DataPlane {
 
     static final Job ONE_MILLION = new Job("1M", List.of(ORDERS_1M));
     /**
-     * The 1M table and its copy in one run: less the 1M job, what a further million rows cost once the run's
-     * application is up and its JIT has compiled the data path.
+     * The 1M table and its copy in one run: less the 1M job and the fixed cost per table, what a further million rows
+     * cost once the run's application is up and its JIT has compiled the data path.
      */
     static final Job TWO_MILLION = new Job("1M + a 2nd 1M table", List.of(ORDERS_1M, ORDERS_1M_B));
     static final Job TWO_HUNDRED_K = new Job("200k", List.of(ORDERS_200K));
