@@ -60,9 +60,9 @@ final class ClusterJobs {
 
     /**
      * One job as it ran: the steps' wall time (first step's start to last step's end; the bootstrap actions, a local
-     * copy of the driver and the trust store's build here, are not the data plane's), the database's CPU time meanwhile, the rows imported (every
-     * table's count checked), each step's seconds, and the share of the machine's CPU other processes took meanwhile
-     * ({@link MachineLoad}).
+     * copy of the driver and the trust store's build here, are not the data plane's), the database's CPU time
+     * meanwhile, the rows imported (every table's count checked), each step's seconds, and the share of the machine's
+     * CPU other processes took meanwhile ({@link MachineLoad}).
      */
     record Measurement(double seconds, double dbCpuSeconds, long rows, Map<String, Double> steps,
                        double othersCpuShare) {}

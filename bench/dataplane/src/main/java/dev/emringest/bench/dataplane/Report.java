@@ -157,11 +157,11 @@ final class Report {
                 + " %.2f CPU-s per million rows.%n".formatted(raw(ONE_MILLION, Read::dbCpuSeconds)
                 / rows(ONE_MILLION) * 1e6));
         double driver = median(driverReads.stream().mapToDouble(Read::seconds));
-        out.append(("- The importers' driver alone (Connector/J in the bench's warm JVM, the same %d range queries on as"
-                + " many threads, TLS, streamed, each column through the getter Spark's JDBC reader calls): 1M rows in"
-                + " %.2f s, %.1f× the raw read.%n").formatted(SourceDatabase.READERS, driver, driver / raw));
-        out.append("- The 1-row job (the fixed cost per run without the data path's warm-up): ").append(each(s -> "%.1f s"
-                .formatted(s.oneRowJobSeconds()))).append(".\n");
+        out.append(("- The importers' driver alone (Connector/J in the bench's warm JVM, the same %d range queries on"
+                + " as many threads, TLS, streamed, each column through the getter Spark's JDBC reader calls): 1M rows"
+                + " in %.2f s, %.1f× the raw read.%n").formatted(SourceDatabase.READERS, driver, driver / raw));
+        out.append("- The 1-row job (the fixed cost per run without the data path's warm-up): ")
+                .append(each(s -> "%.1f s".formatted(s.oneRowJobSeconds()))).append(".\n");
         out.append("- Fixed cost per table ((4 one-row tables − 1-row) / 3): ").append(each(s -> "%.1f s"
                 .formatted(s.fixedCostPerTableSeconds()))).append(".\n");
         out.append("- 1M minus the 1-row job, × raw read: ").append(each(s -> "%.1f× ((%.1f − %.1f)"

@@ -282,7 +282,8 @@ final class SourceDatabase {
 
     /** The MariaDB client on PATH (or where Debian puts it), as {@code MariaDbServer} finds its own. */
     private static String findClient() {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "")
+                .split(File.pathSeparator)));
         dirs.add("/usr/bin");
         for (String name : List.of("mariadb", "mysql")) {
             for (String dir : dirs) {
