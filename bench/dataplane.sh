@@ -24,6 +24,7 @@ fi
 bash testing/install-mariadb.sh >&2
 java=java
 [[ -n "${JAVA_HOME:-}" ]] && java=$JAVA_HOME/bin/java
+export SPARK_LOCAL_IP=127.0.0.1 # the jobs' Spark on loopback, not the host's own interface
 exec "$java" -Xmx512m -XX:+UseSerialGC -Duser.timezone=UTC \
   -cp "bench/dataplane/target/classes:$(cat bench/dataplane/target/dataplane.classpath)" \
   dev.emringest.bench.dataplane.DataPlane ${args[@]+"${args[@]}"}
