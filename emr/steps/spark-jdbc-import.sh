@@ -23,8 +23,9 @@
 # spark.hadoop.hadoop.security.credential.provider.path and only the alias (--password-alias) on its command line.
 # Either way the driver hands the password to the JDBC reader as a connection property.
 #
-# The MySQL Connector/J jar installed by emr/bootstrap/install-mysql-driver.sh goes to spark-submit as --jars and
-# --driver-class-path.
+# The MySQL Connector/J jar installed by emr/bootstrap/install-mysql-driver.sh goes to spark-submit as --jars, which
+# in client mode also puts it on the driver's class path. Not --driver-class-path: that replaces the cluster's
+# spark.driver.extraClassPath (EMR's AWS SDKs and the rest of its spark-defaults entry) instead of adding to it.
 #
 # Exit status: 0 when every table was written, 2 on invalid arguments, spark-submit's exit status (or 1) on any other
 # failure, including a run in which some tables failed (each table's _manifest.json says whether and why).
@@ -94,7 +95,6 @@ submit_args=(
   --class dev.emringest.spark.IngestJob
   ${store_conf[@]+"${store_conf[@]}"}
   --jars "$driver_jar"
-  --driver-class-path "$driver_jar"
   ${spark_submit_opts[@]+"${spark_submit_opts[@]}"}
   "$jar"
   --jdbc-url "$jdbc_url"

@@ -99,6 +99,9 @@ class StepScriptPassThroughTest extends PublishedStepScripts {
         List<String> submitted = recorded("spark-submit");
         int at = submitted.indexOf("--jdbc-url");
         assertTrue(submitted.get(at - 1).endsWith("/spark-job.jar"), submitted.toString());
+        // Connector/J through --jars only: --driver-class-path would replace EMR's spark.driver.extraClassPath.
+        assertEquals(List.of("--deploy-mode", "client", "--class", "dev.emringest.spark.IngestJob", "--jars",
+                node.get("EMR_INGEST_LIB_DIR") + "/mysql-connector-j.jar"), submitted.subList(0, at - 1));
         List<String> expected = new ArrayList<>(List.of("--jdbc-url", DB + "?sslMode=REQUIRED", "--username", "app_user",
                 "--password-stdin", "text"));
         expected.addAll(job);

@@ -34,8 +34,8 @@ import java.util.stream.Stream;
  * {@code hadoop.tmp.dir} in the work dir, {@code --bindir} on Sqoop's classpath;</li>
  * <li>{@code spark-submit} (spark-jdbc step; command-runner steps in {@link LocalCluster.Spark#SUBMIT}): a stand-in
  * that takes the options the script passes (client mode only), turns {@code --conf k=v} and {@code --master} into the system properties Spark reads its configuration
- * from, and runs the {@code --class} in its own JVM with the application jar, {@code --jars} and
- * {@code --driver-class-path} ahead of this JVM's classpath (Spark itself). Spark runs in local mode.</li>
+ * from, and runs the {@code --class} in its own JVM with the application jar and {@code --jars} ahead of this JVM's
+ * classpath (Spark itself). Spark runs in local mode.</li>
  * </ul>
  * The node's fixed directories are under the work dir: the MySQL driver's ({@code EMR_INGEST_LIB_DIR},
  * {@link #libDir}) and the TLS trust store's ({@code EMR_INGEST_TLS_DIR}, {@link #tlsDir}), both given to the
@@ -263,7 +263,6 @@ public final class StepRunner {
                     --master) props+=("-Dspark.master=$2"); shift 2 ;;
                     --conf) props+=("-D$2"); shift 2 ;;
                     --jars) cp+=("${2//,/:}"); shift 2 ;;
-                    --driver-class-path) cp+=("$2"); shift 2 ;;
                     --*) echo "spark-submit stand-in: unsupported option $1" >&2; exit 64 ;;
                     *) break ;;
                   esac
